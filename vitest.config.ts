@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // One run covers every workspace: unit tests sit beside the code, cross-cutting suites live in test/.
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'hono/jsx' },
+  // Backend pages use Hono's JSX; forge/ files opt into React with a @jsxImportSource pragma.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'hono/jsx' } },
   test: {
     include: ['{backend,sandbox,shared,forge,test}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**'],

@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { genericMessages } from '@jira-integration/shared';
+import { Scalar } from '@scalar/hono-api-reference';
+import { sql } from 'drizzle-orm';
+import { HTTPException } from 'hono/http-exception';
+import { consoleRoutes } from './console/routes';
+import type { AppEnv, Services } from './context';
+import { ApiError, errorBody } from './http/errors';
+import { teamRoutes } from './teams/routes';
+
+let scalarBundle: Promise<Buffer> | undefined;
+function readScalarBundle() {
+  // The package does not export its browser bundle, so find it beside the package's entry point.
+  const entry = createRequire(import.meta.url).resolve('@scalar/api-reference');
+  scalarBundle ??= readFile(
+    path.join(entry.slice(0, entry.lastIndexOf('/dist/')), 'dist/browser/standalone.js'),
+  );
+  return scalarBundle;
+}
+
+/** Builds the HTTP app from capability sub-apps. No route calls another route. */
+export function buildApp(services: Services) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+        return c.json(errorBody('invalid_request', `${where}${issue?.message ?? 'Invalid request'}`), 400);
+      }
+    },
+  });
+
+  app.use(async (c, next) => {
+    c.set('services', services);
+    await next();
+  });
+
+  app.get('/healthz', async (c) => {
+    try {
+      await services.db.execute(sql`select 1`);
+      return c.json({ status: 'ok', database: services.database.kind });
+    } catch (error) {
+      services.logger.error({ err: error }, 'health check: database unreachable');
+      return c.json({ status: 'unavailable', database: services.database.kind }, 503);
+    }
+  });
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: `${services.config.productName} Jira integration API`,
+      version: '1.0.0',
+      description: 'Connect Jira Cloud sites, proxy Jira REST calls, run Jira workflows and sync tickets.',
+    },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'teamApiKey', { type: 'http', scheme: 'bearer' });
+  // The reference page's script is served from our own origin: no CDN is reachable from every install.
+  app.get(
+    '/docs',
+    Scalar({ url: '/openapi.json', pageTitle: 'API reference', cdn: '/docs/assets/scalar.js' }),
+  );
+  app.get('/docs/assets/scalar.js', async (c) => {
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    c.header('cache-control', 'public, max-age=86400');
+    return c.body(new Uint8Array(await readScalarBundle()));
+  });
+
+  app.route('/', teamRoutes());
+  app.route('/', consoleRoutes());
+
+  app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof HTTPException) {
+      return c.json(errorBody('http_error', error.message || 'Request failed'), error.status);
+    }
+    services.logger.error({ err: error, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal_error', genericMessages.internal), 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;

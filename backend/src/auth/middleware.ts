@@ -1,0 +1,36 @@
+import { authMessages } from '@jira-integration/shared';
+import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../context';
+import { errorBody } from '../http/errors';
+import { findTeamByApiKey } from './keys';
+import { findTeamBySession, SESSION_COOKIE } from './sessions';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Team routes accept a team API key (`Authorization: Bearer <key>`) or, for the console, its session cookie.
+ * Cookie-authenticated writes must come from our own origin, so another site cannot ride the cookie.
+ */
+export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
+  const { db } = c.var.services;
+  const header = c.req.header('authorization');
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const found = match ? await findTeamByApiKey(db, match[1]) : undefined;
+    if (!found) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+    c.set('teamId', found.teamId);
+    return next();
+  }
+  const session = getCookie(c, SESSION_COOKIE);
+  const teamId = session ? await findTeamBySession(db, session) : undefined;
+  if (!teamId) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+  if (!SAFE_METHODS.has(c.req.method)) {
+    const origin = c.req.header('origin');
+    if (origin !== new URL(c.var.services.config.publicUrl).origin) {
+      return c.json(errorBody('forbidden', 'Cross-site requests are not allowed.'), 403);
+    }
+  }
+  c.set('teamId', teamId);
+  return next();
+});

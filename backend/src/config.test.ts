@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+function problemsOf(env: Record<string, string>) {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on the embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe('./.data');
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.atlassian).toBeUndefined();
+    expect(config.productName).toBe('Serval');
+  });
+
+  it('names each bad variable with the value it got', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual([
+      'PORT: Invalid input: expected number, received NaN (got "eighty")',
+    ]);
+    expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be a port between 1 and 65535 (got "70000")']);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([
+      'DATABASE_URL: must be a postgres:// or postgresql:// connection string (got "mysql://x")',
+    ]);
+    expect(problemsOf({ PUBLIC_URL: 'not a url' })).toEqual([
+      'PUBLIC_URL: must be an absolute URL such as https://example.com (got "not a url")',
+    ]);
+  });
+
+  it('lists every problem at once, in a readable block', () => {
+    try {
+      loadConfig({ PORT: '0', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(
+        /^Invalid configuration:\n {2}- PORT: .*\n {2}- LOG_LEVEL: /,
+      );
+    }
+  });
+
+  it('requires the Atlassian client id and secret together', () => {
+    expect(problemsOf({ ATLASSIAN_CLIENT_ID: 'abc' })).toEqual([
+      'ATLASSIAN_CLIENT_SECRET: set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET together (or neither, to use the sandbox)',
+    ]);
+    const config = loadConfig({ ATLASSIAN_CLIENT_ID: 'abc', ATLASSIAN_CLIENT_SECRET: 'shh' });
+    expect(config.atlassian).toMatchObject({ clientId: 'abc', authUrl: 'https://auth.atlassian.com' });
+  });
+});

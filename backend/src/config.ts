@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** The manifest's app id; the backend accepts invocation tokens for this audience unless configured otherwise. */
+export const DEFAULT_FORGE_APP_ID = 'ari:cloud:ecosystem::app/7d4f1f2e-5c1a-4d8e-9a53-2b8f0c6e1a10';
+
+const port = z.coerce
+  .number()
+  .int()
+  .min(1, 'must be a port between 1 and 65535')
+  .max(65535, 'must be a port between 1 and 65535');
+const url = z.url({ message: 'must be an absolute URL such as https://example.com' });
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+const environmentSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_URL: url.optional(),
+    DATABASE_URL: z
+      .string()
+      .optional()
+      .transform((value) => (value?.trim() ? value.trim() : undefined))
+      .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+        message: 'must be a postgres:// or postgresql:// connection string',
+      }),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    ENCRYPTION_KEYS: optionalText,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PRODUCT_NAME: z.string().min(1).default('Serval'),
+    ATLASSIAN_CLIENT_ID: optionalText,
+    ATLASSIAN_CLIENT_SECRET: optionalText,
+    ATLASSIAN_AUTH_URL: url.default('https://auth.atlassian.com'),
+    ATLASSIAN_API_URL: url.default('https://api.atlassian.com'),
+    FORGE_APP_ID: z.string().min(1).default(DEFAULT_FORGE_APP_ID),
+    FORGE_JWKS_URL: url.default('https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json'),
+    SANDBOX_PORT: port.default(4010),
+    JOBS: z.enum(['on', 'off']).default('on'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.ATLASSIAN_CLIENT_ID) !== Boolean(env.ATLASSIAN_CLIENT_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.ATLASSIAN_CLIENT_ID ? 'ATLASSIAN_CLIENT_SECRET' : 'ATLASSIAN_CLIENT_ID'],
+        message:
+          'set ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET together (or neither, to use the sandbox)',
+      });
+    }
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKeys: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  productName: string;
+  /** The platform's own Atlassian app ("Sign in with Jira"); absent means the sandbox stands in. */
+  atlassian: { clientId: string; clientSecret: string; authUrl: string; apiUrl: string } | undefined;
+  atlassianAuthUrl: string;
+  atlassianApiUrl: string;
+  forgeAppId: string;
+  forgeJwksUrl: string;
+  sandboxPort: number;
+  jobsEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once, failing with every problem listed by variable name. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const given = env[name];
+        return `${name}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    encryptionKeys: e.ENCRYPTION_KEYS,
+    logLevel: e.LOG_LEVEL,
+    productName: e.PRODUCT_NAME,
+    atlassian:
+      e.ATLASSIAN_CLIENT_ID && e.ATLASSIAN_CLIENT_SECRET
+        ? {
+            clientId: e.ATLASSIAN_CLIENT_ID,
+            clientSecret: e.ATLASSIAN_CLIENT_SECRET,
+            authUrl: e.ATLASSIAN_AUTH_URL,
+            apiUrl: e.ATLASSIAN_API_URL,
+          }
+        : undefined,
+    atlassianAuthUrl: e.ATLASSIAN_AUTH_URL.replace(/\/$/, ''),
+    atlassianApiUrl: e.ATLASSIAN_API_URL.replace(/\/$/, ''),
+    forgeAppId: e.FORGE_APP_ID,
+    forgeJwksUrl: e.FORGE_JWKS_URL,
+    sandboxPort: e.SANDBOX_PORT,
+    jobsEnabled: e.JOBS === 'on',
+  };
+}

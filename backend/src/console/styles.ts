@@ -1,0 +1,41 @@
+/** The console's whole stylesheet: served from our origin, no external fonts or CDNs. */
+export const consoleCss = `
+:root { --bg:#f7f8f9; --panel:#fff; --text:#172b4d; --muted:#5e6c84; --line:#dfe1e6; --brand:#0c66e4;
+  --brand-dark:#0055cc; --ok:#1f845a; --warn:#a54800; --bad:#c9372c; --radius:8px; }
+* { box-sizing: border-box; }
+body { margin:0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:var(--bg); color:var(--text); }
+a { color: var(--brand); text-decoration: none; } a:hover { text-decoration: underline; }
+.shell { display:grid; grid-template-columns: 220px 1fr; min-height:100vh; }
+.sidebar { background:#fff; border-right:1px solid var(--line); padding:20px 12px; }
+.brand { font-weight:700; font-size:16px; padding:0 8px 16px; }
+.brand small { display:block; font-weight:400; color:var(--muted); font-size:12px; }
+.nav a { display:block; padding:8px 10px; border-radius:6px; color:var(--text); }
+.nav a[aria-current=page] { background:#e9f2ff; color:var(--brand); font-weight:600; }
+.nav a:hover { background:#f1f2f4; text-decoration:none; }
+.sidebar form { margin-top:24px; padding:0 8px; }
+main { padding:28px 36px; max-width:1100px; }
+h1 { font-size:22px; margin:0 0 4px; } .lede { color:var(--muted); margin:0 0 24px; }
+.card { background:var(--panel); border:1px solid var(--line); border-radius:var(--radius); padding:20px; margin-bottom:16px; }
+.btn { display:inline-flex; align-items:center; gap:6px; border:1px solid transparent; border-radius:6px; padding:7px 14px;
+  font:inherit; font-weight:600; cursor:pointer; background:var(--brand); color:#fff; }
+.btn:hover { background:var(--brand-dark); } .btn[disabled] { opacity:.5; cursor:not-allowed; }
+.btn.secondary { background:#fff; color:var(--text); border-color:var(--line); } .btn.secondary:hover { background:#f1f2f4; }
+.btn.link { background:none; color:var(--brand); padding:0; font-weight:400; }
+label { display:block; font-weight:600; margin:14px 0 4px; }
+input[type=text], input[type=password], input[type=url], select { width:100%; padding:8px 10px; border:1px solid var(--line);
+  border-radius:6px; font:inherit; background:#fff; }
+input:focus, select:focus { outline:2px solid #85b8ff; border-color:var(--brand); }
+.help { color:var(--muted); font-size:12px; margin-top:4px; }
+.field-error { color:var(--bad); font-size:12px; margin-top:4px; min-height:0; }
+.alert { border-radius:6px; padding:10px 12px; margin:12px 0; background:#ffeceb; color:#5d1f1a; border:1px solid #ffd5d2; }
+.alert.ok { background:#dcfff1; color:#164b35; border-color:#baf3db; }
+.badge { display:inline-block; font-size:11px; font-weight:700; text-transform:uppercase; letter-spacing:.03em;
+  padding:1px 6px; border-radius:3px; background:#dfe1e6; color:#44546f; }
+.badge.ok { background:#dcfff1; color:#216e4e; } .badge.warn { background:#fff7d6; color:#7f5f01; }
+.badge.bad { background:#ffeceb; color:#ae2e24; } .badge.brand { background:#e9f2ff; color:#0055cc; }
+table { width:100%; border-collapse:collapse; } th, td { text-align:left; padding:10px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { color:var(--muted); font-weight:600; font-size:12px; }
+.login { max-width:420px; margin:12vh auto; }
+.empty { color:var(--muted); text-align:center; padding:32px; }
+.row { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
+`;

@@ -1,0 +1,30 @@
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .openapi('Error', {
+    example: { error: { code: 'unauthorized', message: 'A valid team API key is required.' } },
+  });
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input; the message says which field and why',
+  401: 'Missing or unknown team API key',
+  403: 'Not allowed',
+  404: 'Not found (or owned by another team)',
+  409: 'Conflict with the current state',
+  429: 'Rate limited',
+  502: 'Atlassian answered with an error',
+};
+
+/** The documented error answers of a route, all in the one error shape. */
+export function errorResponses<S extends number>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
+    ]),
+  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+}

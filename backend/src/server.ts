@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { buildApp } from './app';
+import type { Config } from './config';
+import { type Clock, type Services, systemClock } from './context';
+import { type Database, migrateDatabase, openDatabase } from './db/client';
+import { registerPingJob } from './jobs/example';
+import { startJobQueue } from './jobs/queue';
+import { createLogger, type Logger } from './logger';
+
+export interface RunningBackend {
+  url: string;
+  services: Services;
+  /** Stops taking requests, lets running requests and jobs finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Starts one backend process: database (migrated), queue workers, HTTP server. */
+export async function startBackend(options: {
+  config: Config;
+  logger?: Logger;
+  database?: Database;
+  clock?: Clock;
+}): Promise<RunningBackend> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const database =
+    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  await migrateDatabase(database);
+  const queue = await startJobQueue(database, logger);
+  const services: Services = {
+    config,
+    database,
+    db: database.db,
+    logger,
+    queue,
+    clock: options.clock ?? systemClock,
+  };
+  if (config.jobsEnabled) await registerPingJob(queue, database.db);
+
+  const app = buildApp(services);
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    services,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await queue.stop();
+        if (!options.database) await database.close();
+      })();
+      return closing;
+    },
+  };
+}

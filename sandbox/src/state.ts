@@ -1,0 +1,374 @@
+/** The sandbox's in-memory state: plain maps, built from a seed and rebuilt on reset. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Adf, textToAdf } from './adf';
+import type {
+  ProjectPermission,
+  SandboxSeed,
+  SeedCustomField,
+  SeedIssueType,
+  SeedOAuthClient,
+  SeedPriority,
+  SeedRequestType,
+  SeedStatus,
+  SeedWorkflow,
+} from './seed-types';
+
+export interface SiteRecord {
+  cloudId: string;
+  name: string;
+  url: string;
+  avatarUrl: string;
+}
+
+export interface UserRecord {
+  accountId: string;
+  displayName: string;
+  email: string | null;
+  accountType: 'atlassian' | 'app';
+  siteIds: string[];
+  appAccess: boolean;
+  timeZone: string;
+  locale: string;
+  /** Per project key; a project absent here grants every permission. */
+  projectPermissions: Record<string, ProjectPermission[]>;
+}
+
+export type IssueTypeRecord = Required<Omit<SeedIssueType, 'description'>> & { description: string };
+export type StatusRecord = Required<Omit<SeedStatus, 'description'>> & { description: string };
+export type PriorityRecord = Required<Omit<SeedPriority, 'description'>> & { description: string };
+export type CustomFieldRecord = SeedCustomField;
+
+export interface ProjectRecord {
+  id: string;
+  key: string;
+  name: string;
+  cloudId: string;
+  projectTypeKey: 'software' | 'service_desk' | 'business';
+  leadAccountId: string;
+  description: string;
+  issueTypeIds: string[];
+  workflow: SeedWorkflow;
+  serviceDesk: { id: string; requestTypes: SeedRequestType[] } | null;
+  nextIssueNumber: number;
+}
+
+export interface IssueRecord {
+  id: string;
+  key: string;
+  cloudId: string;
+  projectId: string;
+  issueTypeId: string;
+  summary: string;
+  description: Adf | null;
+  statusId: string;
+  priorityId: string;
+  assigneeId: string | null;
+  reporterId: string;
+  creatorId: string;
+  labels: string[];
+  duedate: string | null;
+  created: number;
+  updated: number;
+  statusChanged: number;
+  resolutionDate: number | null;
+  customFields: Record<string, unknown>;
+  requestTypeId: string | null;
+  commentIds: string[];
+  attachmentIds: string[];
+  properties: Map<string, unknown>;
+}
+
+export interface CommentRecord {
+  id: string;
+  issueId: string;
+  authorId: string;
+  body: Adf;
+  created: number;
+  updated: number;
+  /** JSM: public (customer-visible) or internal. */
+  jsdPublic: boolean;
+}
+
+export interface AttachmentRecord {
+  id: string;
+  issueId: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  authorId: string;
+  created: number;
+}
+
+export interface OAuthClientRecord {
+  clientId: string;
+  clientSecret: string;
+  callbackUrls: string[];
+  name: string;
+  distribution: 'managed' | 'custom';
+}
+
+/** One grant per (OAuth client, account); consenting to more sites adds them to it, as Atlassian does. */
+export interface GrantRecord {
+  clientId: string;
+  accountId: string;
+  cloudIds: string[];
+  scopes: string[];
+  consentedAt: number;
+}
+
+export interface SandboxState {
+  sites: Map<string, SiteRecord>;
+  users: Map<string, UserRecord>;
+  issueTypes: Map<string, IssueTypeRecord>;
+  statuses: Map<string, StatusRecord>;
+  priorities: Map<string, PriorityRecord>;
+  customFields: Map<string, CustomFieldRecord>;
+  /** By project id. */
+  projects: Map<string, ProjectRecord>;
+  /** By issue id. */
+  issues: Map<string, IssueRecord>;
+  /** Issue key → issue id (keys are unique across the sandbox). */
+  issueKeys: Map<string, string>;
+  comments: Map<string, CommentRecord>;
+  attachments: Map<string, AttachmentRecord>;
+  clients: Map<string, OAuthClientRecord>;
+  /** By `${clientId} ${accountId}`. */
+  grants: Map<string, GrantRecord>;
+  counters: { issueId: number; commentId: number };
+}
+
+export const DEFAULT_SEED_PATH = fileURLToPath(new URL('../seed/default.json', import.meta.url));
+
+export function loadSeed(seed: SandboxSeed | string | undefined): SandboxSeed {
+  if (seed === undefined) return JSON.parse(readFileSync(DEFAULT_SEED_PATH, 'utf8')) as SandboxSeed;
+  if (typeof seed === 'string') return JSON.parse(readFileSync(seed, 'utf8')) as SandboxSeed;
+  // A deep copy, so that state changes never leak into the caller's object (and reset stays exact).
+  return structuredClone(seed);
+}
+
+export function clientRecord(c: SeedOAuthClient): OAuthClientRecord {
+  return {
+    clientId: c.clientId,
+    clientSecret: c.clientSecret,
+    callbackUrls: [...c.callbackUrls],
+    name: c.name ?? c.clientId,
+    distribution: c.distribution ?? 'custom',
+  };
+}
+
+function parseTime(value: string, what: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`seed: ${what} has an invalid date "${value}"`);
+  return ms;
+}
+
+/** Builds fresh state from a seed, checking every reference so that a typo fails loudly at start. */
+export function buildState(input: SandboxSeed): SandboxState {
+  const seed = structuredClone(input);
+  const sites = new Map<string, SiteRecord>();
+  for (const s of seed.sites) {
+    sites.set(s.cloudId, {
+      cloudId: s.cloudId,
+      name: s.name,
+      url: s.url.replace(/\/$/, ''),
+      avatarUrl: s.avatarUrl ?? 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/site.png',
+    });
+  }
+  const siteId = (ref: string, what: string): string => {
+    if (sites.has(ref)) return ref;
+    for (const site of sites.values()) if (site.name === ref) return site.cloudId;
+    throw new Error(`seed: ${what} refers to unknown site "${ref}"`);
+  };
+
+  const users = new Map<string, UserRecord>();
+  for (const u of seed.users) {
+    users.set(u.accountId, {
+      accountId: u.accountId,
+      displayName: u.displayName,
+      email: u.email ?? null,
+      accountType: u.accountType ?? 'atlassian',
+      siteIds: u.sites.map((s) => siteId(s, `user ${u.accountId}`)),
+      appAccess: u.appAccess ?? true,
+      timeZone: u.timeZone ?? 'UTC',
+      locale: u.locale ?? 'en_US',
+      projectPermissions: u.projectPermissions ?? {},
+    });
+  }
+  const userId = (ref: string | undefined, what: string): string => {
+    if (ref === undefined || !users.has(ref)) throw new Error(`seed: ${what} refers to unknown user "${ref}"`);
+    return ref;
+  };
+
+  const issueTypes = new Map(
+    seed.issueTypes.map((t) => [
+      t.id,
+      {
+        id: t.id,
+        name: t.name,
+        description: t.description ?? '',
+        subtask: t.subtask ?? false,
+        hierarchyLevel: t.hierarchyLevel ?? 0,
+      },
+    ]),
+  );
+  const statuses = new Map(
+    seed.statuses.map((s) => [
+      s.id,
+      { id: s.id, name: s.name, description: s.description ?? '', category: s.category },
+    ]),
+  );
+  const priorities = new Map(
+    seed.priorities.map((p) => [
+      p.id,
+      {
+        id: p.id,
+        name: p.name,
+        description: p.description ?? '',
+        statusColor: p.statusColor,
+        isDefault: p.isDefault ?? false,
+      },
+    ]),
+  );
+  const customFields = new Map(seed.customFields.map((f) => [f.id, f]));
+
+  const projects = new Map<string, ProjectRecord>();
+  const projectByKey = new Map<string, ProjectRecord>();
+  for (const p of seed.projects) {
+    if (projectByKey.has(p.key)) throw new Error(`seed: duplicate project key ${p.key}`);
+    for (const id of p.issueTypeIds) {
+      if (!issueTypes.has(id)) throw new Error(`seed: project ${p.key} refers to unknown issue type ${id}`);
+    }
+    for (const id of [...p.workflow.statuses, ...p.workflow.transitions.map((t) => t.to)]) {
+      if (!statuses.has(id)) throw new Error(`seed: project ${p.key} workflow refers to unknown status ${id}`);
+    }
+    const record: ProjectRecord = {
+      id: p.id,
+      key: p.key,
+      name: p.name,
+      cloudId: siteId(p.site, `project ${p.key}`),
+      projectTypeKey: p.projectTypeKey,
+      leadAccountId: userId(p.leadAccountId, `project ${p.key} lead`),
+      description: p.description ?? '',
+      issueTypeIds: p.issueTypeIds,
+      workflow: p.workflow,
+      serviceDesk: p.serviceDesk ?? null,
+      nextIssueNumber: 1,
+    };
+    projects.set(p.id, record);
+    projectByKey.set(p.key, record);
+  }
+
+  const state: SandboxState = {
+    sites,
+    users,
+    issueTypes,
+    statuses,
+    priorities,
+    customFields,
+    projects,
+    issues: new Map(),
+    issueKeys: new Map(),
+    comments: new Map(),
+    attachments: new Map(),
+    clients: new Map((seed.oauthClients ?? []).map((c) => [c.clientId, clientRecord(c)])),
+    grants: new Map(),
+    counters: { issueId: 10000, commentId: 10000 },
+  };
+
+  for (const i of seed.issues) {
+    const projectKey = i.key.split('-')[0];
+    const project = projectByKey.get(projectKey);
+    if (!project) throw new Error(`seed: issue ${i.key} is in unknown project ${projectKey}`);
+    if (!project.issueTypeIds.includes(i.issueTypeId)) {
+      throw new Error(`seed: issue ${i.key} has issue type ${i.issueTypeId}, not used by ${project.key}`);
+    }
+    if (!project.workflow.statuses.includes(i.statusId)) {
+      throw new Error(`seed: issue ${i.key} has status ${i.statusId}, not in ${project.key}'s workflow`);
+    }
+    if (!priorities.has(i.priorityId)) throw new Error(`seed: issue ${i.key} has unknown priority`);
+    const created = parseTime(i.created, `issue ${i.key}`);
+    const updated = parseTime(i.updated, `issue ${i.key}`);
+    const issue: IssueRecord = {
+      id: i.id,
+      key: i.key,
+      cloudId: project.cloudId,
+      projectId: project.id,
+      issueTypeId: i.issueTypeId,
+      summary: i.summary,
+      description: i.description === undefined ? null : toAdf(i.description),
+      statusId: i.statusId,
+      priorityId: i.priorityId,
+      assigneeId: i.assignee ? userId(i.assignee, `issue ${i.key} assignee`) : null,
+      reporterId: userId(i.reporter, `issue ${i.key} reporter`),
+      creatorId: i.reporter,
+      labels: i.labels ?? [],
+      duedate: i.duedate ?? null,
+      created,
+      updated,
+      statusChanged: updated,
+      resolutionDate: statuses.get(i.statusId)?.category === 'done' ? updated : null,
+      customFields: i.customFields ?? {},
+      requestTypeId: i.requestTypeId ?? null,
+      commentIds: [],
+      attachmentIds: [],
+      properties: new Map(Object.entries(i.properties ?? {})),
+    };
+    state.issues.set(issue.id, issue);
+    state.issueKeys.set(issue.key, issue.id);
+    state.counters.issueId = Math.max(state.counters.issueId, Number(issue.id) + 1);
+    project.nextIssueNumber = Math.max(project.nextIssueNumber, Number(i.key.split('-')[1]) + 1);
+    for (const c of i.comments ?? []) {
+      const id = String(state.counters.commentId++);
+      const at = parseTime(c.created, `comment on ${i.key}`);
+      state.comments.set(id, {
+        id,
+        issueId: issue.id,
+        authorId: userId(c.author, `comment on ${i.key}`),
+        body: toAdf(c.body),
+        created: at,
+        updated: at,
+        jsdPublic: c.public ?? true,
+      });
+      issue.commentIds.push(id);
+    }
+    for (const a of i.attachments ?? []) {
+      state.attachments.set(a.id, {
+        id: a.id,
+        issueId: issue.id,
+        filename: a.filename,
+        mimeType: a.mimeType,
+        size: a.size,
+        authorId: userId(a.author, `attachment ${a.id}`),
+        created: parseTime(a.created, `attachment ${a.id}`),
+      });
+      issue.attachmentIds.push(a.id);
+    }
+  }
+  return state;
+}
+
+function toAdf(value: string | Adf): Adf {
+  return typeof value === 'string' ? textToAdf(value) : value;
+}
+
+export function projectByKeyOrId(state: SandboxState, cloudId: string, keyOrId: string): ProjectRecord | undefined {
+  const byId = state.projects.get(keyOrId);
+  if (byId && byId.cloudId === cloudId) return byId;
+  const upper = keyOrId.toUpperCase();
+  for (const p of state.projects.values()) if (p.cloudId === cloudId && p.key === upper) return p;
+  return undefined;
+}
+
+export function issueByKeyOrId(state: SandboxState, cloudId: string, keyOrId: string): IssueRecord | undefined {
+  const id = state.issueKeys.get(keyOrId.toUpperCase()) ?? keyOrId;
+  const issue = state.issues.get(id);
+  return issue && issue.cloudId === cloudId ? issue : undefined;
+}
+
+/** Jira's project permission check: site access first, then the per-project list (absent = all). */
+export function userCan(user: UserRecord, project: ProjectRecord, permission: ProjectPermission): boolean {
+  if (!user.siteIds.includes(project.cloudId)) return false;
+  const granted = user.projectPermissions[project.key];
+  return granted === undefined || granted.includes(permission);
+}

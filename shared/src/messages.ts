@@ -1,0 +1,47 @@
+/**
+ * Every user-facing message text lives here, once. The quoted texts of the product spec are exact;
+ * tests compare against these constants and against literal copies of the spec's wording.
+ */
+
+export const connectMessages = {
+  subdomainRequired: 'Jira subdomain is required',
+  subdomainInvalid: 'Please enter a valid subdomain (letters, numbers, and hyphens only)',
+  managedStartFailed: 'Failed to initiate Jira OAuth',
+  customStartFailedPrefix: 'Failed to initiate custom Jira app',
+  invalidOrExpiredState: 'Invalid or expired OAuth state',
+  siteNotFound: (subdomain: string) =>
+    `target Jira site '${subdomain}.atlassian.net' not found in accessible resources. Please ensure you have access to this site and selected it during authorization`,
+  multipleSites: (count: number) =>
+    `multiple Jira sites found (${count}). Please specify which site to connect by providing the subdomain`,
+  noRefreshToken:
+    'custom Jira OAuth app access token expired and no refresh token available; reconnect required',
+} as const;
+
+/** "Failed to initiate custom Jira app: clientId is required" and its siblings. */
+export function customFieldRequired(field: 'clientId' | 'clientSecret' | 'subdomain'): string {
+  return `${connectMessages.customStartFailedPrefix}: ${field} is required`;
+}
+
+export const healthMessages = {
+  authSuccess: (name: string | null | undefined) =>
+    `Successfully authenticated with Jira as ${name?.trim() ? name : 'user'}`,
+  authFailure:
+    'Unable to authenticate with Jira. Please verify your API credentials and permissions are correct.',
+  projectsSuccess: (sampleSize: number) =>
+    `Successfully listed projects from Jira (sample size: ${sampleSize})`,
+  projectsFailure:
+    'Unable to list projects from Jira. Please verify your API credentials have permission to browse projects.',
+  searchSuccess: (found: number) => `Successfully searched issues in Jira (found: ${found})`,
+  searchFailure:
+    'Unable to search issues in Jira. Please verify your API credentials have permission to search and read issues.',
+} as const;
+
+export const authMessages = {
+  unauthorized: 'A valid team API key is required: send "Authorization: Bearer <key>".',
+  consoleLoginFailed: 'That API key is not valid.',
+} as const;
+
+export const genericMessages = {
+  notFound: 'Not found.',
+  internal: 'Something went wrong on our side. Please try again.',
+} as const;

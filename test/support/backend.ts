@@ -1,0 +1,38 @@
+import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
+import { loadConfig } from '@jira-integration/backend/config';
+import { createTestDatabase, type TestDatabaseKind } from '@jira-integration/backend/db/testing';
+import { createLogger } from '@jira-integration/backend/logger';
+import { type RunningBackend, startBackend } from '@jira-integration/backend/server';
+import { CapturedLogs } from '@jira-integration/backend/testing';
+
+export interface TestBackend extends RunningBackend {
+  logs: CapturedLogs;
+  team: { id: string; name: string; key: string };
+}
+
+/** A whole backend process in-process: real HTTP server on a random port, fresh database, queue running. */
+export async function startTestBackend(
+  options: { kind?: TestDatabaseKind; env?: Record<string, string> } = {},
+): Promise<TestBackend> {
+  const database = await createTestDatabase(options.kind ?? 'pglite');
+  const logs = new CapturedLogs();
+  const base = loadConfig({ LOG_LEVEL: 'debug', ...options.env });
+  // Port 0 picks a free port; the public URL follows once we know it.
+  const backend = await startBackend({
+    config: { ...base, port: 0, host: '127.0.0.1' },
+    database,
+    logger: createLogger({ level: 'debug', destination: logs.stream }),
+  });
+  backend.services.config.publicUrl = backend.url;
+  const team = await createTeam(backend.services.db, 'Browser team');
+  const { key } = await createApiKey(backend.services.db, team.id);
+  return {
+    ...backend,
+    logs,
+    team: { ...team, key },
+    async close() {
+      await backend.close();
+      await database.close();
+    },
+  };
+}
