@@ -10,6 +10,7 @@ import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
 import { ApiError, errorBody } from './http/errors';
 import { teamRoutes } from './teams/routes';
+import { connectionRoutes } from './connections/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -69,6 +70,7 @@ export function buildApp(services: Services) {
   });
 
   app.route('/', teamRoutes());
+  app.route('/', connectionRoutes());
   app.route('/', consoleRoutes());
 
   app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));

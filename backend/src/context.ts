@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
 import type { Logger } from './logger';
@@ -18,6 +19,7 @@ export interface Services {
   logger: Logger;
   queue: JobQueue;
   clock: Clock;
+  encryptor: Encryptor;
 }
 
 export interface AppEnv {

@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { buildApp } from './app';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
+import { Encryptor, loadKeyRing } from './crypto/encryption';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
 import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
@@ -21,6 +22,7 @@ export async function startBackend(options: {
   logger?: Logger;
   database?: Database;
   clock?: Clock;
+  encryptor?: Encryptor;
 }): Promise<RunningBackend> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
@@ -35,6 +37,7 @@ export async function startBackend(options: {
     logger,
     queue,
     clock: options.clock ?? systemClock,
+    encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
   };
   if (config.jobsEnabled) await registerPingJob(queue, database.db);
 

@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { createApiKey, createTeam } from './auth/keys';
 import { type Config, loadConfig } from './config';
 import type { Clock, Services } from './context';
+import { Encryptor, generateKey } from './crypto/encryption';
 import { createTestDatabase, type TestDatabaseKind } from './db/testing';
 import { startJobQueue } from './jobs/queue';
 import { createLogger } from './logger';
@@ -64,6 +65,7 @@ export async function createTestContext(
     logger,
     queue,
     clock: options.clock ?? { now: () => new Date() },
+    encryptor: new Encryptor([generateKey()]),
   };
   const app = buildApp(services);
   async function makeTeam(name: string) {

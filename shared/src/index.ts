@@ -1,1 +1,2 @@
+export * from './jira';
 export * from './messages';

@@ -1,4 +1,4 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** A team is the unit of tenancy: every row below it is reached through its id. */
 export const teams = pgTable('teams', {
@@ -48,4 +48,63 @@ export const auditLog = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('audit_log_team_created_idx').on(table.teamId, table.createdAt)],
+);
+
+/**
+ * An OAuth attempt between "start" and the callback: single-use, bound to the team, valid 10 minutes.
+ * Only the state's hash is stored; the PKCE verifier and a custom app's secret are encrypted.
+ */
+export const oauthStates = pgTable('oauth_states', {
+  stateHash: text('state_hash').primaryKey(),
+  teamId: text('team_id')
+    .notNull()
+    .references(() => teams.id, { onDelete: 'cascade' }),
+  method: text('method', { enum: ['managed', 'custom'] }).notNull(),
+  subdomain: text('subdomain'),
+  displayName: text('display_name'),
+  clientId: text('client_id'),
+  clientSecretEncrypted: text('client_secret_encrypted'),
+  codeVerifierEncrypted: text('code_verifier_encrypted').notNull(),
+  redirectUri: text('redirect_uri').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true }),
+});
+
+/** One Jira site connected by one team (reconnecting the same site replaces tokens, never duplicates). */
+export const jiraConnections = pgTable(
+  'jira_connections',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    method: text('method', { enum: ['managed', 'custom'] }).notNull(),
+    displayName: text('display_name'),
+    subdomain: text('subdomain'),
+    cloudId: text('cloud_id').notNull(),
+    siteUrl: text('site_url').notNull(),
+    siteName: text('site_name').notNull(),
+    accountId: text('account_id').notNull(),
+    accountName: text('account_name'),
+    scopes: jsonb('scopes').$type<string[]>().notNull().default([]),
+    /** Bring-your-own app only: its client id, and its secret encrypted. */
+    clientId: text('client_id'),
+    clientSecretEncrypted: text('client_secret_encrypted'),
+    accessTokenEncrypted: text('access_token_encrypted').notNull(),
+    refreshTokenEncrypted: text('refresh_token_encrypted'),
+    accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: ['active', 'needs_reconnect'] }).notNull().default('active'),
+    statusReason: text('status_reason'),
+    ticketSyncing: boolean('ticket_syncing').notNull().default(false),
+    /** Set while the Forge app's service-account credentials for this site upgrade the connection. */
+    forgeUpgradedAt: timestamp('forge_upgraded_at', { withTimezone: true }),
+    consentedAt: timestamp('consented_at', { withTimezone: true }).notNull(),
+    lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('jira_connections_team_site_idx').on(table.teamId, table.cloudId),
+    index('jira_connections_cloud_idx').on(table.cloudId),
+  ],
 );

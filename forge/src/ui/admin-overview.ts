@@ -11,7 +11,8 @@ export function findSyncBlockers(overview: AdminOverview): string[] {
   if (!overview.lastCredentialPushAt) found.push(blockers.noCredentialPush);
   else if (!overview.credentialsFresh)
     found.push(blockers.credentialsExpired(formatTimestamp(overview.lastCredentialPushAt)));
-  if (overview.siteLinked && overview.upgradedConnections.length === 0) found.push(blockers.noUpgradedConnection);
+  if (overview.siteLinked && overview.upgradedConnections.length === 0)
+    found.push(blockers.noUpgradedConnection);
   const enabled = overview.sync.filter((settings) => settings.enabled);
   if (enabled.length === 0) found.push(blockers.noSyncEnabled);
   for (const settings of enabled) {

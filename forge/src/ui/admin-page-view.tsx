@@ -1,5 +1,5 @@
 /** @jsxImportSource react */
-import type { AdminOverview } from '@jira-integration/shared/forge-ui';
+
 import {
   Button,
   DynamicTable,
@@ -13,13 +13,17 @@ import {
   Stack,
   Text,
 } from '@forge/react';
+import type { AdminOverview } from '@jira-integration/shared/forge-ui';
 import { useCallback, useEffect, useState } from 'react';
 import { describeSyncSettings, findSyncBlockers } from './admin-overview';
 import type { SyncBackendClient } from './backend-client';
 import { formatTimestamp } from './format';
 import { adminPageMessages as messages } from './messages';
 
-type PageState = { phase: 'loading' } | { phase: 'failed'; message: string } | { phase: 'loaded'; overview: AdminOverview };
+type PageState =
+  | { phase: 'loading' }
+  | { phase: 'failed'; message: string }
+  | { phase: 'loaded'; overview: AdminOverview };
 
 /** Site link, credential freshness, upgraded connections, sync settings, and what keeps sync from running. */
 export function SyncAdminPage({ client }: { client: SyncBackendClient }) {

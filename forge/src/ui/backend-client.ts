@@ -66,6 +66,8 @@ function interpretResponse<T>(
   const errorBody = forgeUiErrorBodySchema.safeParse(response.body);
   return {
     ok: false,
-    message: errorBody.success ? errorBody.data.error.message : backendCallMessages.httpStatus(response.status),
+    message: errorBody.success
+      ? errorBody.data.error.message
+      : backendCallMessages.httpStatus(response.status),
   };
 }

@@ -1,5 +1,5 @@
 /** @jsxImportSource react */
-import type { IssueSyncStatus } from '@jira-integration/shared/forge-ui';
+
 import {
   Button,
   Heading,
@@ -12,6 +12,7 @@ import {
   Stack,
   Text,
 } from '@forge/react';
+import type { IssueSyncStatus } from '@jira-integration/shared/forge-ui';
 import { useCallback, useEffect, useState } from 'react';
 import type { SyncBackendClient } from './backend-client';
 import { issuePanelMessages } from './messages';
@@ -43,7 +44,9 @@ export function IssueSyncPanel({ client }: { client: SyncBackendClient }) {
     const result = await client.retryIssueSync();
     setState((current) => {
       if (result.ok) return { phase: 'loaded', status: result.value, retrying: false };
-      return current.phase === 'loaded' ? { ...current, retrying: false, retryError: result.message } : current;
+      return current.phase === 'loaded'
+        ? { ...current, retrying: false, retryError: result.message }
+        : current;
     });
   }, [client]);
 

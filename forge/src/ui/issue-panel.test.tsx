@@ -22,7 +22,11 @@ const { default: ForgeReconciler } = await import('@forge/react');
 const { createSyncBackendClient } = await import('./backend-client');
 const { IssueSyncPanel } = await import('./issue-panel-view');
 
-const ticket = { id: 'TCK-481', title: 'Laptop refresh', url: 'https://platform.example.com/tickets/TCK-481' };
+const ticket = {
+  id: 'TCK-481',
+  title: 'Laptop refresh',
+  url: 'https://platform.example.com/tickets/TCK-481',
+};
 
 function renderPanel(): Promise<ForgeDoc> {
   return renderRoot(() =>
@@ -72,7 +76,12 @@ describe('issue panel', () => {
   });
 
   it('shows a synced issue with its ticket link and last sync time', async () => {
-    const root = await renderLoaded({ state: 'synced', issueKey: 'OPS-12', ticket, lastSyncedAt: '2026-11-22T10:15:30Z' });
+    const root = await renderLoaded({
+      state: 'synced',
+      issueKey: 'OPS-12',
+      ticket,
+      lastSyncedAt: '2026-11-22T10:15:30Z',
+    });
     expect(lozenge(root)).toEqual({ appearance: 'success', text: 'Synced' });
     const [link] = findAll(root, 'Link');
     expect(link.props.href).toBe(ticket.url);
@@ -83,7 +92,12 @@ describe('issue panel', () => {
   });
 
   it('shows a pending issue with an explanation', async () => {
-    const root = await renderLoaded({ state: 'pending', issueKey: 'OPS-13', ticket, lastSyncedAt: '2026-11-21T08:00:00Z' });
+    const root = await renderLoaded({
+      state: 'pending',
+      issueKey: 'OPS-13',
+      ticket,
+      lastSyncedAt: '2026-11-21T08:00:00Z',
+    });
     expect(lozenge(root)).toEqual({ appearance: 'inprogress', text: 'Pending' });
     expect(textNodes(root)).toContain(issuePanelMessages.pendingExplanation);
     expect(textNodes(root)).toContain('Last synced: 2026-11-21 08:00 UTC');
@@ -93,7 +107,10 @@ describe('issue panel', () => {
   it('shows an issue that is not linked and how it gets linked', async () => {
     const root = await renderLoaded({ state: 'not_linked', issueKey: 'OPS-14' });
     expect(lozenge(root)).toEqual({ appearance: 'default', text: 'Not linked' });
-    expect(textNodes(root)).toEqual([issuePanelMessages.neverSynced, issuePanelMessages.notLinkedExplanation]);
+    expect(textNodes(root)).toEqual([
+      issuePanelMessages.neverSynced,
+      issuePanelMessages.notLinkedExplanation,
+    ]);
     expect(findAll(root, 'Link')).toHaveLength(0);
   });
 
@@ -126,14 +143,19 @@ describe('issue panel', () => {
   it('keeps the error and says why when the retry itself fails', async () => {
     const root = await renderLoaded({ state: 'error', issueKey: 'OPS-16', lastError: 'Ticket was deleted.' });
     answerInvocations(async () =>
-      remoteAnswer(409, { error: { code: 'sync_not_configured', message: 'Sync is disabled for this project.' } }),
+      remoteAnswer(409, {
+        error: { code: 'sync_not_configured', message: 'Sync is disabled for this project.' },
+      }),
     );
     const [retryButton] = findAll(root, 'LoadingButton');
     (retryButton.props.onClick as () => void)();
     await waitUntil(() => findAll(root, 'SectionMessage').length === 2);
 
     const [, retryFailure] = findAll(root, 'SectionMessage');
-    expect(retryFailure.props).toMatchObject({ appearance: 'warning', title: issuePanelMessages.retryFailedTitle });
+    expect(retryFailure.props).toMatchObject({
+      appearance: 'warning',
+      title: issuePanelMessages.retryFailedTitle,
+    });
     expect(textOf(retryFailure)).toBe('Sync is disabled for this project.');
     expect(lozenge(root)).toEqual({ appearance: 'removed', text: 'Error' });
     expect(findAll(root, 'LoadingButton')[0].props.isLoading).toBe(false);

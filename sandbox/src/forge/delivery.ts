@@ -86,7 +86,8 @@ export function createDeliverer(a: {
         : {
             ok: false,
             status: answer.status,
-            failureReason: answer.status === 401 ? 'INVALID_FORGE_INVOCATION_TOKEN' : 'INVALID_REMOTE_INVOCATION_ERROR',
+            failureReason:
+              answer.status === 401 ? 'INVALID_FORGE_INVOCATION_TOKEN' : 'INVALID_REMOTE_INVOCATION_ERROR',
           };
     // An attempt cut short by stop/reset is not a delivery outcome.
     if (signal.aborted) return result;
@@ -110,7 +111,12 @@ export function createDeliverer(a: {
     return result;
   }
 
-  function scheduleRetry(request: DeliveryRequest, deliveryId: string, retryCount: number, reason: RetryReason) {
+  function scheduleRetry(
+    request: DeliveryRequest,
+    deliveryId: string,
+    retryCount: number,
+    reason: RetryReason,
+  ) {
     if (!a.isInstalled(request.installation.installationId)) return;
     const timer = setTimeout(() => {
       pending.delete(deliveryId);
@@ -135,7 +141,9 @@ export function createDeliverer(a: {
   function track<T>(work: Promise<T>): Promise<T> {
     inFlight.add(work);
     // Callers of fire-and-forget deliveries never see the rejection; a signing failure is a sandbox bug.
-    work.catch((error: unknown) => console.error('forge delivery failed', error)).finally(() => inFlight.delete(work));
+    work
+      .catch((error: unknown) => console.error('forge delivery failed', error))
+      .finally(() => inFlight.delete(work));
     return work;
   }
 

@@ -8,7 +8,11 @@ let world: Awaited<ReturnType<typeof startForgeWorld>>;
 
 beforeAll(async () => {
   // Pushes are kept out of the way: these tests look at triggers only.
-  world = await startForgeWorld({ credentialPushIntervalMs: 3_600_000, eventRetryDelayMs: retryDelayMs, deliveryTimeoutMs });
+  world = await startForgeWorld({
+    credentialPushIntervalMs: 3_600_000,
+    eventRetryDelayMs: retryDelayMs,
+    deliveryTimeoutMs,
+  });
 });
 beforeEach(async () => {
   await world.platform.install({ cloudId: siteA.cloudId, backendUrl: world.backend.url });
@@ -60,7 +64,9 @@ describe('Jira changes', () => {
       changelog: { items: [{ field: 'summary', fromString: 'Old', toString: 'Summary of SUP-1' }] },
       context: `ari:cloud:jira::site/${siteA.cloudId}`,
     });
-    expect(delivered.claims).toMatchObject({ app: { module: { type: 'core:endpoint', key: 'events-endpoint' } } });
+    expect(delivered.claims).toMatchObject({
+      app: { module: { type: 'core:endpoint', key: 'events-endpoint' } },
+    });
     expect(delivered.headers['x-forge-oauth-system']).toBeTruthy();
     expect(world.platform.deliveries().at(-1)).toMatchObject({
       kind: 'event',
@@ -75,8 +81,14 @@ describe('Jira changes', () => {
   });
 
   it('carries the comment of a comment event', async () => {
-    const comment = { id: '20001', body: { type: 'doc', version: 1, content: [] }, author: { accountId: 'acc-alice' } };
-    world.platform.onJiraChange(change({ eventType: 'avi:jira:commented:issue', changelog: undefined, comment }));
+    const comment = {
+      id: '20001',
+      body: { type: 'doc', version: 1, content: [] },
+      author: { accountId: 'acc-alice' },
+    };
+    world.platform.onJiraChange(
+      change({ eventType: 'avi:jira:commented:issue', changelog: undefined, comment }),
+    );
 
     await vi.waitFor(() => expect(events()).toHaveLength(1), { interval: 5 });
     expect(events()[0].body).toMatchObject({ eventType: 'avi:jira:commented:issue', comment });
@@ -107,7 +119,11 @@ describe('redelivery', () => {
       expect(retry.body).toEqual({
         payload: {
           ...(first.body as Record<string, unknown>),
-          retryContext: { retryCount: index + 1, retryReason: 'INVALID_REMOTE_INVOCATION_ERROR', retryData: null },
+          retryContext: {
+            retryCount: index + 1,
+            retryReason: 'INVALID_REMOTE_INVOCATION_ERROR',
+            retryData: null,
+          },
         },
       });
       expect(retry.verifyError).toBeUndefined();
@@ -142,7 +158,9 @@ describe('redelivery', () => {
 
     await vi.waitFor(() => expect(events()).toHaveLength(2), { interval: 5 });
     expect(events()[1].body).toMatchObject({
-      payload: { retryContext: { retryCount: 1, retryReason: 'INVALID_FORGE_INVOCATION_TOKEN', retryData: null } },
+      payload: {
+        retryContext: { retryCount: 1, retryReason: 'INVALID_FORGE_INVOCATION_TOKEN', retryData: null },
+      },
     });
   });
 
@@ -178,12 +196,17 @@ describe('redelivery', () => {
 
   it('drops pending retries on uninstall', async () => {
     // A Forge-like delay keeps the retry pending while the test looks at it.
-    const slowWorld = await startForgeWorld({ credentialPushIntervalMs: 3_600_000, eventRetryDelayMs: 60_000 });
+    const slowWorld = await startForgeWorld({
+      credentialPushIntervalMs: 3_600_000,
+      eventRetryDelayMs: 60_000,
+    });
     try {
       await slowWorld.platform.install({ cloudId: siteA.cloudId, backendUrl: slowWorld.backend.url });
       slowWorld.backend.respond = () => 500;
       slowWorld.platform.onJiraChange(change());
-      await vi.waitFor(() => expect(slowWorld.platform.describe().pendingRetries).toHaveLength(1), { interval: 5 });
+      await vi.waitFor(() => expect(slowWorld.platform.describe().pendingRetries).toHaveLength(1), {
+        interval: 5,
+      });
       expect(slowWorld.platform.describe().pendingRetries[0]).toMatchObject({
         cloudId: siteA.cloudId,
         moduleKey: 'jira-issue-events',

@@ -24,7 +24,7 @@ export function createGraphqlHandler(ctx: ForgePlatformContext, appTokens: AppTo
   return async (c: Context) => {
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     const grant = bearer ? ctx.tokens.get(bearer) : undefined;
-    if (!grant || grant.kind !== 'system' || grant.expiresAt <= ctx.now()) {
+    if (grant?.kind !== 'system' || grant.expiresAt <= ctx.now()) {
       return c.json({ errors: [{ message: forgeMessages.graphqlUnauthorized }] }, 401);
     }
     const request: unknown = await c.req.json().catch(() => null);

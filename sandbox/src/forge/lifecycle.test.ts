@@ -126,9 +126,9 @@ describe('install', () => {
   });
 
   it('refuses a site the sandbox does not know', async () => {
-    await expect(world.platform.install({ cloudId: 'cloud-x', backendUrl: world.backend.url })).rejects.toThrow(
-      forgeMessages.unknownSite('cloud-x'),
-    );
+    await expect(
+      world.platform.install({ cloudId: 'cloud-x', backendUrl: world.backend.url }),
+    ).rejects.toThrow(forgeMessages.unknownSite('cloud-x'));
   });
 
   it('returns after a failed install call and keeps pushing credentials', async () => {
@@ -150,7 +150,10 @@ describe('install', () => {
 
 describe('uninstall', () => {
   it('fires preUninstall, stops the pushes and revokes the system token', async () => {
-    const installation = await world.platform.install({ cloudId: siteA.cloudId, backendUrl: world.backend.url });
+    const installation = await world.platform.install({
+      cloudId: siteA.cloudId,
+      backendUrl: world.backend.url,
+    });
     await vi.waitFor(() => expect(world.at('/forge/credentials').length).toBeGreaterThanOrEqual(1), {
       interval: 10,
     });
@@ -169,7 +172,9 @@ describe('uninstall', () => {
 
     // Let several push intervals pass (site B's pushes count them): site A's stopped schedule sends nothing more.
     await world.platform.install({ cloudId: siteB.cloudId, backendUrl: world.backend.url });
-    await vi.waitFor(() => expect(pushesTo(siteB.cloudId).length).toBeGreaterThanOrEqual(3), { interval: 10 });
+    await vi.waitFor(() => expect(pushesTo(siteB.cloudId).length).toBeGreaterThanOrEqual(3), {
+      interval: 10,
+    });
     expect(pushesTo(siteA.cloudId)).toHaveLength(pushesAtUninstall);
   });
 
@@ -183,7 +188,9 @@ describe('uninstall', () => {
   });
 
   it('refuses a site where the app is not installed', async () => {
-    await expect(world.platform.uninstall(siteB.cloudId)).rejects.toThrow(forgeMessages.notInstalled(siteB.cloudId));
+    await expect(world.platform.uninstall(siteB.cloudId)).rejects.toThrow(
+      forgeMessages.notInstalled(siteB.cloudId),
+    );
   });
 });
 
@@ -204,7 +211,10 @@ describe('HTTP controls', () => {
     expect(await pushed.json()).toEqual({ ok: true, status: 200 });
 
     const deliveries = await (await fetch(`${world.sandboxUrl}/_sandbox/forge/deliveries`)).json();
-    expect(deliveries.map((record: { kind: string }) => record.kind).slice(0, 2)).toEqual(['lifecycle', 'scheduled']);
+    expect(deliveries.map((record: { kind: string }) => record.kind).slice(0, 2)).toEqual([
+      'lifecycle',
+      'scheduled',
+    ]);
 
     const uninstalled = await post('uninstall', { cloudId: siteB.cloudId });
     expect(uninstalled.status).toBe(204);

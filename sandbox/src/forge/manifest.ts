@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { forgeMessages } from './messages';
 
 export const defaultManifestPath = fileURLToPath(new URL('../../../manifest.yml', import.meta.url));
 
@@ -58,7 +59,7 @@ export function loadForgeManifest(path: string = defaultManifestPath): ForgeMani
 export function parseForgeManifest(text: string): ForgeManifest {
   const manifest: unknown = parse(text);
   if (!isRecord(manifest) || !isRecord(manifest.app) || typeof manifest.app.id !== 'string') {
-    throw new Error('manifest.yml has no app.id');
+    throw new Error(forgeMessages.manifestWithoutAppId);
   }
   const modules = isRecord(manifest.modules) ? manifest.modules : {};
 

@@ -1,5 +1,6 @@
 /** Every text the sandbox's Forge platform answers with, in one place. */
 export const forgeMessages = {
+  manifestWithoutAppId: 'manifest.yml has no app.id',
   unknownSite: (cloudId: string) => `No site with cloudId ${cloudId} exists in the sandbox.`,
   notInstalled: (cloudId: string) => `The app is not installed on site ${cloudId}.`,
   notAUiModule: (moduleKey: string) => `Module ${moduleKey} is not a UI module with a resolver endpoint.`,
@@ -13,5 +14,6 @@ export const forgeMessages = {
   impersonationUnknownContext: (contextId: string) => `The app cannot act in context ${contextId}.`,
   impersonationUnknownUser: (userId: string) => `User ${userId} does not exist.`,
   impersonationNoAppAccess: (userId: string) => `User ${userId} does not have access to the app.`,
-  impersonationNotOnSite: (userId: string, cloudId: string) => `User ${userId} cannot access site ${cloudId}.`,
+  impersonationNotOnSite: (userId: string, cloudId: string) =>
+    `User ${userId} cannot access site ${cloudId}.`,
 } as const;

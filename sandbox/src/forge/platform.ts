@@ -22,9 +22,9 @@ import { createForgeRoutes } from './routes';
 import { createSigner } from './signing';
 import type { DeliveryRecord, DeliveryResult, Installation } from './types';
 
-export type { DeliveryKind, DeliveryRecord, DeliveryResult, Installation, RetryReason } from './types';
 export type { PendingRetry } from './delivery';
 export { ForgeControlError } from './errors';
+export type { DeliveryKind, DeliveryRecord, DeliveryResult, Installation, RetryReason } from './types';
 
 export interface ForgePlatformOptions {
   /** Default: app.id read from manifest.yml. */
@@ -100,7 +100,8 @@ export function createForgePlatform(
   const manifest = loadForgeManifest(options.manifestPath ?? defaultManifestPath);
   const pushIntervalMs = options.credentialPushIntervalMs ?? 300_000;
   const systemTokenTtlSeconds = options.systemTokenTtlSeconds ?? maxSystemTokenTtlSeconds;
-  if (systemTokenTtlSeconds > maxSystemTokenTtlSeconds) throw new RangeError(forgeMessages.systemTokenTooLong);
+  if (systemTokenTtlSeconds > maxSystemTokenTtlSeconds)
+    throw new RangeError(forgeMessages.systemTokenTooLong);
   const identity: AppIdentity = {
     appId: options.appId ?? manifest.appId,
     appVersion: '1.0.0',
@@ -135,10 +136,14 @@ export function createForgePlatform(
     retryDelayMs: options.eventRetryDelayMs ?? 60_000,
     timeoutMs: options.deliveryTimeoutMs ?? 5_000,
     invocationToken: (installation, endpointKey) =>
-      signInvocationToken({ app: appClaim(identity, installation, { type: 'core:endpoint', key: endpointKey }) }),
+      signInvocationToken({
+        app: appClaim(identity, installation, { type: 'core:endpoint', key: endpointKey }),
+      }),
     systemToken: (cloudId) => appTokens.systemToken(cloudId),
     isInstalled: (installationId) =>
-      [...installationsByCloud.values()].some((installation) => installation.installationId === installationId),
+      [...installationsByCloud.values()].some(
+        (installation) => installation.installationId === installationId,
+      ),
   });
 
   function installationOn(cloudId: string): Installation {
@@ -148,7 +153,9 @@ export function createForgePlatform(
   }
 
   /** The body Forge sends to scheduled triggers and preUninstall. */
-  const contextBody = (cloudId: string, module: EndpointModule) => ({ context: { cloudId, moduleKey: module.key } });
+  const contextBody = (cloudId: string, module: EndpointModule) => ({
+    context: { cloudId, moduleKey: module.key },
+  });
 
   function pushCredentials(installation: Installation): Promise<DeliveryResult>[] {
     return manifest.scheduledTriggers.map((module) =>
@@ -206,7 +213,9 @@ export function createForgePlatform(
         installedAt: ctx.now(),
       };
       installationsByCloud.set(cloudId, installation);
-      const lifecycleTriggers = manifest.triggers.filter((trigger) => trigger.events.includes(installedEvent));
+      const lifecycleTriggers = manifest.triggers.filter((trigger) =>
+        trigger.events.includes(installedEvent),
+      );
       await Promise.all(
         lifecycleTriggers.map((trigger) =>
           deliverer.deliver({
@@ -287,7 +296,9 @@ export function createForgePlatform(
         url: installation.backendUrl + (request.path.startsWith('/') ? request.path : `/${request.path}`),
         method: (request.method ?? 'POST').toUpperCase(),
         invocationToken,
-        systemToken: module.endpoint.appSystemToken ? await appTokens.systemToken(request.cloudId) : undefined,
+        systemToken: module.endpoint.appSystemToken
+          ? await appTokens.systemToken(request.cloudId)
+          : undefined,
         body: request.body,
         timeoutMs: uiInvocationTimeoutMs,
         signal: uiAbort.signal,
@@ -311,7 +322,8 @@ export function createForgePlatform(
           ...installation,
           lastPush:
             records.findLast(
-              (record) => record.kind === 'scheduled' && record.installationId === installation.installationId,
+              (record) =>
+                record.kind === 'scheduled' && record.installationId === installation.installationId,
             ) ?? null,
           nextPushAt: pushTimers.get(installation.cloudId)?.nextPushAt ?? null,
         })),

@@ -4,7 +4,10 @@ import type { RetryReason } from './types';
 
 export type RemoteAnswer =
   | { reached: true; status: number; body: unknown }
-  | { reached: false; failureReason: Extract<RetryReason, 'TIMEOUT_ERROR' | 'INVALID_REMOTE_INVOCATION_ERROR'> };
+  | {
+      reached: false;
+      failureReason: Extract<RetryReason, 'TIMEOUT_ERROR' | 'INVALID_REMOTE_INVOCATION_ERROR'>;
+    };
 
 export async function callRemote(a: {
   url: string;

@@ -25,8 +25,11 @@ export function createForgeRoutes(a: {
 
   routes.post('/_sandbox/forge/install', async (c) => {
     const body = await readBody(c, ['cloudId', 'backendUrl']);
-    const installerAccountId = typeof body.installerAccountId === 'string' ? body.installerAccountId : undefined;
-    return c.json(await controls.install({ cloudId: body.cloudId, backendUrl: body.backendUrl, installerAccountId }));
+    const installerAccountId =
+      typeof body.installerAccountId === 'string' ? body.installerAccountId : undefined;
+    return c.json(
+      await controls.install({ cloudId: body.cloudId, backendUrl: body.backendUrl, installerAccountId }),
+    );
   });
   routes.post('/_sandbox/forge/uninstall', async (c) => {
     const { cloudId } = await readBody(c, ['cloudId']);

@@ -1,6 +1,13 @@
 /** The sandbox's Forge signing key: an RS256 pair generated at start, published as a JWK set. */
 import { randomUUID } from 'node:crypto';
-import { type CryptoKey, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JSONWebKeySet,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 
 export interface Signer {
   jwks(): Promise<JSONWebKeySet>;
@@ -21,7 +28,9 @@ export function createSigner(): Signer {
     },
     async sign(claims, header) {
       const { privateKey } = await keys;
-      return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...header }).sign(privateKey);
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid, ...header })
+        .sign(privateKey);
     },
   };
 }

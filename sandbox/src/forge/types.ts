@@ -13,7 +13,10 @@ export interface Installation {
 }
 
 /** Why Forge redelivers an event to a remote (sent as `retryContext.retryReason`). */
-export type RetryReason = 'INVALID_REMOTE_INVOCATION_ERROR' | 'TIMEOUT_ERROR' | 'INVALID_FORGE_INVOCATION_TOKEN';
+export type RetryReason =
+  | 'INVALID_REMOTE_INVOCATION_ERROR'
+  | 'TIMEOUT_ERROR'
+  | 'INVALID_FORGE_INVOCATION_TOKEN';
 
 /** What kind of module a delivery serves. */
 export type DeliveryKind = 'lifecycle' | 'event' | 'scheduled' | 'preUninstall';

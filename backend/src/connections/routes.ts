@@ -1,0 +1,205 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { getCookie } from 'hono/cookie';
+import { requireTeam } from '../auth/middleware';
+import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
+import type { AppEnv } from '../context';
+import { runHealthChecks } from '../health/service';
+import { ApiError } from '../http/errors';
+import { errorResponses } from '../http/openapi';
+import {
+  callbackUrl,
+  completeAuthorization,
+  deleteConnection,
+  findConnection,
+  listConnections,
+  presentConnection,
+  reconnectPrefill,
+  setTicketSyncing,
+  startCustomConnection,
+  startManagedConnection,
+} from './service';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const security = [{ teamApiKey: [] }];
+const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
+
+const AuthorizeUrl = z.object({ authorizeUrl: z.url() }).openapi('AuthorizeUrl');
+const Connection = z
+  .object({
+    id: z.string(),
+    method: z.enum(['managed', 'custom']),
+    displayName: z.string().nullable(),
+    subdomain: z.string().nullable(),
+    siteUrl: z.string(),
+    siteName: z.string(),
+    cloudId: z.string(),
+    connectedAs: z.object({ accountId: z.string(), displayName: z.string().nullable() }),
+    scopes: z.array(z.string()),
+    clientId: z.string().nullable(),
+    status: z.enum(['active', 'needs_reconnect']),
+    statusReason: z.string().nullable(),
+    ticketSyncing: z.boolean(),
+    forgeUpgradedAt: z.string().nullable(),
+    accessTokenExpiresAt: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('JiraConnection');
+const Prefill = z
+  .union([
+    z.object({ method: z.literal('managed'), subdomain: z.string() }),
+    z.object({ method: z.literal('custom'), subdomain: z.string(), displayName: z.string(), clientId: z.string() }),
+  ])
+  .openapi('ReconnectPrefill');
+const HealthCheck = z
+  .object({ name: z.string(), ok: z.boolean(), message: z.string(), detail: z.string().optional() })
+  .openapi('HealthCheckResult');
+
+// Validation of these bodies happens in the service so the spec's messages come out word for word.
+const ManagedStart = z.object({ subdomain: z.string().optional() }).openapi('ManagedConnectionStart');
+const CustomStart = z
+  .object({
+    displayName: z.string().optional(),
+    subdomain: z.string().optional(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+  })
+  .openapi('CustomConnectionStart');
+
+const routes = {
+  startManaged: createRoute({
+    method: 'post',
+    path: '/v1/jira/connections/managed/start',
+    summary: 'Start Sign in with Jira (the managed Atlassian app)',
+    security,
+    request: body(ManagedStart),
+    responses: { 200: json(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+  }),
+  startCustom: createRoute({
+    method: 'post',
+    path: '/v1/jira/connections/custom/start',
+    summary: "Start a connection with the team's own Atlassian OAuth app",
+    security,
+    request: body(CustomStart),
+    responses: { 200: json(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+  }),
+  callbackUrl: createRoute({
+    method: 'get',
+    path: '/v1/jira/oauth/callback-url',
+    summary: 'The exact callback URL to register in your Atlassian OAuth app',
+    responses: { 200: json(z.object({ callbackUrl: z.string() }), 'The callback URL') },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/v1/jira/connections',
+    summary: "The team's Jira connections",
+    security,
+    responses: { 200: json(z.object({ connections: z.array(Connection) }), 'Connections'), ...errorResponses(401) },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/v1/jira/connections/{id}',
+    summary: 'One connection',
+    security,
+    request: { params: idParam },
+    responses: { 200: json(Connection, 'The connection'), ...errorResponses(401, 404) },
+  }),
+  remove: createRoute({
+    method: 'delete',
+    path: '/v1/jira/connections/{id}',
+    summary: 'Disconnect',
+    security,
+    request: { params: idParam },
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 404) },
+  }),
+  patch: createRoute({
+    method: 'patch',
+    path: '/v1/jira/connections/{id}',
+    summary: 'Turn Ticket Syncing on or off',
+    security,
+    request: { params: idParam, ...body(z.object({ ticketSyncing: z.boolean() })) },
+    responses: { 200: json(Connection, 'The connection'), ...errorResponses(400, 401, 404) },
+  }),
+  reconnect: createRoute({
+    method: 'get',
+    path: '/v1/jira/connections/{id}/reconnect',
+    summary: 'What the connect modal pre-fills on reconnect (never the secret)',
+    security,
+    request: { params: idParam },
+    responses: { 200: json(Prefill, 'Prefill'), ...errorResponses(401, 404) },
+  }),
+  health: createRoute({
+    method: 'post',
+    path: '/v1/jira/connections/{id}/health-checks',
+    summary: 'Run the three health checks',
+    security,
+    request: { params: idParam },
+    responses: { 200: json(z.object({ results: z.array(HealthCheck) }), 'Results'), ...errorResponses(401, 404) },
+  }),
+};
+
+export function connectionRoutes() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use('/v1/jira/connections', requireTeam);
+  app.use('/v1/jira/connections/*', requireTeam);
+
+  app.openapi(routes.startManaged, async (c) =>
+    c.json(await startManagedConnection(c.var.services, c.var.teamId, c.req.valid('json')), 200),
+  );
+  app.openapi(routes.startCustom, async (c) =>
+    c.json(await startCustomConnection(c.var.services, c.var.teamId, c.req.valid('json')), 200),
+  );
+  app.openapi(routes.callbackUrl, (c) => c.json({ callbackUrl: callbackUrl(c.var.services) }, 200));
+  app.openapi(routes.list, async (c) => {
+    const connections = await listConnections(c.var.services, c.var.teamId);
+    return c.json({ connections: connections.map(presentConnection) }, 200);
+  });
+  app.openapi(routes.get, async (c) =>
+    c.json(presentConnection(await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id)), 200),
+  );
+  app.openapi(routes.remove, async (c) => {
+    await deleteConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  app.openapi(routes.patch, async (c) => {
+    const row = await setTicketSyncing(c.var.services, c.var.teamId, c.req.valid('param').id, c.req.valid('json').ticketSyncing);
+    return c.json(presentConnection(row), 200);
+  });
+  app.openapi(routes.reconnect, async (c) =>
+    c.json(reconnectPrefill(await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id)), 200),
+  );
+  app.openapi(routes.health, async (c) => {
+    const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
+    return c.json({ results: await runHealthChecks(c.var.services, connection) }, 200);
+  });
+
+  // Atlassian sends the browser back here. The state says which team started the attempt; a console
+  // session, when present, must belong to that same team.
+  app.get('/v1/jira/oauth/callback', async (c) => {
+    const services = c.var.services;
+    const { code, state, error, error_description: errorDescription } = c.req.query();
+    const back = (params: Record<string, string>) => c.redirect(`/console/connections?${new URLSearchParams(params)}`);
+    const session = getCookie(c, SESSION_COOKIE);
+    const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
+    try {
+      if (error) throw new ApiError(400, 'authorization_denied', errorDescription || 'Authorization was cancelled on Atlassian.');
+      if (!code || !state) throw new ApiError(400, 'invalid_oauth_state', 'Invalid or expired OAuth state');
+      const connection = await completeAuthorization(services, { code, state, sessionTeamId });
+      if (c.req.header('accept')?.includes('application/json')) return c.json(presentConnection(connection), 200);
+      return back({ connected: connection.id });
+    } catch (caught) {
+      const failure =
+        caught instanceof ApiError ? caught : new ApiError(502, 'oauth_callback_failed', 'Connecting to Jira failed. Please try again.');
+      if (!(caught instanceof ApiError)) services.logger.error({ err: caught }, 'Jira OAuth callback failed');
+      if (c.req.header('accept')?.includes('application/json')) {
+        return c.json({ error: { code: failure.code, message: failure.message } }, failure.status);
+      }
+      return back({ error: failure.message });
+    }
+  });
+  return app;
+}

@@ -1,0 +1,282 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import {
+  type AccessibleResource,
+  buildAuthorizeUrl,
+  exchangeAuthorizationCode,
+  listAccessibleResources,
+} from '../atlassian/oauth';
+import type { Services } from '../context';
+import { auditLog, jiraConnections, oauthStates } from '../db/schema';
+import { ApiError } from '../http/errors';
+import type { CustomAppInput } from './validation';
+import { validateCustomApp, validateManagedSubdomain } from './validation';
+
+export type JiraConnection = typeof jiraConnections.$inferSelect;
+
+/** Purposes bound into ciphertexts (see crypto/encryption.ts). */
+export const SECRET_PURPOSE = {
+  accessToken: 'jira_connections.access_token',
+  refreshToken: 'jira_connections.refresh_token',
+  clientSecret: 'jira_connections.client_secret',
+  stateClientSecret: 'oauth_states.client_secret',
+  codeVerifier: 'oauth_states.code_verifier',
+} as const;
+
+export function callbackUrl(services: Services): string {
+  return `${services.config.publicUrl}/v1/jira/oauth/callback`;
+}
+
+function hashState(state: string): string {
+  return createHash('sha256').update(state).digest('hex');
+}
+
+function managedApp(services: Services) {
+  const app = services.config.atlassian;
+  if (!app) throw new Error('the managed Atlassian app is not configured');
+  return app;
+}
+
+async function beginAuthorization(
+  services: Services,
+  attempt: Omit<typeof oauthStates.$inferInsert, 'stateHash' | 'codeVerifierEncrypted' | 'redirectUri' | 'createdAt'>,
+  clientId: string,
+): Promise<{ authorizeUrl: string }> {
+  const { encryptor } = services;
+  const state = randomBytes(24).toString('base64url');
+  const codeVerifier = randomBytes(32).toString('base64url');
+  const redirectUri = callbackUrl(services);
+  await services.db.insert(oauthStates).values({
+    ...attempt,
+    stateHash: hashState(state),
+    codeVerifierEncrypted: encryptor.encrypt(codeVerifier, SECRET_PURPOSE.codeVerifier),
+    redirectUri,
+    createdAt: services.clock.now(),
+  });
+  const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
+  return {
+    authorizeUrl: buildAuthorizeUrl({
+      authUrl: services.config.atlassianAuthUrl,
+      clientId,
+      redirectUri,
+      state,
+      codeChallenge,
+    }),
+  };
+}
+
+/** Sign in with Jira: the platform's own Atlassian app. */
+export async function startManagedConnection(services: Services, teamId: string, input: { subdomain?: string }) {
+  const subdomain = validateManagedSubdomain(input.subdomain);
+  try {
+    const app = managedApp(services);
+    return await beginAuthorization(services, { teamId, method: 'managed', subdomain }, app.clientId);
+  } catch (error) {
+    services.logger.error({ err: error, teamId }, 'managed Jira OAuth start failed');
+    throw new ApiError(500, 'oauth_start_failed', connectMessages.managedStartFailed);
+  }
+}
+
+/** Bring your own Atlassian OAuth app: the secret is encrypted before it is stored, even for 10 minutes. */
+export async function startCustomConnection(services: Services, teamId: string, input: CustomAppInput) {
+  const app = validateCustomApp(input);
+  try {
+    return await beginAuthorization(
+      services,
+      {
+        teamId,
+        method: 'custom',
+        subdomain: app.subdomain,
+        displayName: app.displayName,
+        clientId: app.clientId,
+        clientSecretEncrypted: services.encryptor.encrypt(app.clientSecret, SECRET_PURPOSE.stateClientSecret),
+      },
+      app.clientId,
+    );
+  } catch (error) {
+    services.logger.error({ err: error, teamId }, 'custom Jira OAuth start failed');
+    throw new ApiError(500, 'oauth_start_failed', `${connectMessages.customStartFailedPrefix}: unexpected error`);
+  }
+}
+
+/** Takes the state if it is unused, younger than 10 minutes and (when a team is known) that team's. */
+async function consumeState(services: Services, state: string, teamId: string | undefined) {
+  const now = services.clock.now();
+  const oldest = new Date(now.getTime() - OAUTH_STATE_TTL_MS);
+  const [row] = await services.db
+    .update(oauthStates)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(oauthStates.stateHash, hashState(state)),
+        isNull(oauthStates.usedAt),
+        gt(oauthStates.createdAt, oldest),
+        ...(teamId ? [eq(oauthStates.teamId, teamId)] : []),
+      ),
+    )
+    .returning();
+  if (!row) throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
+  return row;
+}
+
+function chooseSite(resources: AccessibleResource[], subdomain: string | null): AccessibleResource {
+  if (subdomain) {
+    const host = `${subdomain}.atlassian.net`;
+    const site = resources.find((resource) => {
+      try {
+        return new URL(resource.url).host.toLowerCase() === host;
+      } catch {
+        return false;
+      }
+    });
+    if (!site) throw new ApiError(400, 'site_not_found', connectMessages.siteNotFound(subdomain));
+    return site;
+  }
+  if (resources.length === 1) return resources[0];
+  if (resources.length === 0) throw new ApiError(400, 'no_sites', 'No Jira sites were authorized. Please select a site during authorization');
+  throw new ApiError(400, 'multiple_sites', connectMessages.multipleSites(resources.length));
+}
+
+async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
+  const response = await fetch(`${services.config.atlassianApiUrl}/ex/jira/${cloudId}/rest/api/3/myself`, {
+    headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+    signal: AbortSignal.timeout(20_000),
+  });
+  if (!response.ok) throw new ApiError(502, 'jira_myself_failed', `Jira answered ${response.status} when looking up the connecting user`);
+  const me = (await response.json()) as { accountId: string; displayName?: string };
+  return { accountId: me.accountId, displayName: me.displayName ?? null };
+}
+
+/**
+ * Finishes either flow: code → tokens → the site matching the subdomain → the connecting user → one
+ * connection row per (team, site), replacing tokens on reconnect.
+ */
+export async function completeAuthorization(
+  services: Services,
+  params: { code: string; state: string; sessionTeamId?: string },
+): Promise<JiraConnection> {
+  const attempt = await consumeState(services, params.state, params.sessionTeamId);
+  const { encryptor } = services;
+  const client =
+    attempt.method === 'managed'
+      ? { clientId: managedApp(services).clientId, clientSecret: managedApp(services).clientSecret }
+      : {
+          clientId: attempt.clientId!,
+          clientSecret: encryptor.decrypt(attempt.clientSecretEncrypted!, SECRET_PURPOSE.stateClientSecret),
+        };
+  const tokens = await exchangeAuthorizationCode({
+    authUrl: services.config.atlassianAuthUrl,
+    ...client,
+    code: params.code,
+    redirectUri: attempt.redirectUri,
+    codeVerifier: encryptor.decrypt(attempt.codeVerifierEncrypted, SECRET_PURPOSE.codeVerifier),
+  });
+  const site = chooseSite(await listAccessibleResources(services.config.atlassianApiUrl, tokens.accessToken), attempt.subdomain);
+  const me = await fetchMyself(services, site.id, tokens.accessToken);
+  const now = services.clock.now();
+  const values = {
+    method: attempt.method,
+    displayName: attempt.displayName,
+    subdomain: new URL(site.url).host.split('.')[0],
+    siteUrl: site.url,
+    siteName: site.name,
+    accountId: me.accountId,
+    accountName: me.displayName,
+    scopes: tokens.scopes.length ? tokens.scopes : site.scopes,
+    clientId: attempt.method === 'custom' ? client.clientId : null,
+    clientSecretEncrypted:
+      attempt.method === 'custom' ? encryptor.encrypt(client.clientSecret, SECRET_PURPOSE.clientSecret) : null,
+    accessTokenEncrypted: encryptor.encrypt(tokens.accessToken, SECRET_PURPOSE.accessToken),
+    refreshTokenEncrypted: tokens.refreshToken ? encryptor.encrypt(tokens.refreshToken, SECRET_PURPOSE.refreshToken) : null,
+    accessTokenExpiresAt: new Date(now.getTime() + tokens.expiresInSeconds * 1000),
+    status: 'active' as const,
+    statusReason: null,
+    // A bring-your-own connection is never upgraded by the Forge app; a managed one is re-evaluated on connect.
+    forgeUpgradedAt: null,
+    consentedAt: now,
+    updatedAt: now,
+  };
+  const [connection] = await services.db
+    .insert(jiraConnections)
+    .values({ id: randomUUID(), teamId: attempt.teamId, cloudId: site.id, ...values })
+    .onConflictDoUpdate({ target: [jiraConnections.teamId, jiraConnections.cloudId], set: values })
+    .returning();
+  await services.db.insert(auditLog).values({
+    teamId: attempt.teamId,
+    action: 'jira.connection.connected',
+    target: connection.id,
+    detail: { method: connection.method, cloudId: connection.cloudId, siteUrl: connection.siteUrl },
+  });
+  return connection;
+}
+
+export async function findConnection(services: Services, teamId: string, id: string): Promise<JiraConnection> {
+  const [row] = await services.db
+    .select()
+    .from(jiraConnections)
+    .where(and(eq(jiraConnections.id, id), eq(jiraConnections.teamId, teamId)));
+  // Another team's connection is indistinguishable from a missing one.
+  if (!row) throw new ApiError(404, 'connection_not_found', 'No Jira connection with that id.');
+  return row;
+}
+
+export async function listConnections(services: Services, teamId: string): Promise<JiraConnection[]> {
+  return services.db.select().from(jiraConnections).where(eq(jiraConnections.teamId, teamId)).orderBy(jiraConnections.createdAt);
+}
+
+export async function deleteConnection(services: Services, teamId: string, id: string): Promise<void> {
+  const connection = await findConnection(services, teamId, id);
+  await services.db.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
+  await services.db.insert(auditLog).values({
+    teamId,
+    action: 'jira.connection.deleted',
+    target: id,
+    detail: { cloudId: connection.cloudId },
+  });
+}
+
+export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
+  await findConnection(services, teamId, id);
+  const [row] = await services.db
+    .update(jiraConnections)
+    .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
+    .where(eq(jiraConnections.id, id))
+    .returning();
+  return row;
+}
+
+/** What the connect modal pre-fills on reconnect. Never the secret. */
+export function reconnectPrefill(connection: JiraConnection) {
+  return connection.method === 'managed'
+    ? { method: 'managed' as const, subdomain: connection.subdomain ?? '' }
+    : {
+        method: 'custom' as const,
+        subdomain: connection.subdomain ?? '',
+        displayName: connection.displayName ?? '',
+        clientId: connection.clientId ?? '',
+      };
+}
+
+/** The public view of a connection: no token, no secret. */
+export function presentConnection(connection: JiraConnection) {
+  return {
+    id: connection.id,
+    method: connection.method,
+    displayName: connection.displayName,
+    subdomain: connection.subdomain,
+    siteUrl: connection.siteUrl,
+    siteName: connection.siteName,
+    cloudId: connection.cloudId,
+    connectedAs: { accountId: connection.accountId, displayName: connection.accountName },
+    scopes: connection.scopes,
+    clientId: connection.clientId,
+    status: connection.status,
+    statusReason: connection.statusReason,
+    ticketSyncing: connection.ticketSyncing,
+    forgeUpgradedAt: connection.forgeUpgradedAt?.toISOString() ?? null,
+    accessTokenExpiresAt: connection.accessTokenExpiresAt.toISOString(),
+    createdAt: connection.createdAt.toISOString(),
+    updatedAt: connection.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
+import type { Services } from '../context';
+import { jiraConnections } from '../db/schema';
+import { type JiraConnection, SECRET_PURPOSE } from './service';
+
+/** Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production. */
+export async function insertTestConnection(
+  services: Services,
+  input: {
+    teamId: string;
+    cloudId: string;
+    accessToken: string;
+    method?: 'managed' | 'custom';
+    refreshToken?: string | null;
+    expiresAt?: Date;
+    siteUrl?: string;
+    accountId?: string;
+    accountName?: string;
+    clientId?: string;
+    clientSecret?: string;
+  },
+): Promise<JiraConnection> {
+  const { encryptor } = services;
+  const now = services.clock.now();
+  const method = input.method ?? 'managed';
+  const siteUrl = input.siteUrl ?? 'https://acme.atlassian.net';
+  const [row] = await services.db
+    .insert(jiraConnections)
+    .values({
+      id: randomUUID(),
+      teamId: input.teamId,
+      method,
+      subdomain: new URL(siteUrl).host.split('.')[0],
+      cloudId: input.cloudId,
+      siteUrl,
+      siteName: new URL(siteUrl).host.split('.')[0],
+      accountId: input.accountId ?? 'test-account',
+      accountName: input.accountName ?? 'Test User',
+      scopes: [...JIRA_OAUTH_SCOPES],
+      clientId: method === 'custom' ? (input.clientId ?? 'custom-client') : null,
+      clientSecretEncrypted:
+        method === 'custom' ? encryptor.encrypt(input.clientSecret ?? 'custom-secret', SECRET_PURPOSE.clientSecret) : null,
+      accessTokenEncrypted: encryptor.encrypt(input.accessToken, SECRET_PURPOSE.accessToken),
+      refreshTokenEncrypted: input.refreshToken ? encryptor.encrypt(input.refreshToken, SECRET_PURPOSE.refreshToken) : null,
+      accessTokenExpiresAt: input.expiresAt ?? new Date(now.getTime() + 3600_000),
+      consentedAt: now,
+    })
+    .returning();
+  return row;
+}

@@ -1,0 +1,104 @@
+import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
+import { eq } from 'drizzle-orm';
+import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
+import type { Services } from '../context';
+import { auditLog, jiraConnections } from '../db/schema';
+import { ApiError } from '../http/errors';
+import { type JiraConnection, SECRET_PURPOSE } from './service';
+
+/** Refreshes in flight in this process, keyed by connection id: concurrent callers share one. */
+const inFlight = new Map<string, Promise<string>>();
+
+export const RECONNECT_REQUIRED_MESSAGE =
+  'Atlassian no longer accepts this connection\'s refresh token. Reconnect the Jira site to continue.';
+
+function isFresh(connection: JiraConnection, now: Date): boolean {
+  return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
+}
+
+/**
+ * A usable access token for the connection, refreshing first when under 5 minutes remain.
+ * Atlassian rotates refresh tokens and revokes the family on reuse, so a refresh is single-flight in this
+ * process and serialised across processes by a row lock, re-reading the row once the lock is ours.
+ */
+export async function getAccessToken(services: Services, connection: JiraConnection): Promise<string> {
+  if (connection.status === 'needs_reconnect') {
+    throw new ApiError(409, 'reconnect_required', connection.statusReason ?? RECONNECT_REQUIRED_MESSAGE);
+  }
+  if (isFresh(connection, services.clock.now())) {
+    return services.encryptor.decrypt(connection.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
+  }
+  let pending = inFlight.get(connection.id);
+  if (!pending) {
+    pending = refreshUnderLock(services, connection.id).finally(() => inFlight.delete(connection.id));
+    inFlight.set(connection.id, pending);
+  }
+  return pending;
+}
+
+async function refreshUnderLock(services: Services, connectionId: string): Promise<string> {
+  const { encryptor } = services;
+  let revoked: string | undefined;
+  const token = await services.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(jiraConnections).where(eq(jiraConnections.id, connectionId)).for('update');
+    if (!current) throw new ApiError(404, 'connection_not_found', 'No Jira connection with that id.');
+    const now = services.clock.now();
+    // Another process may have refreshed while we waited for the lock.
+    if (isFresh(current, now)) return encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
+    if (current.status === 'needs_reconnect') {
+      throw new ApiError(409, 'reconnect_required', current.statusReason ?? RECONNECT_REQUIRED_MESSAGE);
+    }
+    if (!current.refreshTokenEncrypted) {
+      throw new ApiError(409, 'reconnect_required', connectMessages.noRefreshToken);
+    }
+    const client =
+      current.method === 'custom'
+        ? {
+            clientId: current.clientId!,
+            clientSecret: encryptor.decrypt(current.clientSecretEncrypted!, SECRET_PURPOSE.clientSecret),
+          }
+        : { clientId: services.config.atlassian!.clientId, clientSecret: services.config.atlassian!.clientSecret };
+    try {
+      const tokens = await refreshAccessToken({
+        authUrl: services.config.atlassianAuthUrl,
+        ...client,
+        refreshToken: encryptor.decrypt(current.refreshTokenEncrypted, SECRET_PURPOSE.refreshToken),
+      });
+      await tx
+        .update(jiraConnections)
+        .set({
+          accessTokenEncrypted: encryptor.encrypt(tokens.accessToken, SECRET_PURPOSE.accessToken),
+          // Persist the rotated refresh token before anyone uses the new access token.
+          refreshTokenEncrypted: tokens.refreshToken
+            ? encryptor.encrypt(tokens.refreshToken, SECRET_PURPOSE.refreshToken)
+            : current.refreshTokenEncrypted,
+          accessTokenExpiresAt: new Date(now.getTime() + tokens.expiresInSeconds * 1000),
+          lastRefreshedAt: now,
+          updatedAt: now,
+        })
+        .where(eq(jiraConnections.id, connectionId));
+      return tokens.accessToken;
+    } catch (error) {
+      if (error instanceof OAuthError && (error.error === 'invalid_grant' || error.error === 'unauthorized_client')) {
+        revoked = error.description;
+        return undefined;
+      }
+      throw error;
+    }
+  });
+  if (token !== undefined) return token;
+  // The refresh family is gone: say so on the connection instead of failing quietly on every call.
+  await services.db
+    .update(jiraConnections)
+    .set({ status: 'needs_reconnect', statusReason: RECONNECT_REQUIRED_MESSAGE, updatedAt: services.clock.now() })
+    .where(eq(jiraConnections.id, connectionId));
+  const [row] = await services.db.select({ teamId: jiraConnections.teamId }).from(jiraConnections).where(eq(jiraConnections.id, connectionId));
+  await services.db.insert(auditLog).values({
+    teamId: row?.teamId ?? null,
+    action: 'jira.connection.refresh_revoked',
+    target: connectionId,
+    detail: { atlassian: revoked ?? '' },
+  });
+  services.logger.warn({ connectionId }, 'refresh token rejected by Atlassian; connection needs reconnect');
+  throw new ApiError(409, 'reconnect_required', RECONNECT_REQUIRED_MESSAGE);
+}

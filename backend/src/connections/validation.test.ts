@@ -1,0 +1,74 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../http/errors';
+import { normalizeSubdomain, validateCustomApp, validateManagedSubdomain } from './validation';
+
+function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ApiError) return error.message;
+    throw error;
+  }
+  return 'no error';
+}
+
+describe('subdomain rules', () => {
+  it('requires a value', () => {
+    expect(messageOf(() => validateManagedSubdomain(''))).toBe('Jira subdomain is required');
+    expect(messageOf(() => validateManagedSubdomain('   '))).toBe('Jira subdomain is required');
+  });
+
+  it.each(['-acme', 'acme-', 'ac me', 'acme_corp', 'acmé', 'a.b'])('rejects %j', (value) => {
+    expect(messageOf(() => validateManagedSubdomain(value))).toBe(
+      'Please enter a valid subdomain (letters, numbers, and hyphens only)',
+    );
+  });
+
+  it.each([
+    ['acme', 'acme'],
+    ['Acme-Corp2', 'acme-corp2'],
+    ['a', 'a'],
+    ['acme.atlassian.net', 'acme'],
+    ['https://acme.atlassian.net/jira/your-work', 'acme'],
+  ])('accepts %j as %j', (value, expected) => {
+    expect(validateManagedSubdomain(value)).toBe(expected);
+  });
+
+  it('accepts exactly letters, digits and inner hyphens', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 20 }), (value) => {
+        const normalized = normalizeSubdomain(value);
+        const valid = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(normalized);
+        const outcome = messageOf(() => validateManagedSubdomain(value));
+        if (valid) expect(outcome).toBe('no error');
+        else expect(outcome).not.toBe('no error');
+      }),
+    );
+  });
+});
+
+describe('custom app rules', () => {
+  const complete = { subdomain: 'acme', clientId: 'client-1', clientSecret: 'ATOA-secret' };
+
+  it.each(['clientId', 'clientSecret', 'subdomain'] as const)('requires %s', (field) => {
+    for (const empty of [undefined, '', '  ']) {
+      expect(messageOf(() => validateCustomApp({ ...complete, [field]: empty }))).toBe(
+        `Failed to initiate custom Jira app: ${field} is required`,
+      );
+    }
+  });
+
+  it('validates the subdomain the same way as the managed flow', () => {
+    expect(messageOf(() => validateCustomApp({ ...complete, subdomain: 'acme-' }))).toBe(
+      'Please enter a valid subdomain (letters, numbers, and hyphens only)',
+    );
+  });
+
+  it('keeps the optional display name when given', () => {
+    expect(validateCustomApp({ ...complete, displayName: ' My Company Jira ' })).toEqual({
+      ...complete,
+      displayName: 'My Company Jira',
+    });
+  });
+});

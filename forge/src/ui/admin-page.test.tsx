@@ -1,0 +1,146 @@
+/** @jsxImportSource react */
+import type { AdminOverview } from '@jira-integration/shared/forge-ui';
+import { describe, expect, it } from 'vitest';
+import {
+  answerInvocations,
+  type ForgeDoc,
+  findAll,
+  installFakeBridge,
+  recordedInvocations,
+  remoteAnswer,
+  renderRoot,
+  textOf,
+  waitUntil,
+} from './fake-bridge';
+import { adminPageMessages, backendCallMessages } from './messages';
+
+// The bridge must exist before @forge/bridge and @forge/react load, hence the dynamic imports.
+installFakeBridge();
+const { invokeRemote } = await import('@forge/bridge');
+const { default: ForgeReconciler } = await import('@forge/react');
+const { createSyncBackendClient } = await import('./backend-client');
+const { SyncAdminPage } = await import('./admin-page-view');
+
+async function renderPage(answer: () => Promise<unknown>): Promise<ForgeDoc> {
+  answerInvocations(answer);
+  const root = await renderRoot(() =>
+    ForgeReconciler.render(<SyncAdminPage client={createSyncBackendClient(invokeRemote)} />),
+  );
+  await waitUntil(() => findAll(root, 'Spinner').length === 0 && root.children.length > 0);
+  return root;
+}
+
+/** Each table as rows of cell texts, the head first (DynamicTable sends its head and rows as two children). */
+function tables(root: ForgeDoc): string[][][] {
+  return findAll(root, 'DynamicTable').map(({ children: [head, rows] }) => [
+    findAll(head, 'Cell').map(textOf),
+    ...findAll(rows, 'Row').map((row) => findAll(row, 'Cell').map(textOf)),
+  ]);
+}
+
+function lozenges(root: ForgeDoc): Array<{ appearance: unknown; text: string }> {
+  return findAll(root, 'Lozenge').map((node) => ({ appearance: node.props.appearance, text: textOf(node) }));
+}
+
+const linkedOverview: AdminOverview = {
+  siteLinked: true,
+  cloudId: '0b7c1e7e-3f6a-4d3e-9d2f-6b8f5a1c2d3e',
+  lastCredentialPushAt: '2026-11-22T10:10:00Z',
+  credentialsFresh: true,
+  upgradedConnections: [
+    { teamName: 'IT Ops', connectionId: 'conn_it_ops', upgradedAt: '2026-11-20T09:00:00Z' },
+    { teamName: 'People Team', connectionId: 'conn_people', upgradedAt: '2026-11-21T14:30:00Z' },
+  ],
+  sync: [
+    {
+      connectionId: 'conn_it_ops',
+      teamName: 'IT Ops',
+      enabled: true,
+      projectKey: 'OPS',
+      strategy: 'two_way',
+      intervalMinutes: 5,
+    },
+    { connectionId: 'conn_people', teamName: 'People Team', enabled: false },
+  ],
+};
+
+describe('admin page', () => {
+  it('asks the backend for the overview with GET on the admin-overview path', async () => {
+    const before = recordedInvocations().length;
+    await renderPage(async () => remoteAnswer(200, linkedOverview));
+    expect(recordedInvocations().slice(before)).toEqual([
+      { path: '/forge/ui/admin-overview', method: 'GET', invokeType: 'ui-remote-fetch' },
+    ]);
+  });
+
+  it('shows a linked site, fresh credentials, upgraded connections and sync settings', async () => {
+    const root = await renderPage(async () => remoteAnswer(200, linkedOverview));
+
+    expect(lozenges(root)).toEqual([
+      { appearance: 'success', text: 'Linked' },
+      { appearance: 'success', text: 'Fresh' },
+    ]);
+    const texts = findAll(root, 'Text').map(textOf);
+    expect(texts).toContain('Cloud ID: 0b7c1e7e-3f6a-4d3e-9d2f-6b8f5a1c2d3e');
+    expect(texts).toContain('Last credential push: 2026-11-22 10:10 UTC');
+    expect(tables(root)).toEqual([
+      [
+        ['Team', 'Connection', 'Upgraded'],
+        ['IT Ops', 'conn_it_ops', '2026-11-20 09:00 UTC'],
+        ['People Team', 'conn_people', '2026-11-21 14:30 UTC'],
+      ],
+      [
+        ['Team', 'Enabled', 'Project', 'Strategy', 'Interval'],
+        ['IT Ops', 'Yes', 'OPS', 'two_way', 'Every 5 min'],
+        ['People Team', 'No', '—', '—', '—'],
+      ],
+    ]);
+    const [status] = findAll(root, 'SectionMessage');
+    expect(status.props).toMatchObject({ appearance: 'success', title: adminPageMessages.readyTitle });
+  });
+
+  it('shows a site that is not linked and everything that keeps sync from running', async () => {
+    const root = await renderPage(async () =>
+      remoteAnswer(200, {
+        siteLinked: false,
+        cloudId: '0b7c1e7e-3f6a-4d3e-9d2f-6b8f5a1c2d3e',
+        credentialsFresh: false,
+        upgradedConnections: [],
+        sync: [],
+      } satisfies AdminOverview),
+    );
+
+    expect(lozenges(root)).toEqual([{ appearance: 'default', text: 'Not linked' }]);
+    const [status] = findAll(root, 'SectionMessage');
+    expect(status.props).toMatchObject({ appearance: 'warning', title: adminPageMessages.blockedTitle });
+    expect(findAll(status, 'ListItem').map(textOf)).toEqual([
+      adminPageMessages.blockers.siteNotLinked,
+      adminPageMessages.blockers.noCredentialPush,
+      adminPageMessages.blockers.noSyncEnabled,
+    ]);
+    const texts = findAll(root, 'Text').map(textOf);
+    expect(texts).toContain(adminPageMessages.noCredentialPush);
+    expect(texts).toContain(adminPageMessages.noUpgradedConnections);
+    expect(texts).toContain(adminPageMessages.noSyncSettings);
+    expect(findAll(root, 'DynamicTable')).toHaveLength(0);
+  });
+
+  it('marks expired credentials', async () => {
+    const root = await renderPage(async () =>
+      remoteAnswer(200, { ...linkedOverview, credentialsFresh: false }),
+    );
+    expect(lozenges(root)[1]).toEqual({ appearance: 'removed', text: 'Expired' });
+    const [status] = findAll(root, 'SectionMessage');
+    expect(findAll(status, 'ListItem').map(textOf)).toEqual([
+      adminPageMessages.blockers.credentialsExpired('2026-11-22 10:10 UTC'),
+    ]);
+  });
+
+  it('shows a backend failure as a message, not a crash', async () => {
+    const root = await renderPage(async () => remoteAnswer(502, {}));
+    const [message] = findAll(root, 'SectionMessage');
+    expect(message.props).toMatchObject({ appearance: 'error', title: adminPageMessages.loadFailedTitle });
+    expect(findAll(message, 'Text').map(textOf)).toEqual([backendCallMessages.httpStatus(502)]);
+    expect(findAll(message, 'Button').map(textOf)).toEqual([adminPageMessages.reload]);
+  });
+});

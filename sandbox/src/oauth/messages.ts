@@ -1,0 +1,26 @@
+/** Every OAuth error text the sandbox emits, in one place (tests compare them exactly). */
+export const OAUTH_MESSAGES = {
+  unknownRefreshToken: 'Unknown or invalid refresh token.',
+  invalidCode: 'Invalid authorization code',
+  redirectUriMismatch: 'redirect_uri does not match the one used in the authorization request',
+  pkceFailed: 'PKCE verification failed',
+  clientUnauthorized: 'Unauthorized',
+  missingGrantType: 'grant_type is required',
+  unsupportedGrantType: (grantType: string) => `Unsupported grant_type: ${grantType}`,
+  missingParameter: (name: string) => `Missing required parameter: ${name}`,
+  invalidBody: 'The request body could not be parsed',
+  // Authorization request (consent page and redirects)
+  unknownClient: 'Invalid client_id: this app is not registered.',
+  missingClientId: 'Missing client_id.',
+  redirectUriNotRegistered: 'The redirect_uri does not match any callback URL registered for this app.',
+  unsupportedResponseType: 'response_type must be code',
+  wrongAudience: 'audience must be api.atlassian.com',
+  missingScope: 'scope is required',
+  unknownScopes: (scopes: string[]) => `Unknown scope(s): ${scopes.join(', ')}`,
+  unsupportedChallengeMethod: 'code_challenge_method must be S256',
+  userDenied: 'The user denied the authorization request',
+  unknownAccount: (accountId: string) => `Unknown account: ${accountId}`,
+  appAccountCannotConsent: 'An app account cannot grant consent',
+  noSiteChosen: 'Choose at least one site.',
+  siteNotAccessible: (name: string) => `This account has no access to the site ${name}.`,
+} as const;

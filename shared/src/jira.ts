@@ -1,0 +1,25 @@
+/** The exact scopes every Jira OAuth authorization asks for (9 Jira/JSM scopes plus offline_access). */
+export const JIRA_OAUTH_SCOPES = [
+  'read:jira-user',
+  'read:jira-work',
+  'write:jira-work',
+  'manage:jira-project',
+  'manage:jira-configuration',
+  'manage:jira-webhook',
+  'read:servicedesk-request',
+  'write:servicedesk-request',
+  'manage:servicedesk-customer',
+  'offline_access',
+] as const;
+
+/** Letters, digits and hyphens, not starting or ending with a hyphen. */
+export const SUBDOMAIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+
+/** Headers a workflow sends to the proxy to opt into the Forge service account and impersonation. */
+export const USE_CONNECT_AUTH_HEADER = 'x-use-connect-auth';
+export const AS_JIRA_USER_HEADER = 'x-as-jira-user';
+
+/** Refresh a token when fewer than this many milliseconds of validity remain. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** How long a user has to finish the Atlassian consent screen. */
+export const OAUTH_STATE_TTL_MS = 10 * 60_000;
