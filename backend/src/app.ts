@@ -6,11 +6,12 @@ import { genericMessages } from '@jira-integration/shared';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { HTTPException } from 'hono/http-exception';
+import { connectionConsoleRoutes } from './connections/console';
+import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
 import { ApiError, errorBody } from './http/errors';
 import { teamRoutes } from './teams/routes';
-import { connectionRoutes } from './connections/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -72,6 +73,7 @@ export function buildApp(services: Services) {
   app.route('/', teamRoutes());
   app.route('/', connectionRoutes());
   app.route('/', consoleRoutes());
+  app.route('/', connectionConsoleRoutes());
 
   app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));
   app.onError((error, c) => {

@@ -45,3 +45,31 @@ export const genericMessages = {
   notFound: 'Not found.',
   internal: 'Something went wrong on our side. Please try again.',
 } as const;
+
+/** The connect modal's copy. The product name is configurable; the sentences are the spec's. */
+export function connectModalCopy(productName: string) {
+  return {
+    managedTitle: 'Sign in with Jira',
+    managedBadge: 'Recommended',
+    managedDescription: `Connect using the ${productName}-managed Jira integration.`,
+    customTitle: 'Use your own Atlassian OAuth app',
+    customDescription: 'Connect with an OAuth 2.0 (3LO) integration owned by your Atlassian workspace.',
+    siteLabel: 'Jira site',
+    siteSuffix: '.atlassian.net',
+    siteHelp: 'For example, if your Jira URL is acme.atlassian.net, enter acme.',
+    displayNameLabel: 'Display name',
+    displayNamePlaceholder: 'My Company Jira',
+    displayNameHelp: `A friendly name shown in ${productName} - you choose this.`,
+    clientIdLabel: 'Client ID',
+    clientIdPlaceholder: '00000000-0000-0000-0000-000000000000',
+    clientIdHelp: 'Found on the Settings page of your OAuth 2.0 (3LO) integration.',
+    secretLabel: 'Secret',
+    secretPlaceholder: 'ATOA…',
+    secretHelp: 'Click Show next to the secret on your integration’s Settings page to reveal it.',
+    callbackLabel: 'Callback URL',
+    callbackHelp: 'Register exactly this URL in your Atlassian OAuth app.',
+    copy: 'Copy',
+    copied: 'Copied',
+    submit: 'Continue to Atlassian',
+  };
+}

@@ -9,6 +9,8 @@ export interface AtlassianFetchOptions {
   /** Retry even non-idempotent methods (the caller guarantees idempotency, e.g. with a key). */
   forceRetryable?: boolean;
   sleep?: (ms: number) => Promise<void>;
+  /** Sees every answer's status and headers (retried ones too), e.g. to track the rate-limit budget. */
+  onResponse?: (response: Response) => void;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -49,7 +51,11 @@ export async function atlassianFetch(
   for (let attempt = 0; ; attempt += 1) {
     let response: Response;
     try {
-      response = await fetch(url, { ...init, method, signal: AbortSignal.timeout(options.timeoutMs ?? 20_000) });
+      response = await fetch(url, {
+        ...init,
+        method,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
+      });
     } catch (error) {
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
       throw new AtlassianUnavailableError(
@@ -57,6 +63,7 @@ export async function atlassianFetch(
         error,
       );
     }
+    options.onResponse?.(response);
     if (!retryable || !RETRY_STATUSES.has(response.status)) return response;
     const wait = retryAfterMs(response, attempt);
     if (waited + wait > maxWait) return response;

@@ -1,6 +1,6 @@
-import type { Services } from '../context';
-import { getAccessToken } from '../connections/tokens';
 import type { JiraConnection } from '../connections/service';
+import { getAccessToken } from '../connections/tokens';
+import type { Services } from '../context';
 import { type AtlassianFetchOptions, atlassianFetch } from './http';
 
 /** Jira answered with a non-2xx status. `body` is Jira's error (ErrorCollection) when it sent JSON. */
@@ -30,7 +30,11 @@ export async function jiraFetch(
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${token}`);
   if (!headers.has('accept')) headers.set('accept', 'application/json');
-  return atlassianFetch(`${jiraBaseUrl(services, connection.cloudId)}/${path.replace(/^\//, '')}`, { ...init, headers }, options);
+  return atlassianFetch(
+    `${jiraBaseUrl(services, connection.cloudId)}/${path.replace(/^\//, '')}`,
+    { ...init, headers },
+    options,
+  );
 }
 
 /** A JSON call; throws JiraError for non-2xx answers. */

@@ -105,10 +105,14 @@ export function refreshAccessToken(p: {
   });
 }
 
-export async function listAccessibleResources(apiUrl: string, accessToken: string): Promise<AccessibleResource[]> {
+export async function listAccessibleResources(
+  apiUrl: string,
+  accessToken: string,
+): Promise<AccessibleResource[]> {
   const response = await atlassianFetch(new URL('/oauth/token/accessible-resources', apiUrl).toString(), {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
   });
-  if (!response.ok) throw new OAuthError(response.status, 'accessible_resources_failed', `HTTP ${response.status}`);
+  if (!response.ok)
+    throw new OAuthError(response.status, 'accessible_resources_failed', `HTTP ${response.status}`);
   return (await response.json()) as AccessibleResource[];
 }

@@ -23,7 +23,9 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -52,7 +54,12 @@ const Connection = z
 const Prefill = z
   .union([
     z.object({ method: z.literal('managed'), subdomain: z.string() }),
-    z.object({ method: z.literal('custom'), subdomain: z.string(), displayName: z.string(), clientId: z.string() }),
+    z.object({
+      method: z.literal('custom'),
+      subdomain: z.string(),
+      displayName: z.string(),
+      clientId: z.string(),
+    }),
   ])
   .openapi('ReconnectPrefill');
 const HealthCheck = z
@@ -98,7 +105,10 @@ const routes = {
     path: '/v1/jira/connections',
     summary: "The team's Jira connections",
     security,
-    responses: { 200: json(z.object({ connections: z.array(Connection) }), 'Connections'), ...errorResponses(401) },
+    responses: {
+      200: json(z.object({ connections: z.array(Connection) }), 'Connections'),
+      ...errorResponses(401),
+    },
   }),
   get: createRoute({
     method: 'get',
@@ -138,7 +148,10 @@ const routes = {
     summary: 'Run the three health checks',
     security,
     request: { params: idParam },
-    responses: { 200: json(z.object({ results: z.array(HealthCheck) }), 'Results'), ...errorResponses(401, 404) },
+    responses: {
+      200: json(z.object({ results: z.array(HealthCheck) }), 'Results'),
+      ...errorResponses(401, 404),
+    },
   }),
 };
 
@@ -159,18 +172,29 @@ export function connectionRoutes() {
     return c.json({ connections: connections.map(presentConnection) }, 200);
   });
   app.openapi(routes.get, async (c) =>
-    c.json(presentConnection(await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id)), 200),
+    c.json(
+      presentConnection(await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id)),
+      200,
+    ),
   );
   app.openapi(routes.remove, async (c) => {
     await deleteConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
     return c.body(null, 204);
   });
   app.openapi(routes.patch, async (c) => {
-    const row = await setTicketSyncing(c.var.services, c.var.teamId, c.req.valid('param').id, c.req.valid('json').ticketSyncing);
+    const row = await setTicketSyncing(
+      c.var.services,
+      c.var.teamId,
+      c.req.valid('param').id,
+      c.req.valid('json').ticketSyncing,
+    );
     return c.json(presentConnection(row), 200);
   });
   app.openapi(routes.reconnect, async (c) =>
-    c.json(reconnectPrefill(await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id)), 200),
+    c.json(
+      reconnectPrefill(await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id)),
+      200,
+    ),
   );
   app.openapi(routes.health, async (c) => {
     const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
@@ -182,18 +206,27 @@ export function connectionRoutes() {
   app.get('/v1/jira/oauth/callback', async (c) => {
     const services = c.var.services;
     const { code, state, error, error_description: errorDescription } = c.req.query();
-    const back = (params: Record<string, string>) => c.redirect(`/console/connections?${new URLSearchParams(params)}`);
+    const back = (params: Record<string, string>) =>
+      c.redirect(`/console/connections?${new URLSearchParams(params)}`);
     const session = getCookie(c, SESSION_COOKIE);
     const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
     try {
-      if (error) throw new ApiError(400, 'authorization_denied', errorDescription || 'Authorization was cancelled on Atlassian.');
+      if (error)
+        throw new ApiError(
+          400,
+          'authorization_denied',
+          errorDescription || 'Authorization was cancelled on Atlassian.',
+        );
       if (!code || !state) throw new ApiError(400, 'invalid_oauth_state', 'Invalid or expired OAuth state');
       const connection = await completeAuthorization(services, { code, state, sessionTeamId });
-      if (c.req.header('accept')?.includes('application/json')) return c.json(presentConnection(connection), 200);
+      if (c.req.header('accept')?.includes('application/json'))
+        return c.json(presentConnection(connection), 200);
       return back({ connected: connection.id });
     } catch (caught) {
       const failure =
-        caught instanceof ApiError ? caught : new ApiError(502, 'oauth_callback_failed', 'Connecting to Jira failed. Please try again.');
+        caught instanceof ApiError
+          ? caught
+          : new ApiError(502, 'oauth_callback_failed', 'Connecting to Jira failed. Please try again.');
       if (!(caught instanceof ApiError)) services.logger.error({ err: caught }, 'Jira OAuth callback failed');
       if (c.req.header('accept')?.includes('application/json')) {
         return c.json({ error: { code: failure.code, message: failure.message } }, failure.status);

@@ -40,7 +40,10 @@ function managedApp(services: Services) {
 
 async function beginAuthorization(
   services: Services,
-  attempt: Omit<typeof oauthStates.$inferInsert, 'stateHash' | 'codeVerifierEncrypted' | 'redirectUri' | 'createdAt'>,
+  attempt: Omit<
+    typeof oauthStates.$inferInsert,
+    'stateHash' | 'codeVerifierEncrypted' | 'redirectUri' | 'createdAt'
+  >,
   clientId: string,
 ): Promise<{ authorizeUrl: string }> {
   const { encryptor } = services;
@@ -67,7 +70,11 @@ async function beginAuthorization(
 }
 
 /** Sign in with Jira: the platform's own Atlassian app. */
-export async function startManagedConnection(services: Services, teamId: string, input: { subdomain?: string }) {
+export async function startManagedConnection(
+  services: Services,
+  teamId: string,
+  input: { subdomain?: string },
+) {
   const subdomain = validateManagedSubdomain(input.subdomain);
   try {
     const app = managedApp(services);
@@ -96,7 +103,11 @@ export async function startCustomConnection(services: Services, teamId: string, 
     );
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'custom Jira OAuth start failed');
-    throw new ApiError(500, 'oauth_start_failed', `${connectMessages.customStartFailedPrefix}: unexpected error`);
+    throw new ApiError(
+      500,
+      'oauth_start_failed',
+      `${connectMessages.customStartFailedPrefix}: unexpected error`,
+    );
   }
 }
 
@@ -134,7 +145,12 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
     return site;
   }
   if (resources.length === 1) return resources[0];
-  if (resources.length === 0) throw new ApiError(400, 'no_sites', 'No Jira sites were authorized. Please select a site during authorization');
+  if (resources.length === 0)
+    throw new ApiError(
+      400,
+      'no_sites',
+      'No Jira sites were authorized. Please select a site during authorization',
+    );
   throw new ApiError(400, 'multiple_sites', connectMessages.multipleSites(resources.length));
 }
 
@@ -143,7 +159,12 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
     signal: AbortSignal.timeout(20_000),
   });
-  if (!response.ok) throw new ApiError(502, 'jira_myself_failed', `Jira answered ${response.status} when looking up the connecting user`);
+  if (!response.ok)
+    throw new ApiError(
+      502,
+      'jira_myself_failed',
+      `Jira answered ${response.status} when looking up the connecting user`,
+    );
   const me = (await response.json()) as { accountId: string; displayName?: string };
   return { accountId: me.accountId, displayName: me.displayName ?? null };
 }
@@ -172,7 +193,10 @@ export async function completeAuthorization(
     redirectUri: attempt.redirectUri,
     codeVerifier: encryptor.decrypt(attempt.codeVerifierEncrypted, SECRET_PURPOSE.codeVerifier),
   });
-  const site = chooseSite(await listAccessibleResources(services.config.atlassianApiUrl, tokens.accessToken), attempt.subdomain);
+  const site = chooseSite(
+    await listAccessibleResources(services.config.atlassianApiUrl, tokens.accessToken),
+    attempt.subdomain,
+  );
   const me = await fetchMyself(services, site.id, tokens.accessToken);
   const now = services.clock.now();
   const values = {
@@ -186,9 +210,13 @@ export async function completeAuthorization(
     scopes: tokens.scopes.length ? tokens.scopes : site.scopes,
     clientId: attempt.method === 'custom' ? client.clientId : null,
     clientSecretEncrypted:
-      attempt.method === 'custom' ? encryptor.encrypt(client.clientSecret, SECRET_PURPOSE.clientSecret) : null,
+      attempt.method === 'custom'
+        ? encryptor.encrypt(client.clientSecret, SECRET_PURPOSE.clientSecret)
+        : null,
     accessTokenEncrypted: encryptor.encrypt(tokens.accessToken, SECRET_PURPOSE.accessToken),
-    refreshTokenEncrypted: tokens.refreshToken ? encryptor.encrypt(tokens.refreshToken, SECRET_PURPOSE.refreshToken) : null,
+    refreshTokenEncrypted: tokens.refreshToken
+      ? encryptor.encrypt(tokens.refreshToken, SECRET_PURPOSE.refreshToken)
+      : null,
     accessTokenExpiresAt: new Date(now.getTime() + tokens.expiresInSeconds * 1000),
     status: 'active' as const,
     statusReason: null,
@@ -211,7 +239,11 @@ export async function completeAuthorization(
   return connection;
 }
 
-export async function findConnection(services: Services, teamId: string, id: string): Promise<JiraConnection> {
+export async function findConnection(
+  services: Services,
+  teamId: string,
+  id: string,
+): Promise<JiraConnection> {
   const [row] = await services.db
     .select()
     .from(jiraConnections)
@@ -222,7 +254,11 @@ export async function findConnection(services: Services, teamId: string, id: str
 }
 
 export async function listConnections(services: Services, teamId: string): Promise<JiraConnection[]> {
-  return services.db.select().from(jiraConnections).where(eq(jiraConnections.teamId, teamId)).orderBy(jiraConnections.createdAt);
+  return services.db
+    .select()
+    .from(jiraConnections)
+    .where(eq(jiraConnections.teamId, teamId))
+    .orderBy(jiraConnections.createdAt);
 }
 
 export async function deleteConnection(services: Services, teamId: string, id: string): Promise<void> {

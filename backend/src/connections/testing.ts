@@ -40,9 +40,13 @@ export async function insertTestConnection(
       scopes: [...JIRA_OAUTH_SCOPES],
       clientId: method === 'custom' ? (input.clientId ?? 'custom-client') : null,
       clientSecretEncrypted:
-        method === 'custom' ? encryptor.encrypt(input.clientSecret ?? 'custom-secret', SECRET_PURPOSE.clientSecret) : null,
+        method === 'custom'
+          ? encryptor.encrypt(input.clientSecret ?? 'custom-secret', SECRET_PURPOSE.clientSecret)
+          : null,
       accessTokenEncrypted: encryptor.encrypt(input.accessToken, SECRET_PURPOSE.accessToken),
-      refreshTokenEncrypted: input.refreshToken ? encryptor.encrypt(input.refreshToken, SECRET_PURPOSE.refreshToken) : null,
+      refreshTokenEncrypted: input.refreshToken
+        ? encryptor.encrypt(input.refreshToken, SECRET_PURPOSE.refreshToken)
+        : null,
       accessTokenExpiresAt: input.expiresAt ?? new Date(now.getTime() + 3600_000),
       consentedAt: now,
     })

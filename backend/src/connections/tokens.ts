@@ -10,7 +10,7 @@ import { type JiraConnection, SECRET_PURPOSE } from './service';
 const inFlight = new Map<string, Promise<string>>();
 
 export const RECONNECT_REQUIRED_MESSAGE =
-  'Atlassian no longer accepts this connection\'s refresh token. Reconnect the Jira site to continue.';
+  "Atlassian no longer accepts this connection's refresh token. Reconnect the Jira site to continue.";
 
 function isFresh(connection: JiraConnection, now: Date): boolean {
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
@@ -40,11 +40,16 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
   const { encryptor } = services;
   let revoked: string | undefined;
   const token = await services.db.transaction(async (tx) => {
-    const [current] = await tx.select().from(jiraConnections).where(eq(jiraConnections.id, connectionId)).for('update');
+    const [current] = await tx
+      .select()
+      .from(jiraConnections)
+      .where(eq(jiraConnections.id, connectionId))
+      .for('update');
     if (!current) throw new ApiError(404, 'connection_not_found', 'No Jira connection with that id.');
     const now = services.clock.now();
     // Another process may have refreshed while we waited for the lock.
-    if (isFresh(current, now)) return encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
+    if (isFresh(current, now))
+      return encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
     if (current.status === 'needs_reconnect') {
       throw new ApiError(409, 'reconnect_required', current.statusReason ?? RECONNECT_REQUIRED_MESSAGE);
     }
@@ -57,7 +62,10 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
             clientId: current.clientId!,
             clientSecret: encryptor.decrypt(current.clientSecretEncrypted!, SECRET_PURPOSE.clientSecret),
           }
-        : { clientId: services.config.atlassian!.clientId, clientSecret: services.config.atlassian!.clientSecret };
+        : {
+            clientId: services.config.atlassian!.clientId,
+            clientSecret: services.config.atlassian!.clientSecret,
+          };
     try {
       const tokens = await refreshAccessToken({
         authUrl: services.config.atlassianAuthUrl,
@@ -79,7 +87,10 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
         .where(eq(jiraConnections.id, connectionId));
       return tokens.accessToken;
     } catch (error) {
-      if (error instanceof OAuthError && (error.error === 'invalid_grant' || error.error === 'unauthorized_client')) {
+      if (
+        error instanceof OAuthError &&
+        (error.error === 'invalid_grant' || error.error === 'unauthorized_client')
+      ) {
         revoked = error.description;
         return undefined;
       }
@@ -90,9 +101,16 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
   // The refresh family is gone: say so on the connection instead of failing quietly on every call.
   await services.db
     .update(jiraConnections)
-    .set({ status: 'needs_reconnect', statusReason: RECONNECT_REQUIRED_MESSAGE, updatedAt: services.clock.now() })
+    .set({
+      status: 'needs_reconnect',
+      statusReason: RECONNECT_REQUIRED_MESSAGE,
+      updatedAt: services.clock.now(),
+    })
     .where(eq(jiraConnections.id, connectionId));
-  const [row] = await services.db.select({ teamId: jiraConnections.teamId }).from(jiraConnections).where(eq(jiraConnections.id, connectionId));
+  const [row] = await services.db
+    .select({ teamId: jiraConnections.teamId })
+    .from(jiraConnections)
+    .where(eq(jiraConnections.id, connectionId));
   await services.db.insert(auditLog).values({
     teamId: row?.teamId ?? null,
     action: 'jira.connection.refresh_revoked',

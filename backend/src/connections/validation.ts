@@ -16,7 +16,8 @@ export function validateManagedSubdomain(raw: string | undefined): string | unde
   if (raw === undefined) return undefined; // API callers may let the site be chosen on Atlassian's screen
   const subdomain = normalizeSubdomain(raw);
   if (!subdomain) throw new ApiError(400, 'subdomain_required', connectMessages.subdomainRequired);
-  if (!SUBDOMAIN_PATTERN.test(subdomain)) throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
+  if (!SUBDOMAIN_PATTERN.test(subdomain))
+    throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
   return subdomain;
 }
 
@@ -33,7 +34,8 @@ export function validateCustomApp(input: CustomAppInput) {
     if (!input[field]?.trim()) throw new ApiError(400, `${field}_required`, customFieldRequired(field));
   }
   const subdomain = normalizeSubdomain(input.subdomain!);
-  if (!SUBDOMAIN_PATTERN.test(subdomain)) throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
+  if (!SUBDOMAIN_PATTERN.test(subdomain))
+    throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
   return {
     displayName: input.displayName?.trim() || undefined,
     subdomain,

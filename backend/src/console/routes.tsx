@@ -132,20 +132,5 @@ export function consoleRoutes() {
     ),
   );
 
-  app.use('/console/connections', requireConsoleSession);
-  app.get('/console/connections', (c) =>
-    c.html(
-      <ConsoleLayout
-        title="Connections"
-        productName={c.var.services.config.productName}
-        current="/console/connections"
-      >
-        <h1>Connections</h1>
-        <p class="lede">Jira Cloud sites connected to {c.var.services.config.productName}.</p>
-        <div class="card empty">No Jira site connected yet.</div>
-      </ConsoleLayout>,
-    ),
-  );
-
   return app;
 }

@@ -38,4 +38,21 @@ th { color:var(--muted); font-weight:600; font-size:12px; }
 .login { max-width:420px; margin:12vh auto; }
 .empty { color:var(--muted); text-align:center; padding:32px; }
 .row { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
+dialog { border:none; border-radius:12px; padding:24px; width:min(560px, 92vw); box-shadow:0 12px 40px rgba(9,30,66,.3); }
+dialog::backdrop { background:rgba(9,30,66,.45); }
+.modal-head { display:flex; justify-content:space-between; align-items:center; margin-bottom:12px; }
+.modal-head h2 { margin:0; font-size:18px; }
+.method { display:block; width:100%; text-align:left; background:#fff; border:1px solid var(--line); border-radius:var(--radius);
+  padding:14px 16px; margin-bottom:10px; cursor:pointer; font:inherit; color:var(--text); }
+.method:hover { border-color:var(--brand); background:#f8fbff; }
+.method-title { display:flex; gap:8px; align-items:center; font-weight:600; margin-bottom:2px; }
+.suffixed { display:flex; align-items:stretch; gap:0; }
+.suffixed input { border-top-right-radius:0; border-bottom-right-radius:0; }
+.suffixed .suffix { display:flex; align-items:center; padding:0 10px; border:1px solid var(--line); border-left:none;
+  border-radius:0 6px 6px 0; background:#f1f2f4; color:var(--muted); white-space:nowrap; }
+.suffixed .btn { border-radius:0 6px 6px 0; }
+input[readonly] { background:#f7f8f9; }
+.toggle { display:flex; gap:6px; align-items:center; font-weight:400; margin:0; }
+.health-results { list-style:none; padding:0; margin:8px 0 0; font-size:13px; }
+.health-results li.ok { color:var(--ok); } .health-results li.bad { color:var(--bad); }
 `;

@@ -42,7 +42,9 @@ describe('Encryptor', () => {
 
   it('explains malformed ENCRYPTION_KEYS', () => {
     expect(() => parseKeyList('nocolon')).toThrow('ENCRYPTION_KEYS entry 1 must look like "keyId:base64key"');
-    expect(() => parseKeyList('k1:c2hvcnQ=')).toThrow('ENCRYPTION_KEYS key "k1" must be 32 bytes (base64), got 5');
+    expect(() => parseKeyList('k1:c2hvcnQ=')).toThrow(
+      'ENCRYPTION_KEYS key "k1" must be 32 bytes (base64), got 5',
+    );
     const valid = Buffer.alloc(32, 1).toString('base64');
     expect(() => parseKeyList(`k1:${valid},k1:${valid}`)).toThrow('ENCRYPTION_KEYS has a repeated key id');
   });

@@ -15,7 +15,7 @@ export interface EncryptionKey {
 
 export class Encryptor {
   private readonly byId: Map<string, Buffer>;
-  constructor(private readonly keys: EncryptionKey[]) {
+  constructor(readonly keys: EncryptionKey[]) {
     if (keys.length === 0) throw new Error('at least one encryption key is required');
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
@@ -30,7 +30,13 @@ export class Encryptor {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(purpose));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return [
+      'v1',
+      id,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      body.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(ciphertext: string, purpose: string): string {
@@ -42,7 +48,9 @@ export class Encryptor {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(purpose));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 
   /** The key id a ciphertext was made with (to find what still needs re-encrypting). */
@@ -59,10 +67,12 @@ export function parseKeyList(value: string): EncryptionKey[] {
       throw new Error(`ENCRYPTION_KEYS entry ${index + 1} must look like "keyId:base64key"`);
     }
     const key = Buffer.from(encoded, 'base64');
-    if (key.length !== 32) throw new Error(`ENCRYPTION_KEYS key "${id}" must be 32 bytes (base64), got ${key.length}`);
+    if (key.length !== 32)
+      throw new Error(`ENCRYPTION_KEYS key "${id}" must be 32 bytes (base64), got ${key.length}`);
     return { id, key };
   });
-  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error('ENCRYPTION_KEYS has a repeated key id');
+  if (new Set(keys.map((k) => k.id)).size !== keys.length)
+    throw new Error('ENCRYPTION_KEYS has a repeated key id');
   return keys;
 }
 

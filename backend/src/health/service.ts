@@ -12,7 +12,8 @@ export interface HealthCheckResult {
 }
 
 function failureDetail(error: unknown): string {
-  if (error && typeof error === 'object' && 'status' in error) return `HTTP ${(error as { status: number }).status}`;
+  if (error && typeof error === 'object' && 'status' in error)
+    return `HTTP ${(error as { status: number }).status}`;
   return error instanceof Error ? error.message : 'unknown error';
 }
 
@@ -29,7 +30,10 @@ async function check(
 }
 
 /** The three checks of the spec, run in order: they exercise the OAuth credentials only. */
-export async function runHealthChecks(services: Services, connection: JiraConnection): Promise<HealthCheckResult[]> {
+export async function runHealthChecks(
+  services: Services,
+  connection: JiraConnection,
+): Promise<HealthCheckResult[]> {
   const auth = await check(
     'Test Jira Connection',
     async () => {
@@ -41,9 +45,15 @@ export async function runHealthChecks(services: Services, connection: JiraConnec
   const projects = await check(
     'List Jira Projects',
     async () => {
-      const page = await jiraJson<{ values: unknown[] }>(services, connection, 'GET', 'rest/api/3/project/search', {
-        query: { maxResults: 10 },
-      });
+      const page = await jiraJson<{ values: unknown[] }>(
+        services,
+        connection,
+        'GET',
+        'rest/api/3/project/search',
+        {
+          query: { maxResults: 10 },
+        },
+      );
       return healthMessages.projectsSuccess(page.values.length);
     },
     healthMessages.projectsFailure,
@@ -51,9 +61,15 @@ export async function runHealthChecks(services: Services, connection: JiraConnec
   const search = await check(
     'Search Jira Issues',
     async () => {
-      const result = await jiraJson<{ issues: unknown[] }>(services, connection, 'GET', 'rest/api/3/search/jql', {
-        query: { jql: 'assignee = currentUser() ORDER BY updated DESC', maxResults: 50, fields: 'summary' },
-      });
+      const result = await jiraJson<{ issues: unknown[] }>(
+        services,
+        connection,
+        'GET',
+        'rest/api/3/search/jql',
+        {
+          query: { jql: 'assignee = currentUser() ORDER BY updated DESC', maxResults: 50, fields: 'summary' },
+        },
+      );
       return healthMessages.searchSuccess(result.issues.length);
     },
     healthMessages.searchFailure,

@@ -1,0 +1,48 @@
+import type { TestDatabaseKind } from '@jira-integration/backend/db/testing';
+import { type Sandbox, type SandboxOptions, startSandbox } from '@jira-integration/sandbox';
+import { startTestBackend, type TestBackend } from './backend';
+
+export const MANAGED_CLIENT = { clientId: 'managed-app-client', clientSecret: 'managed-app-secret' };
+
+/** The sandbox's seeded sites and users that the suites lean on. */
+export interface World {
+  sandbox: Sandbox;
+  backend: TestBackend;
+  close(): Promise<void>;
+}
+
+/**
+ * A sandbox (Atlassian) and a backend wired to it, as `npm start` does without real Atlassian settings:
+ * the managed app is registered with the backend's exact callback URL.
+ */
+export async function startWorld(
+  options: { kind?: TestDatabaseKind; sandbox?: SandboxOptions; env?: Record<string, string> } = {},
+): Promise<World> {
+  const sandbox = await startSandbox(options.sandbox);
+  const backend = await startTestBackend({
+    kind: options.kind,
+    env: {
+      ATLASSIAN_CLIENT_ID: MANAGED_CLIENT.clientId,
+      ATLASSIAN_CLIENT_SECRET: MANAGED_CLIENT.clientSecret,
+      ATLASSIAN_AUTH_URL: sandbox.url,
+      ATLASSIAN_API_URL: sandbox.url,
+      FORGE_JWKS_URL: `${sandbox.url}/.well-known/jwks.json`,
+      FORGE_APP_ID: sandbox.forge.appId as string,
+      ...options.env,
+    },
+  });
+  sandbox.registerOAuthClient({
+    ...MANAGED_CLIENT,
+    callbackUrls: [`${backend.url}/v1/jira/oauth/callback`],
+    name: 'Managed app',
+    distribution: 'managed',
+  });
+  return {
+    sandbox,
+    backend,
+    async close() {
+      await backend.close();
+      await sandbox.close();
+    },
+  };
+}
