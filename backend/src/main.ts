@@ -1,7 +1,25 @@
 import { bootstrapFirstTeam } from './auth/keys';
-import { ConfigError, loadConfig } from './config';
+import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startBackend } from './server';
+
+/** A bring-your-own OAuth app registered in the sandbox, so the custom flow can be tried too. */
+const DEMO_CUSTOM_APP = { clientId: 'demo-custom-app', clientSecret: 'demo-custom-secret' };
+const SANDBOX_MANAGED_APP = { clientId: 'sandbox-managed-app', clientSecret: 'sandbox-managed-secret' };
+
+async function startEmbeddedSandbox(config: Config) {
+  const { startSandbox } = await import('@jira-integration/sandbox');
+  const sandbox = await startSandbox({ port: config.sandboxPort });
+  const callbackUrls = [`${config.publicUrl}/v1/jira/oauth/callback`];
+  sandbox.registerOAuthClient({ ...SANDBOX_MANAGED_APP, callbackUrls, name: `${config.productName} (managed)`, distribution: 'managed' });
+  sandbox.registerOAuthClient({ ...DEMO_CUSTOM_APP, callbackUrls, name: 'Demo company app', distribution: 'custom' });
+  config.atlassian = { ...SANDBOX_MANAGED_APP, authUrl: sandbox.url, apiUrl: sandbox.url };
+  config.atlassianAuthUrl = sandbox.url;
+  config.atlassianApiUrl = sandbox.url;
+  config.forgeJwksUrl = `${sandbox.url}/.well-known/jwks.json`;
+  config.forgeAppId = sandbox.forge.appId;
+  return sandbox;
+}
 
 /** Process entry: read config (fail fast on bad values), start, and drain on SIGTERM/SIGINT. */
 async function main() {
@@ -16,6 +34,8 @@ async function main() {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  // Without a real Atlassian app, the sandbox plays Atlassian so the product can be tried end to end.
+  const sandbox = config.atlassian ? undefined : await startEmbeddedSandbox(config);
   const backend = await startBackend({ config, logger });
 
   const first = await bootstrapFirstTeam(backend.services.db);
@@ -34,6 +54,13 @@ async function main() {
       '  Use it as "Authorization: Bearer <key>" or to sign in to the console.',
     );
   }
+  if (sandbox) {
+    lines.push(
+      '',
+      `  Atlassian sandbox (no ATLASSIAN_CLIENT_ID set): ${sandbox.url}/_sandbox`,
+      `    Bring-your-own app to try: client id ${DEMO_CUSTOM_APP.clientId}, secret ${DEMO_CUSTOM_APP.clientSecret}`,
+    );
+  }
   console.log(`${lines.join('\n')}\n`);
 
   let stopping = false;
@@ -42,6 +69,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests and jobs');
     await backend.close();
+    await sandbox?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,5 +1,7 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
+import { Encryptor, generateKey } from '@jira-integration/backend/crypto/encryption';
+import { openDatabase } from '@jira-integration/backend/db/client';
 import { createTestDatabase, type TestDatabaseKind } from '@jira-integration/backend/db/testing';
 import { createLogger } from '@jira-integration/backend/logger';
 import { type RunningBackend, startBackend } from '@jira-integration/backend/server';
@@ -12,9 +14,11 @@ export interface TestBackend extends RunningBackend {
 
 /** A whole backend process in-process: real HTTP server on a random port, fresh database, queue running. */
 export async function startTestBackend(
-  options: { kind?: TestDatabaseKind; env?: Record<string, string> } = {},
+  options: { kind?: TestDatabaseKind; env?: Record<string, string>; shareDatabaseOf?: TestBackend } = {},
 ): Promise<TestBackend> {
-  const database = await createTestDatabase(options.kind ?? 'pglite');
+  // A second process on the same PostgreSQL database opens its own pool, as a separate process would.
+  const shared = options.shareDatabaseOf?.services.database.url;
+  const database = shared ? await openDatabase({ url: shared }) : await createTestDatabase(options.kind ?? 'pglite');
   const logs = new CapturedLogs();
   const base = loadConfig({ LOG_LEVEL: 'debug', ...options.env });
   // Port 0 picks a free port; the public URL follows once we know it.
@@ -22,10 +26,12 @@ export async function startTestBackend(
     config: { ...base, port: 0, host: '127.0.0.1' },
     database,
     logger: createLogger({ level: 'debug', destination: logs.stream }),
+    // Both processes of a shared database must read the same rows, so they share one key ring.
+    encryptor: options.shareDatabaseOf?.services.encryptor ?? new Encryptor([generateKey()]),
   });
   backend.services.config.publicUrl = backend.url;
-  const team = await createTeam(backend.services.db, 'Browser team');
-  const { key } = await createApiKey(backend.services.db, team.id);
+  const team = options.shareDatabaseOf?.team ?? (await createTeam(backend.services.db, 'Browser team'));
+  const key = options.shareDatabaseOf?.team.key ?? (await createApiKey(backend.services.db, team.id)).key;
   return {
     ...backend,
     logs,

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { connectMessages } from '@jira-integration/shared';
 import { getCookie } from 'hono/cookie';
 import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
@@ -217,7 +218,7 @@ export function connectionRoutes() {
           'authorization_denied',
           errorDescription || 'Authorization was cancelled on Atlassian.',
         );
-      if (!code || !state) throw new ApiError(400, 'invalid_oauth_state', 'Invalid or expired OAuth state');
+      if (!code || !state) throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
       const connection = await completeAuthorization(services, { code, state, sessionTeamId });
       if (c.req.header('accept')?.includes('application/json'))
         return c.json(presentConnection(connection), 200);

@@ -1,0 +1,102 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../http/errors';
+import { createTestContext, type TestContext } from '../testing';
+import { insertTestConnection } from './testing';
+import { getAccessToken } from './tokens';
+
+/** A minimal Atlassian token endpoint that counts refreshes and answers slowly, to widen any race. */
+function startTokenEndpoint() {
+  let refreshes = 0;
+  const app = new Hono();
+  app.post('/oauth/token', async (c) => {
+    const body = await c.req.json();
+    if (body.refresh_token === 'revoked') {
+      return c.json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
+    }
+    refreshes += 1;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return c.json({ access_token: `fresh-${refreshes}`, refresh_token: `rotated-${refreshes}`, expires_in: 3600, scope: 'read:jira-work' });
+  });
+  return new Promise<{ url: string; server: ServerType; refreshes: () => number }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, refreshes: () => refreshes });
+    });
+  });
+}
+
+describe('getAccessToken', () => {
+  let t: TestContext;
+  let endpoint: Awaited<ReturnType<typeof startTokenEndpoint>>;
+  beforeAll(async () => {
+    endpoint = await startTokenEndpoint();
+    t = await createTestContext({
+      env: { ATLASSIAN_CLIENT_ID: 'c', ATLASSIAN_CLIENT_SECRET: 's', ATLASSIAN_AUTH_URL: endpoint.url },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    endpoint.server.close();
+  });
+
+  const soon = () => new Date(Date.now() + 4 * 60_000);
+
+  it('returns the stored token while more than 5 minutes remain', async () => {
+    const connection = await insertTestConnection(t.services, {
+      teamId: t.team.id,
+      cloudId: 'c-fresh',
+      accessToken: 'still-good',
+      refreshToken: 'r',
+      expiresAt: new Date(Date.now() + 6 * 60_000),
+    });
+    expect(await getAccessToken(t.services, connection)).toBe('still-good');
+    expect(endpoint.refreshes()).toBe(0);
+  });
+
+  it('shares one refresh among concurrent callers in a process', async () => {
+    const connection = await insertTestConnection(t.services, {
+      teamId: t.team.id,
+      cloudId: 'c-race',
+      accessToken: 'old',
+      refreshToken: 'r1',
+      expiresAt: soon(),
+    });
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => getAccessToken(t.services, connection)));
+    expect(new Set(tokens)).toEqual(new Set(['fresh-1']));
+    expect(endpoint.refreshes()).toBe(1);
+  });
+
+  it('says a reconnect is needed when there is no refresh token', async () => {
+    const connection = await insertTestConnection(t.services, {
+      teamId: t.team.id,
+      cloudId: 'c-none',
+      method: 'custom',
+      accessToken: 'old',
+      refreshToken: null,
+      expiresAt: soon(),
+    });
+    const error = await getAccessToken(t.services, connection).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toBe(
+      'custom Jira OAuth app access token expired and no refresh token available; reconnect required',
+    );
+  });
+
+  it('marks the connection when Atlassian rejects the refresh token, and stops trying', async () => {
+    const connection = await insertTestConnection(t.services, {
+      teamId: t.team.id,
+      cloudId: 'c-revoked',
+      accessToken: 'old',
+      refreshToken: 'revoked',
+      expiresAt: soon(),
+    });
+    const before = endpoint.refreshes();
+    await expect(getAccessToken(t.services, connection)).rejects.toMatchObject({ code: 'reconnect_required' });
+    const [row] = await t.services.db.query.jiraConnections.findMany({ where: (c, { eq }) => eq(c.id, connection.id) });
+    expect(row.status).toBe('needs_reconnect');
+    await expect(getAccessToken(t.services, row)).rejects.toMatchObject({ code: 'reconnect_required' });
+    expect(endpoint.refreshes()).toBe(before);
+  });
+});
