@@ -10,7 +10,9 @@ import { connectionConsoleRoutes } from './connections/console';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
+import { forgeRoutes } from './forge/routes';
 import { ApiError, errorBody } from './http/errors';
+import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
@@ -71,8 +73,11 @@ export function buildApp(services: Services) {
   });
 
   app.route('/', teamRoutes());
+  // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
+  app.route('/', proxyRoutes());
   app.route('/', connectionRoutes());
   app.route('/', consoleRoutes());
+  app.route('/', forgeRoutes());
   app.route('/', connectionConsoleRoutes());
 
   app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));

@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { buildApp } from './app';
+import { flushProxyAudit } from './proxy/audit';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
+import { registerForgeJobs } from './forge/jobs';
 import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
@@ -40,6 +42,7 @@ export async function startBackend(options: {
     encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
   };
   if (config.jobsEnabled) await registerPingJob(queue, database.db);
+  if (config.jobsEnabled) await registerForgeJobs(services);
 
   const app = buildApp(services);
   const server = await new Promise<ServerType>((resolve) => {
@@ -57,6 +60,7 @@ export async function startBackend(options: {
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await flushProxyAudit(services);
         await queue.stop();
         if (!options.database) await database.close();
       })();

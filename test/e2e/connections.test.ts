@@ -1,5 +1,5 @@
-import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import { jiraConnections } from '@jira-integration/backend/db/schema';
+import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../support/world';
@@ -27,7 +27,10 @@ describe('Jira connections against the sandbox', () => {
     const sites = [...world.sandbox.state.sites.values()] as Array<{ cloudId: string; url: string }>;
     acme = sites.find((site) => site.url.includes('acme'))!;
     globex = sites.find((site) => site.url.includes('globex'))!;
-    const users = [...world.sandbox.state.users.values()] as Array<{ accountId: string; displayName: string }>;
+    const users = [...world.sandbox.state.users.values()] as Array<{
+      accountId: string;
+      displayName: string;
+    }>;
     alice = users.find((user) => user.displayName === 'Alice Admin')!;
     bob = users.find((user) => user.displayName === 'Bob Builder')!;
   });
@@ -48,14 +51,20 @@ describe('Jira connections against the sandbox', () => {
   }
 
   /** Start → consent (as the given user, for the given sites) → callback; returns the callback's JSON answer. */
-  async function connect(start: { path: string; body: unknown }, choice: { accountId: string; cloudIds: string[] }) {
+  async function connect(
+    start: { path: string; body: unknown },
+    choice: { accountId: string; cloudIds: string[] },
+  ) {
     const started = await api(start.path, { method: 'POST', json: start.body });
     expect(started.status).toBe(200);
     const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
     const redirect = await world.sandbox.approveAuthorization(authorizeUrl, choice);
     expect(redirect.startsWith(`${world.backend.url}/v1/jira/oauth/callback?`)).toBe(true);
     const response = await fetch(redirect, { headers: { accept: 'application/json' } });
-    return { status: response.status, body: (await response.json()) as Connection & { error?: { message: string } } };
+    return {
+      status: response.status,
+      body: (await response.json()) as Connection & { error?: { message: string } },
+    };
   }
 
   it('connects with Sign in with Jira, binds the site, stores encrypted tokens and passes the health checks', async () => {
@@ -73,12 +82,17 @@ describe('Jira connections against the sandbox', () => {
     });
     expect([...body.scopes].sort()).toEqual([...JIRA_OAUTH_SCOPES].sort());
 
-    const [row] = await world.backend.services.db.select().from(jiraConnections).where(eq(jiraConnections.id, body.id));
+    const [row] = await world.backend.services.db
+      .select()
+      .from(jiraConnections)
+      .where(eq(jiraConnections.id, body.id));
     expect(row.accessTokenEncrypted.startsWith('v1.')).toBe(true);
     expect(row.refreshTokenEncrypted?.startsWith('v1.')).toBe(true);
 
     const checks = await api(`/v1/jira/connections/${body.id}/health-checks`, { method: 'POST' });
-    const { results } = (await checks.json()) as { results: Array<{ name: string; ok: boolean; message: string }> };
+    const { results } = (await checks.json()) as {
+      results: Array<{ name: string; ok: boolean; message: string }>;
+    };
     expect(results.map((r) => [r.name, r.ok])).toEqual([
       ['Test Jira Connection', true],
       ['List Jira Projects', true],
@@ -148,14 +162,24 @@ describe('Jira connections against the sandbox', () => {
     const { status, body } = await connect(
       {
         path: '/v1/jira/connections/custom/start',
-        body: { displayName: 'My Company Jira', subdomain: 'acme', clientId: 'byo-e2e-client', clientSecret: secret },
+        body: {
+          displayName: 'My Company Jira',
+          subdomain: 'acme',
+          clientId: 'byo-e2e-client',
+          clientSecret: secret,
+        },
       },
       { accountId: alice.accountId, cloudIds: [acme.cloudId] },
     );
     expect(status).toBe(200);
     expect(body.method).toBe('custom');
     const prefill = await (await api(`/v1/jira/connections/${body.id}/reconnect`)).json();
-    expect(prefill).toEqual({ method: 'custom', subdomain: 'acme', displayName: 'My Company Jira', clientId: 'byo-e2e-client' });
+    expect(prefill).toEqual({
+      method: 'custom',
+      subdomain: 'acme',
+      displayName: 'My Company Jira',
+      clientId: 'byo-e2e-client',
+    });
     const everything = [
       JSON.stringify(body),
       JSON.stringify(prefill),
@@ -213,19 +237,26 @@ describe('Jira connections against the sandbox', () => {
 
     it('marks the connection as needing reconnect when Atlassian revoked the refresh family', async () => {
       const connection = await connectedAcme();
-      const [row] = await world.backend.services.db.select().from(jiraConnections).where(eq(jiraConnections.id, connection.id));
+      const [row] = await world.backend.services.db
+        .select()
+        .from(jiraConnections)
+        .where(eq(jiraConnections.id, connection.id));
       // Two refreshes with the same token: the second one is a reuse past the (zero) grace window.
       await expireSoon(connection.id, 60_000);
       await api(`/v1/jira/connections/${connection.id}/health-checks`, { method: 'POST' });
       await world.backend.services.db
         .update(jiraConnections)
-        .set({ refreshTokenEncrypted: row.refreshTokenEncrypted, accessTokenExpiresAt: new Date(Date.now() + 60_000) })
+        .set({
+          refreshTokenEncrypted: row.refreshTokenEncrypted,
+          accessTokenExpiresAt: new Date(Date.now() + 60_000),
+        })
         .where(eq(jiraConnections.id, connection.id));
       const checks = await api(`/v1/jira/connections/${connection.id}/health-checks`, { method: 'POST' });
       const { results } = (await checks.json()) as { results: Array<{ ok: boolean; message: string }> };
       expect(results[0]).toMatchObject({
         ok: false,
-        message: 'Unable to authenticate with Jira. Please verify your API credentials and permissions are correct.',
+        message:
+          'Unable to authenticate with Jira. Please verify your API credentials and permissions are correct.',
       });
       const after = (await (await api(`/v1/jira/connections/${connection.id}`)).json()) as Connection;
       expect(after.status).toBe('needs_reconnect');

@@ -16,12 +16,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('refresh race on PostgreSQL', ()
 
   beforeAll(async () => {
     world = await startWorld({ kind: 'postgres', sandbox: { refreshReuseGraceSeconds: 0 } });
-    second = await startTestBackend({ shareDatabaseOf: world.backend, env: {
-      ATLASSIAN_CLIENT_ID: world.backend.services.config.atlassian!.clientId,
-      ATLASSIAN_CLIENT_SECRET: world.backend.services.config.atlassian!.clientSecret,
-      ATLASSIAN_AUTH_URL: world.sandbox.url,
-      ATLASSIAN_API_URL: world.sandbox.url,
-    } });
+    second = await startTestBackend({
+      shareDatabaseOf: world.backend,
+      env: {
+        ATLASSIAN_CLIENT_ID: world.backend.services.config.atlassian!.clientId,
+        ATLASSIAN_CLIENT_SECRET: world.backend.services.config.atlassian!.clientSecret,
+        ATLASSIAN_AUTH_URL: world.sandbox.url,
+        ATLASSIAN_API_URL: world.sandbox.url,
+      },
+    });
     const site = [...world.sandbox.state.sites.values()].find((s) => s.url.includes('acme'))!;
     const alice = [...world.sandbox.state.users.values()].find((u) => u.displayName === 'Alice Admin')!;
     const started = await fetch(`${world.backend.url}/v1/jira/connections/managed/start`, {
@@ -30,7 +33,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('refresh race on PostgreSQL', ()
       body: JSON.stringify({ subdomain: 'acme' }),
     });
     const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
-    const redirect = await world.sandbox.approveAuthorization(authorizeUrl, { accountId: alice.accountId, cloudIds: [site.cloudId] });
+    const redirect = await world.sandbox.approveAuthorization(authorizeUrl, {
+      accountId: alice.accountId,
+      cloudIds: [site.cloudId],
+    });
     const connected = await fetch(redirect, { headers: { accept: 'application/json' } });
     connectionId = ((await connected.json()) as { id: string }).id;
   });
@@ -50,7 +56,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('refresh race on PostgreSQL', ()
       fetch(`${backends[i % 2].url}/v1/jira/connections/${connectionId}/health-checks`, {
         method: 'POST',
         headers: { authorization: `Bearer ${world.backend.team.key}` },
-      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { results: Array<{ ok: boolean }> } })),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { results: Array<{ ok: boolean }> },
+      })),
     );
     const results = await Promise.all(calls);
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));

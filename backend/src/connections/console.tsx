@@ -8,31 +8,11 @@ import { Hono } from 'hono';
 import { ConsoleLayout } from '../console/layout';
 import { requireConsoleSession } from '../console/routes';
 import type { AppEnv } from '../context';
+import { describeForgeUpgrade, ForgeUpgradeNote, type ForgeUpgradeState } from '../forge/console';
+import { forgeSiteStatus } from '../forge/credentials';
 import { callbackUrl, type JiraConnection, listConnections } from './service';
 
-function formatTime(date: Date | null): string {
-  return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '—';
-}
-
-function StatusBadges(props: { connection: JiraConnection }) {
-  const { connection } = props;
-  return (
-    <div class="row">
-      {connection.status === 'needs_reconnect' ? (
-        <span class="badge bad">Needs reconnect</span>
-      ) : (
-        <span class="badge ok">Active</span>
-      )}
-      {connection.forgeUpgradedAt ? (
-        <span class="badge brand" title={`Since ${formatTime(connection.forgeUpgradedAt)}`}>
-          Upgraded by the Forge app
-        </span>
-      ) : null}
-    </div>
-  );
-}
-
-function ConnectionRow(props: { connection: JiraConnection }) {
+function ConnectionRow(props: { connection: JiraConnection; forge: ForgeUpgradeState }) {
   const c = props.connection;
   return (
     <tr data-connection-id={c.id}>
@@ -45,11 +25,13 @@ function ConnectionRow(props: { connection: JiraConnection }) {
       <td>{c.method === 'managed' ? 'Sign in with Jira' : 'Own OAuth app'}</td>
       <td>{c.accountName ?? c.accountId}</td>
       <td>
-        <StatusBadges connection={c} />
+        {c.status === 'needs_reconnect' ? (
+          <span class="badge bad">Needs reconnect</span>
+        ) : (
+          <span class="badge ok">Active</span>
+        )}
         {c.statusReason ? <div class="help">{c.statusReason}</div> : null}
-        {c.forgeUpgradedAt ? (
-          <div class="help">Last credential push: {formatTime(c.forgeUpgradedAt)}</div>
-        ) : null}
+        <ForgeUpgradeNote state={props.forge} />
       </td>
       <td>
         <label class="toggle">
@@ -237,6 +219,7 @@ export function connectionConsoleRoutes() {
     const services = c.var.services;
     const { productName } = services.config;
     const connections = await listConnections(services, c.var.teamId);
+    const sites = await forgeSiteStatus(services, [...new Set(connections.map((connection) => connection.cloudId))]);
     const { connected, error } = c.req.query();
     return c.html(
       <ConsoleLayout title="Connections" productName={productName} current="/console/connections">
@@ -276,16 +259,22 @@ export function connectionConsoleRoutes() {
               </thead>
               <tbody>
                 {connections.map((connection) => (
-                  <ConnectionRow connection={connection} />
+                  <ConnectionRow
+                    connection={connection}
+                    forge={describeForgeUpgrade(connection, sites.get(connection.cloudId))}
+                  />
                 ))}
               </tbody>
             </table>
           )}
         </div>
         <ConnectModal productName={productName} callbackUrl={callbackUrl(services)} />
-        <script type="application/json" id="connect-settings">
-          {JSON.stringify(clientSettings(productName)).replace(/</g, '\\u003c')}
-        </script>
+        <script
+          type="application/json"
+          id="connect-settings"
+          // Raw JSON (text children would be HTML-escaped); `<` is escaped so no value can close the tag.
+          dangerouslySetInnerHTML={{ __html: JSON.stringify(clientSettings(productName)).replace(/</g, '\\u003c') }}
+        />
         <script type="module" src="/console/assets/connections.js" />
       </ConsoleLayout>,
     );

@@ -9,6 +9,7 @@ import {
 } from '../atlassian/oauth';
 import type { Services } from '../context';
 import { auditLog, jiraConnections, oauthStates } from '../db/schema';
+import { upgradeIfForgeCredentialsFresh } from '../forge/service';
 import { ApiError } from '../http/errors';
 import type { CustomAppInput } from './validation';
 import { validateCustomApp, validateManagedSubdomain } from './validation';
@@ -236,7 +237,7 @@ export async function completeAuthorization(
     target: connection.id,
     detail: { method: connection.method, cloudId: connection.cloudId, siteUrl: connection.siteUrl },
   });
-  return connection;
+  return upgradeIfForgeCredentialsFresh(services, connection);
 }
 
 export async function findConnection(

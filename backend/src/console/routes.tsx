@@ -10,6 +10,7 @@ import {
   SESSION_COOKIE,
 } from '../auth/sessions';
 import type { AppEnv } from '../context';
+import { loadSyncReadiness, TicketSyncReadinessView } from '../forge/console';
 import { ConsoleLayout, Page } from './layout';
 import { consoleCss } from './styles';
 
@@ -101,18 +102,14 @@ export function consoleRoutes() {
   });
 
   app.use('/console/tickets', requireConsoleSession);
-  app.get('/console/tickets', (c) =>
+  app.get('/console/tickets', async (c) =>
     c.html(
       <ConsoleLayout
         title="Tickets"
         productName={c.var.services.config.productName}
         current="/console/tickets"
       >
-        <h1>Tickets</h1>
-        <p class="lede">Platform tickets and their Jira sync status.</p>
-        <div class="card empty">
-          Ticket syncing needs a Sign in with Jira connection upgraded by the Forge app.
-        </div>
+        <TicketSyncReadinessView entries={await loadSyncReadiness(c.var.services, c.var.teamId)} />
       </ConsoleLayout>,
     ),
   );

@@ -38,6 +38,8 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client dropped by the server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
   // Surface a wrong URL or a stopped server at start, not at the first request.
   await pool.query('select 1');
   return {

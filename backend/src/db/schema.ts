@@ -108,3 +108,41 @@ export const jiraConnections = pgTable(
     index('jira_connections_cloud_idx').on(table.cloudId),
   ],
 );
+
+/**
+ * The Forge app's installation on one Jira site (cloudId is stable across reinstalls; installationId is not).
+ * Holds the latest system token the app pushed (encrypted) and its `exp`.
+ */
+export const forgeInstallations = pgTable('forge_installations', {
+  cloudId: text('cloud_id').primaryKey(),
+  installationId: text('installation_id').notNull(),
+  apiBaseUrl: text('api_base_url').notNull(),
+  environmentId: text('environment_id'),
+  systemTokenEncrypted: text('system_token_encrypted'),
+  systemTokenExpiresAt: timestamp('system_token_expires_at', { withTimezone: true }),
+  installedAt: timestamp('installed_at', { withTimezone: true }).notNull(),
+  lastPushAt: timestamp('last_push_at', { withTimezone: true }),
+  /** Set by the preUninstall call; a later push from a new installation clears it. */
+  uninstalledAt: timestamp('uninstalled_at', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/** Jira events delivered by the Forge app, stored once per event (Forge redelivers the same event on retry). */
+export const forgeEvents = pgTable(
+  'forge_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    dedupeKey: text('dedupe_key').notNull().unique(),
+    cloudId: text('cloud_id').notNull(),
+    installationId: text('installation_id').notNull(),
+    eventType: text('event_type').notNull(),
+    issueId: text('issue_id').notNull(),
+    issueKey: text('issue_key'),
+    commentId: text('comment_id'),
+    /** The event as Forge sent it, without `retryContext`. */
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (table) => [index('forge_events_issue_idx').on(table.cloudId, table.issueId, table.receivedAt)],
+);

@@ -1,0 +1,65 @@
+/**
+ * Tests only: the backend served over HTTP, wired to the sandbox's Forge platform (JWKS, deliveries, UI calls)
+ * on a fake two-site context, with one clock shared by both sides so tests can move time.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createForgePlatform, type ForgePlatformOptions } from '@jira-integration/sandbox/forge/platform';
+import {
+  createClock,
+  createTestContext as createForgeContext,
+} from '@jira-integration/sandbox/forge/test-harness';
+import { Hono } from 'hono';
+import type { TestDatabaseKind } from '../db/testing';
+import { createTestContext, type TestContext } from '../testing';
+
+export { siteA, siteB } from '@jira-integration/sandbox/forge/test-harness';
+
+function listen(fetch: (request: Request) => Response | Promise<Response>) {
+  return new Promise<{ url: string; close(): Promise<void> }>((resolve) => {
+    const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      }),
+    );
+  });
+}
+
+export async function startForgeTestBed(kind: TestDatabaseKind, options: ForgePlatformOptions = {}) {
+  const clock = createClock();
+  const forgeContext = createForgeContext(clock);
+  const platform = createForgePlatform(forgeContext.ctx, { credentialPushIntervalMs: 3600_000, ...options });
+  const sandboxApp = new Hono();
+  sandboxApp.route('/', platform.routes);
+  const sandbox = await listen(sandboxApp.fetch);
+  forgeContext.setUrl(sandbox.url);
+  const backend: TestContext = await createTestContext({
+    kind,
+    clock: { now: () => new Date(clock.now()) },
+    config: { forgeAppId: platform.appId, forgeJwksUrl: platform.jwksUrl() },
+  });
+  const served = await listen(backend.app.fetch);
+  return {
+    backend,
+    services: backend.services,
+    platform,
+    clock,
+    /** Bearer tokens the sandbox issued, with who they speak for. */
+    grants: forgeContext.grants,
+    sandboxUrl: sandbox.url,
+    backendUrl: served.url,
+    async close() {
+      await platform.close();
+      await served.close();
+      await sandbox.close();
+      await backend.close();
+    },
+  };
+}
+
+export type ForgeTestBed = Awaited<ReturnType<typeof startForgeTestBed>>;

@@ -1,0 +1,213 @@
+import type { Installation } from '@jira-integration/sandbox/forge/platform';
+import { forgeMessages } from '@jira-integration/shared/forge-messages';
+import {
+  adminOverviewSchema,
+  FORGE_UI_PATHS,
+  issueSyncStatusSchema,
+} from '@jira-integration/shared/forge-ui';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JiraConnection } from '../connections/service';
+import { insertTestConnection } from '../connections/testing';
+import { forgeEvents, jiraConnections } from '../db/schema';
+import { testDatabaseKinds } from '../db/testing';
+import { registerForgeJobs } from './jobs';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
+
+const issue = { id: '10042', key: 'SUP-42', type: 'Task', typeId: '10001' };
+
+describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
+  let bed: ForgeTestBed;
+  let installationA: Installation;
+  let managedA1: JiraConnection;
+  let managedA2: JiraConnection;
+
+  beforeAll(async () => {
+    bed = await startForgeTestBed(kind);
+    await registerForgeJobs(bed.services);
+    const team2 = await bed.backend.createTeam('Team two');
+    const team3 = await bed.backend.createTeam('Team three');
+    managedA1 = await insertTestConnection(bed.services, {
+      teamId: bed.backend.team.id,
+      cloudId: siteA.cloudId,
+      accessToken: 'a1',
+      siteUrl: siteA.url,
+    });
+    managedA2 = await insertTestConnection(bed.services, {
+      teamId: team2.id,
+      cloudId: siteA.cloudId,
+      accessToken: 'a2',
+      siteUrl: siteA.url,
+    });
+    await insertTestConnection(bed.services, {
+      teamId: team3.id,
+      cloudId: siteA.cloudId,
+      accessToken: 'a3',
+      method: 'custom',
+      siteUrl: siteA.url,
+    });
+    await bed.services.db
+      .update(jiraConnections)
+      .set({ ticketSyncing: true })
+      .where(eq(jiraConnections.id, managedA2.id));
+    installationA = await bed.platform.install({ cloudId: siteA.cloudId, backendUrl: bed.backendUrl });
+  });
+  afterAll(() => bed.close());
+
+  const invoke = (cloudId: string, path: string, method = 'GET', withIssue = true) =>
+    bed.platform.invokeUi({
+      cloudId,
+      moduleKey: path === FORGE_UI_PATHS.adminOverview ? 'sync-admin-page' : 'sync-status-panel',
+      path,
+      method,
+      accountId: 'acc-alice',
+      ...(withIssue ? { issue, project: { id: '10000', key: 'SUP' } } : {}),
+    });
+
+  it('issue panel: an issue with no link is not_linked, never a made-up link', async () => {
+    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus);
+    expect(answer.status).toBe(200);
+    expect(issueSyncStatusSchema.parse(answer.body)).toEqual({ state: 'not_linked', issueKey: 'SUP-42' });
+  });
+
+  it('issue panel: refuses a call without an issue in the token', async () => {
+    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', false);
+    expect(answer).toEqual({
+      status: 400,
+      body: { error: { code: 'missing_issue_context', message: forgeMessages.missingIssueContext } },
+    });
+  });
+
+  it('retry re-queues the issue’s latest stored event and answers the status', async () => {
+    const [older] = await bed.services.db
+      .insert(forgeEvents)
+      .values({
+        dedupeKey: 'older',
+        cloudId: siteA.cloudId,
+        installationId: installationA.installationId,
+        eventType: 'avi:jira:created:issue',
+        issueId: issue.id,
+        payload: {},
+        receivedAt: new Date(bed.clock.now() - 60_000),
+        processedAt: new Date(bed.clock.now() - 60_000),
+      })
+      .returning();
+    const processedEarlier = new Date(bed.clock.now() - 30_000);
+    const [latest] = await bed.services.db
+      .insert(forgeEvents)
+      .values({
+        dedupeKey: 'latest',
+        cloudId: siteA.cloudId,
+        installationId: installationA.installationId,
+        eventType: 'avi:jira:updated:issue',
+        issueId: issue.id,
+        payload: {},
+        receivedAt: new Date(bed.clock.now() - 30_000),
+        processedAt: processedEarlier,
+      })
+      .returning();
+    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.retryIssueSync, 'POST');
+    expect(answer).toEqual({ status: 200, body: { state: 'not_linked', issueKey: 'SUP-42' } });
+    const processedAt = async (id: number) =>
+      (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.id, id)))[0].processedAt;
+    await expect
+      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0, { interval: 50 })
+      .toBeGreaterThan(processedEarlier.getTime());
+    expect(await processedAt(older.id)).toEqual(older.processedAt);
+  });
+
+  it('admin page: the site’s upgraded connections and their sync settings', async () => {
+    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.adminOverview);
+    expect(answer.status).toBe(200);
+    const overview = adminOverviewSchema.parse(answer.body);
+    const upgraded = await bed.services.db
+      .select()
+      .from(jiraConnections)
+      .where(eq(jiraConnections.cloudId, siteA.cloudId));
+    const upgradedAt = (id: string) => upgraded.find((row) => row.id === id)?.forgeUpgradedAt?.toISOString();
+    expect(overview).toEqual({
+      siteLinked: true,
+      cloudId: siteA.cloudId,
+      lastCredentialPushAt: expect.any(String),
+      credentialsFresh: true,
+      upgradedConnections: [
+        { teamName: 'Test team', connectionId: managedA1.id, upgradedAt: upgradedAt(managedA1.id) },
+        { teamName: 'Team two', connectionId: managedA2.id, upgradedAt: upgradedAt(managedA2.id) },
+      ],
+      sync: [
+        { connectionId: managedA1.id, teamName: 'Test team', enabled: false },
+        { connectionId: managedA2.id, teamName: 'Team two', enabled: true },
+      ],
+    });
+  });
+
+  it('a token for another site never reaches this site’s data', async () => {
+    // Site B has the app installed but no team connected it.
+    await bed.platform.install({ cloudId: siteB.cloudId, backendUrl: bed.backendUrl });
+    const status = await invoke(siteB.cloudId, FORGE_UI_PATHS.issueStatus);
+    expect(status).toEqual({
+      status: 409,
+      body: { error: { code: 'site_not_connected', message: forgeMessages.siteNotConnected } },
+    });
+    const overview = adminOverviewSchema.parse(
+      (await invoke(siteB.cloudId, FORGE_UI_PATHS.adminOverview)).body,
+    );
+    expect(overview).toMatchObject({
+      siteLinked: false,
+      cloudId: siteB.cloudId,
+      upgradedConnections: [],
+      sync: [],
+    });
+
+    // A token of B's installation that claims site A in its context is refused outright.
+    const installationB = bed.platform.installations().find((entry) => entry.cloudId === siteB.cloudId)!;
+    const mixed = await bed.platform.signInvocationToken({
+      app: {
+        id: bed.platform.appId,
+        installationId: installationB.installationId,
+        apiBaseUrl: installationB.apiBaseUrl,
+        installation: { id: installationB.installationId, contexts: [{ cloudId: siteB.cloudId }] },
+      },
+      context: { cloudId: siteA.cloudId, extension: { issue } },
+    });
+    const response = await bed.backend.app.request(FORGE_UI_PATHS.issueStatus, {
+      headers: { authorization: `Bearer ${mixed}` },
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      error: { code: 'forge_site_mismatch', message: forgeMessages.siteMismatch },
+    });
+
+    // A token naming A's site but an installation we do not know is not A's.
+    const unknownInstallation = await bed.platform.signInvocationToken({
+      app: {
+        id: bed.platform.appId,
+        installationId: 'ari:cloud:ecosystem::installation/unknown',
+        apiBaseUrl: installationA.apiBaseUrl,
+      },
+      context: { cloudId: siteA.cloudId, extension: { issue } },
+    });
+    const refused = await bed.backend.app.request(FORGE_UI_PATHS.adminOverview, {
+      headers: { authorization: `Bearer ${unknownInstallation}` },
+    });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toEqual({
+      error: { code: 'forge_not_installed', message: forgeMessages.notInstalled },
+    });
+  });
+
+  it('stale credentials: the panel says so and the admin page shows nothing upgraded', async () => {
+    bed.clock.offsetMs += 5 * 3600_000;
+    try {
+      const status = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus);
+      expect(status.status).toBe(409);
+      expect((status.body as { error: { code: string } }).error.code).toBe('forge_credentials_stale');
+      const overview = adminOverviewSchema.parse(
+        (await invoke(siteA.cloudId, FORGE_UI_PATHS.adminOverview)).body,
+      );
+      expect(overview).toMatchObject({ siteLinked: true, credentialsFresh: false, upgradedConnections: [] });
+    } finally {
+      bed.clock.offsetMs = 0;
+    }
+  });
+});

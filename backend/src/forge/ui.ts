@@ -1,0 +1,124 @@
+/**
+ * Answers for the Forge UI modules (issue panel, admin page). The site, issue and user come from the verified
+ * invocation token; a token can only ever reach the data of the site its installation belongs to.
+ */
+
+import { forgeMessages } from '@jira-integration/shared/forge-messages';
+import type { AdminOverview, IssueSyncStatus } from '@jira-integration/shared/forge-ui';
+import { and, eq } from 'drizzle-orm';
+import type { Services } from '../context';
+import { jiraConnections, teams } from '../db/schema';
+import { ApiError } from '../http/errors';
+import { type ForgeInstallation, findInstallation, hasFreshCredentials, isInstalled } from './credentials';
+import { requeueLatestIssueEvent } from './events';
+import type { ForgeInvocation } from './verify';
+
+/** The installation the token was issued for, which must be the site's current one. */
+async function installationOf(services: Services, invocation: ForgeInvocation): Promise<ForgeInstallation> {
+  const contextCloudId = invocation.context?.cloudId;
+  if (contextCloudId && contextCloudId !== invocation.cloudId) {
+    throw new ApiError(403, 'forge_site_mismatch', forgeMessages.siteMismatch);
+  }
+  const installation = await findInstallation(services, invocation.cloudId);
+  if (!isInstalled(installation) || installation.installationId !== invocation.installationId) {
+    throw new ApiError(404, 'forge_not_installed', forgeMessages.notInstalled);
+  }
+  return installation;
+}
+
+async function managedConnectionsOf(services: Services, cloudId: string) {
+  return services.db
+    .select({
+      id: jiraConnections.id,
+      siteUrl: jiraConnections.siteUrl,
+      teamName: teams.name,
+      ticketSyncing: jiraConnections.ticketSyncing,
+      forgeUpgradedAt: jiraConnections.forgeUpgradedAt,
+    })
+    .from(jiraConnections)
+    .innerJoin(teams, eq(teams.id, jiraConnections.teamId))
+    .where(and(eq(jiraConnections.cloudId, cloudId), eq(jiraConnections.method, 'managed')))
+    .orderBy(jiraConnections.createdAt);
+}
+
+function requireIssue(invocation: ForgeInvocation) {
+  const issue = invocation.context?.issue;
+  if (!issue) throw new ApiError(400, 'missing_issue_context', forgeMessages.missingIssueContext);
+  return issue;
+}
+
+/** Checks the issue's site can sync at all: installed, fresh credentials, an upgraded managed connection. */
+async function requireSyncableSite(services: Services, invocation: ForgeInvocation) {
+  const installation = await installationOf(services, invocation);
+  const connections = await managedConnectionsOf(services, invocation.cloudId);
+  if (!hasFreshCredentials(installation, services.clock.now())) {
+    const siteUrl = connections[0]?.siteUrl ?? installation.apiBaseUrl;
+    throw new ApiError(
+      409,
+      'forge_credentials_stale',
+      forgeMessages.credentialsStale(siteUrl, installation.lastPushAt),
+    );
+  }
+  if (!connections.some((connection) => connection.forgeUpgradedAt)) {
+    throw new ApiError(409, 'site_not_connected', forgeMessages.siteNotConnected);
+  }
+}
+
+/**
+ * The issue's sync status. Links between issues and platform tickets arrive with the two-way sync; until an
+ * issue has a link it is `not_linked`.
+ */
+export async function issueSyncStatus(
+  services: Services,
+  invocation: ForgeInvocation,
+): Promise<IssueSyncStatus> {
+  const issue = requireIssue(invocation);
+  await requireSyncableSite(services, invocation);
+  return { state: 'not_linked', issueKey: issue.key };
+}
+
+/** Re-queues the issue's latest stored event, then answers its status. */
+export async function retryIssueSync(
+  services: Services,
+  invocation: ForgeInvocation,
+): Promise<IssueSyncStatus> {
+  const issue = requireIssue(invocation);
+  await requireSyncableSite(services, invocation);
+  const eventId = await requeueLatestIssueEvent(services, invocation.cloudId, issue.id);
+  services.logger.info(
+    { cloudId: invocation.cloudId, issueId: issue.id, eventId },
+    'issue sync retry requested',
+  );
+  return issueSyncStatus(services, invocation);
+}
+
+export async function adminOverview(services: Services, invocation: ForgeInvocation): Promise<AdminOverview> {
+  const installation = await installationOf(services, invocation);
+  const connections = await managedConnectionsOf(services, invocation.cloudId);
+  const fresh = hasFreshCredentials(installation, services.clock.now());
+  return {
+    siteLinked: connections.length > 0,
+    cloudId: invocation.cloudId,
+    ...(installation.lastPushAt ? { lastCredentialPushAt: installation.lastPushAt.toISOString() } : {}),
+    credentialsFresh: fresh,
+    // Stale credentials leave no connection upgraded, whether or not the sweep has run yet.
+    upgradedConnections: fresh
+      ? connections.flatMap((connection) =>
+          connection.forgeUpgradedAt
+            ? [
+                {
+                  teamName: connection.teamName,
+                  connectionId: connection.id,
+                  upgradedAt: connection.forgeUpgradedAt.toISOString(),
+                },
+              ]
+            : [],
+        )
+      : [],
+    sync: connections.map((connection) => ({
+      connectionId: connection.id,
+      teamName: connection.teamName,
+      enabled: connection.ticketSyncing,
+    })),
+  };
+}

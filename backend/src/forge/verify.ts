@@ -1,0 +1,139 @@
+/**
+ * Verification of Forge invocation tokens (FIT): RS256 against the Forge JWKS, our app id as audience,
+ * `forge/invocation-token` as issuer, exp/nbf with a small clock skew. Identity (installation, site, API base
+ * URL) is read from the verified claims only, never from a request body.
+ */
+import { forgeMessages } from '@jira-integration/shared/forge-messages';
+import { createMiddleware } from 'hono/factory';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { z } from 'zod';
+import type { AppEnv, Services } from '../context';
+import { errorBody } from '../http/errors';
+
+export const INVOCATION_TOKEN_ISSUER = 'forge/invocation-token';
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** What a verified invocation token says about the call. */
+export interface ForgeInvocation {
+  appId: string;
+  installationId: string;
+  cloudId: string;
+  apiBaseUrl: string;
+  environmentId: string | null;
+  /** The acting user (UI invocations only). */
+  principal: string | null;
+  /** The UI module's context (UI invocations only). */
+  context: ForgeUiContext | null;
+}
+
+export interface ForgeUiContext {
+  cloudId: string | null;
+  issue: { id: string; key: string } | null;
+}
+
+export interface ForgeEnv extends AppEnv {
+  Variables: AppEnv['Variables'] & { forge: ForgeInvocation };
+}
+
+const claimsSchema = z.object({
+  app: z.object({
+    id: z.string().optional(),
+    installationId: z.string().optional(),
+    apiBaseUrl: z.string().min(1),
+    environment: z.object({ id: z.string().optional() }).optional(),
+    installation: z
+      .object({
+        id: z.string().optional(),
+        contexts: z.array(z.object({ cloudId: z.string().optional() })).optional(),
+      })
+      .optional(),
+  }),
+  context: z
+    .object({
+      cloudId: z.string().optional(),
+      extension: z
+        .object({ issue: z.object({ id: z.coerce.string(), key: z.string() }).optional() })
+        .optional(),
+    })
+    .optional(),
+  principal: z.string().optional(),
+});
+
+/** `https://api.atlassian.com/ex/jira/<cloudId>` → cloudId. */
+function cloudIdFromApiBaseUrl(apiBaseUrl: string): string | undefined {
+  return /\/ex\/jira\/([^/?#]+)\/?$/.exec(apiBaseUrl)?.[1];
+}
+
+/** Maps verified claims to the invocation's identity; null when they do not name an installation and site. */
+export function readInvocation(payload: JWTPayload): ForgeInvocation | null {
+  const parsed = claimsSchema.safeParse(payload);
+  if (!parsed.success) return null;
+  const { app, context, principal } = parsed.data;
+  const installationId = app.installationId ?? app.installation?.id;
+  const cloudId =
+    app.installation?.contexts?.find((entry) => entry.cloudId)?.cloudId ??
+    cloudIdFromApiBaseUrl(app.apiBaseUrl);
+  if (!installationId || !cloudId) return null;
+  return {
+    appId: String(payload.aud),
+    installationId,
+    cloudId,
+    apiBaseUrl: app.apiBaseUrl.replace(/\/+$/, ''),
+    environmentId: app.environment?.id ?? null,
+    principal: principal ?? null,
+    context: context ? { cloudId: context.cloudId ?? null, issue: context.extension?.issue ?? null } : null,
+  };
+}
+
+const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/** One key set per URL for the process: jose caches the keys and refetches on an unknown `kid`. */
+function jwksFor(url: string) {
+  let jwks = jwksByUrl.get(url);
+  if (!jwks) {
+    jwks = createRemoteJWKSet(new URL(url));
+    jwksByUrl.set(url, jwks);
+  }
+  return jwks;
+}
+
+export class InvocationTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(forgeMessages.invalidInvocationToken);
+    this.name = 'InvocationTokenError';
+  }
+}
+
+export async function verifyInvocationToken(services: Services, token: string): Promise<ForgeInvocation> {
+  const { config, clock } = services;
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, jwksFor(config.forgeJwksUrl), {
+      issuer: INVOCATION_TOKEN_ISSUER,
+      audience: config.forgeAppId,
+      algorithms: ['RS256'],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      currentDate: clock.now(),
+      requiredClaims: ['exp'],
+    }));
+  } catch (error) {
+    throw new InvocationTokenError((error as Error).message);
+  }
+  const invocation = readInvocation(payload);
+  if (!invocation) throw new InvocationTokenError('claims name no installation and site');
+  return invocation;
+}
+
+/** Every Forge remote route: 401 (JSON) unless the invocation token verifies; Forge reserves 401 for this. */
+export const requireForgeInvocation = createMiddleware<ForgeEnv>(async (c, next) => {
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+  if (!match) return c.json(errorBody('invalid_invocation_token', forgeMessages.missingInvocationToken), 401);
+  try {
+    c.set('forge', await verifyInvocationToken(c.var.services, match[1]));
+  } catch (error) {
+    if (!(error instanceof InvocationTokenError)) throw error;
+    c.var.services.logger.warn({ path: c.req.path, reason: error.reason }, 'Forge invocation token rejected');
+    return c.json(errorBody('invalid_invocation_token', forgeMessages.invalidInvocationToken), 401);
+  }
+  await next();
+});

@@ -1,0 +1,74 @@
+/**
+ * Which identity a proxied call runs as. By default the connecting user (OAuth, refreshed as needed). On a
+ * managed connection upgraded by the Forge app, `X-Use-Connect-Auth: true` selects the Forge system token and
+ * `X-As-Jira-User` an impersonation token. On other connections both headers are ignored.
+ */
+import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
+import { proxyMessages } from '@jira-integration/shared/proxy-messages';
+import { jiraBaseUrl } from '../atlassian/jira';
+import type { AppIdentity } from '../atlassian/rate-limit';
+import type { JiraConnection } from '../connections/service';
+import { getAccessToken } from '../connections/tokens';
+import type { Services } from '../context';
+import { getServiceAccountCredentials } from '../forge/credentials';
+import { ApiError } from '../http/errors';
+import type { ProxyMode } from './audit';
+import { impersonationTokens } from './impersonation';
+
+export interface ProxyCredentials {
+  mode: ProxyMode;
+  token: string;
+  /** `{api}/ex/jira/{cloudId}`, without a trailing slash. */
+  baseUrl: string;
+  identity: AppIdentity;
+  asJiraUser?: string;
+}
+
+const ACCOUNT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
+const FORGE: AppIdentity = { kind: 'forge' };
+
+export function isUpgradedByForge(connection: JiraConnection): boolean {
+  return connection.method === 'managed' && connection.forgeUpgradedAt !== null;
+}
+
+export async function chooseCredentials(
+  services: Services,
+  connection: JiraConnection,
+  headers: { get(name: string): string | null },
+): Promise<ProxyCredentials> {
+  if (!isUpgradedByForge(connection)) {
+    return {
+      mode: 'user',
+      token: await getAccessToken(services, connection),
+      baseUrl: jiraBaseUrl(services, connection.cloudId),
+      identity:
+        connection.method === 'custom'
+          ? { kind: 'custom', clientId: connection.clientId ?? '' }
+          : { kind: 'managed' },
+    };
+  }
+  const useConnectAuth = headers.get(USE_CONNECT_AUTH_HEADER)?.trim().toLowerCase() === 'true';
+  const asJiraUser = headers.get(AS_JIRA_USER_HEADER)?.trim() || undefined;
+  if (!useConnectAuth) {
+    if (asJiraUser) throw new ApiError(400, 'invalid_auth_headers', proxyMessages.asUserNeedsConnectAuth);
+    return {
+      mode: 'user',
+      token: await getAccessToken(services, connection),
+      baseUrl: jiraBaseUrl(services, connection.cloudId),
+      identity: { kind: 'managed' },
+    };
+  }
+  if (asJiraUser !== undefined && !ACCOUNT_ID.test(asJiraUser)) {
+    throw new ApiError(400, 'invalid_auth_headers', proxyMessages.invalidAccountId);
+  }
+  const forge = await getServiceAccountCredentials(services, connection);
+  const baseUrl = forge.apiBaseUrl.replace(/\/+$/, '');
+  if (!asJiraUser) return { mode: 'service_account', token: forge.token, baseUrl, identity: FORGE };
+  const token = await impersonationTokens(services).tokenFor({
+    installationId: forge.installationId,
+    cloudId: forge.cloudId,
+    systemToken: forge.token,
+    accountId: asJiraUser,
+  });
+  return { mode: 'impersonation', token, baseUrl, identity: FORGE, asJiraUser };
+}

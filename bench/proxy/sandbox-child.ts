@@ -1,0 +1,44 @@
+/**
+ * Benchmark child: the sandbox (local Atlassian) in its own process, so it never shares an event loop with the
+ * backend or the load generator. Prints one JSON line with what the parent needs, then serves until killed.
+ */
+
+import { startSandbox } from '@jira-integration/sandbox';
+import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
+
+const MANAGED_CLIENT = { clientId: 'bench-managed-client', clientSecret: 'bench-managed-secret' };
+
+const sandbox = await startSandbox({ port: 0 });
+sandbox.setRateLimits(null);
+sandbox.registerOAuthClient({
+  ...MANAGED_CLIENT,
+  callbackUrls: ['http://127.0.0.1/callback'],
+  name: 'Bench',
+  distribution: 'managed',
+});
+const site = [...sandbox.state.sites.values()].find((candidate) => candidate.name === 'acme');
+const user = [...sandbox.state.users.values()].find((candidate) => candidate.displayName === 'Alice Admin');
+if (!site || !user) throw new Error('the sandbox seed has no acme site or Alice Admin');
+const attachment = [...sandbox.state.attachments.values()].sort((a, b) => b.size - a.size)[0];
+if (!attachment) throw new Error('the sandbox seed has no attachment');
+const token = await sandbox.issueUserToken({
+  clientId: MANAGED_CLIENT.clientId,
+  accountId: user.accountId,
+  cloudIds: [site.cloudId],
+  scopes: [...JIRA_OAUTH_SCOPES],
+  ttlSeconds: 4 * 3600,
+});
+process.stdout.write(
+  `${JSON.stringify({
+    url: sandbox.url,
+    cloudId: site.cloudId,
+    siteUrl: site.url,
+    accountId: user.accountId,
+    token,
+    client: MANAGED_CLIENT,
+    attachment: { id: attachment.id, size: attachment.size },
+  })}\n`,
+);
+process.on('SIGTERM', () => {
+  void sandbox.close().finally(() => process.exit(0));
+});

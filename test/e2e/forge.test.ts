@@ -1,0 +1,334 @@
+import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
+import { createConsoleSession, SESSION_COOKIE } from '@jira-integration/backend/auth/sessions';
+import { forgeEvents, forgeInstallations, jiraConnections } from '@jira-integration/backend/db/schema';
+import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
+import { getServiceAccountCredentials } from '@jira-integration/backend/forge/credentials';
+import { forgeConsoleMessages, forgeMessages } from '@jira-integration/shared/forge-messages';
+import { adminOverviewSchema, FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
+import { eq } from 'drizzle-orm';
+import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../support/world';
+
+interface Connection {
+  id: string;
+  method: 'managed' | 'custom';
+  cloudId: string;
+  forgeUpgradedAt: string | null;
+}
+interface Team {
+  id: string;
+  name: string;
+  key: string;
+}
+
+const pushIntervalMs = 150;
+
+describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (kind) => {
+  let world: World;
+  let acme: { cloudId: string; url: string };
+  let globex: { cloudId: string; url: string };
+  let alice: { accountId: string };
+  let bob: { accountId: string };
+  let teams: { one: Team; two: Team; three: Team };
+  const connections: Record<string, Connection> = {};
+
+  function api(team: Team, path: string, init: RequestInit & { json?: unknown } = {}) {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${team.key}`);
+    if (init.json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${world.backend.url}${path}`, {
+      ...init,
+      headers,
+      body: init.json === undefined ? init.body : JSON.stringify(init.json),
+    });
+  }
+
+  async function connect(
+    team: Team,
+    start: { path: string; body: unknown },
+    accountId: string,
+    cloudId: string,
+  ) {
+    const started = await api(team, start.path, { method: 'POST', json: start.body });
+    expect(started.status).toBe(200);
+    const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+    const redirect = await world.sandbox.approveAuthorization(authorizeUrl, {
+      accountId,
+      cloudIds: [cloudId],
+    });
+    const response = await fetch(redirect, { headers: { accept: 'application/json' } });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Connection;
+  }
+
+  async function connectionOf(team: Team, id: string): Promise<Connection> {
+    return (await (await api(team, `/v1/jira/connections/${id}`)).json()) as Connection;
+  }
+
+  async function makeTeam(name: string): Promise<Team> {
+    const team = await createTeam(world.backend.services.db, name);
+    const { key } = await createApiKey(world.backend.services.db, team.id);
+    return { ...team, key };
+  }
+
+  beforeAll(async () => {
+    world = await startWorld({ kind, sandbox: { forge: { credentialPushIntervalMs: pushIntervalMs } } });
+    const sites = [...world.sandbox.state.sites.values()] as Array<{ cloudId: string; url: string }>;
+    acme = sites.find((site) => site.url.includes('acme'))!;
+    globex = sites.find((site) => site.url.includes('globex'))!;
+    const users = [...world.sandbox.state.users.values()] as Array<{
+      accountId: string;
+      displayName: string;
+    }>;
+    alice = users.find((user) => user.displayName === 'Alice Admin')!;
+    bob = users.find((user) => user.displayName === 'Bob Builder')!;
+    teams = { one: world.backend.team, two: await makeTeam('Team two'), three: await makeTeam('Team three') };
+
+    connections.one = await connect(
+      teams.one,
+      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+      alice.accountId,
+      acme.cloudId,
+    );
+    connections.two = await connect(
+      teams.two,
+      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+      bob.accountId,
+      acme.cloudId,
+    );
+    world.sandbox.registerOAuthClient({
+      clientId: 'team-three-app',
+      clientSecret: 'team-three-secret',
+      callbackUrls: [`${world.backend.url}/v1/jira/oauth/callback`],
+      distribution: 'custom',
+    });
+    connections.three = await connect(
+      teams.three,
+      {
+        path: '/v1/jira/connections/custom/start',
+        body: { subdomain: 'acme', clientId: 'team-three-app', clientSecret: 'team-three-secret' },
+      },
+      alice.accountId,
+      acme.cloudId,
+    );
+  });
+  afterAll(() => world?.close());
+
+  it('before the app is installed nothing is upgraded', async () => {
+    for (const name of ['one', 'two', 'three'] as const) {
+      expect((await connectionOf(teams[name], connections[name].id)).forgeUpgradedAt).toBeNull();
+    }
+  });
+
+  it('installing the app upgrades both managed connections, never the custom one; the token works against Jira', async () => {
+    await world.sandbox.forge.install({ cloudId: acme.cloudId, backendUrl: world.backend.url });
+
+    expect((await connectionOf(teams.one, connections.one.id)).forgeUpgradedAt).not.toBeNull();
+    expect((await connectionOf(teams.two, connections.two.id)).forgeUpgradedAt).not.toBeNull();
+    expect((await connectionOf(teams.three, connections.three.id)).forgeUpgradedAt).toBeNull();
+
+    const { services } = world.backend;
+    const [row] = await services.db
+      .select()
+      .from(jiraConnections)
+      .where(eq(jiraConnections.id, connections.one.id));
+    const credentials = await getServiceAccountCredentials(services, row);
+    expect(credentials.cloudId).toBe(acme.cloudId);
+    const myself = await fetch(`${credentials.apiBaseUrl}/rest/api/3/myself`, {
+      headers: { authorization: `Bearer ${credentials.token}`, accept: 'application/json' },
+    });
+    expect(myself.status).toBe(200);
+    expect(world.backend.logs.text()).not.toContain(credentials.token);
+  });
+
+  it('a managed connection made after the install is upgraded at once, in the callback’s answer', async () => {
+    const four = await makeTeam('Team four');
+    const connection = await connect(
+      four,
+      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+      alice.accountId,
+      acme.cloudId,
+    );
+    expect(connection.forgeUpgradedAt).not.toBeNull();
+  });
+
+  it('scheduled pushes keep arriving and keep the credentials fresh', async () => {
+    const lastPush = async () =>
+      (
+        await world.backend.services.db
+          .select()
+          .from(forgeInstallations)
+          .where(eq(forgeInstallations.cloudId, acme.cloudId))
+      )[0]?.lastPushAt?.getTime() ?? 0;
+    const before = await lastPush();
+    await expect
+      .poll(
+        () =>
+          world.sandbox.forge
+            .deliveries()
+            .filter(
+              (delivery) =>
+                delivery.kind === 'scheduled' && delivery.cloudId === acme.cloudId && delivery.status === 200,
+            ).length,
+        { interval: 50 },
+      )
+      .toBeGreaterThanOrEqual(3);
+    await expect.poll(lastPush, { interval: 50 }).toBeGreaterThan(before);
+    const html = await consolePage(teams.one);
+    expect(html).toContain(forgeConsoleMessages.upgraded);
+    expect(html).toContain('Last credential push: ');
+  });
+
+  it('rejects forged, expired, wrong-audience, wrong-issuer, alg none and HS256 invocation tokens with 401', async () => {
+    const installation = world.sandbox.forge.installations().find((entry) => entry.cloudId === acme.cloudId)!;
+    const app = {
+      id: world.sandbox.forge.appId,
+      installationId: installation.installationId,
+      apiBaseUrl: installation.apiBaseUrl,
+      installation: { id: installation.installationId, contexts: [{ cloudId: acme.cloudId }] },
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const attacker = await generateKeyPair('RS256');
+    const claims = <T extends SignJWT | UnsecuredJWT>(builder: T): T => {
+      builder
+        .setIssuer('forge/invocation-token')
+        .setAudience(world.sandbox.forge.appId)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 25);
+      return builder;
+    };
+    const bad = {
+      forged: await claims(new SignJWT({ app }).setProtectedHeader({ alg: 'RS256' })).sign(
+        attacker.privateKey,
+      ),
+      expired: await world.sandbox.forge.signInvocationToken({ app, iat: now - 120, exp: now - 60 }),
+      wrongAudience: await world.sandbox.forge.signInvocationToken({
+        app,
+        aud: 'ari:cloud:ecosystem::app/someone-else',
+      }),
+      wrongIssuer: await world.sandbox.forge.signInvocationToken({ app, iss: 'forge/context-token' }),
+      algNone: claims(new UnsecuredJWT({ app })).encode(),
+      hs256: await claims(new SignJWT({ app }).setProtectedHeader({ alg: 'HS256' })).sign(
+        new TextEncoder().encode('guess'),
+      ),
+    };
+    for (const [name, token] of Object.entries(bad)) {
+      for (const path of ['/forge/credentials', '/forge/events', '/forge/uninstall']) {
+        const response = await fetch(`${world.backend.url}${path}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'x-forge-oauth-system': token,
+            'content-type': 'application/json',
+          },
+          body: '{}',
+        });
+        expect(response.status, `${name} ${path}`).toBe(401);
+        expect(await response.json()).toEqual({
+          error: { code: 'invalid_invocation_token', message: forgeMessages.invalidInvocationToken },
+        });
+      }
+    }
+    // None of them touched anything: acme is still installed and upgraded.
+    expect((await connectionOf(teams.one, connections.one.id)).forgeUpgradedAt).not.toBeNull();
+  });
+
+  it('Jira events are stored once, queued and processed', async () => {
+    const change = {
+      eventType: 'avi:jira:updated:issue' as const,
+      cloudId: acme.cloudId,
+      issue: { id: '777001', key: 'SUP-777', fields: { summary: 'Printer on fire' } },
+      actorAccountId: alice.accountId,
+      byApp: false,
+      timestamp: Date.now(),
+    };
+    world.sandbox.forge.onJiraChange(change);
+    world.sandbox.forge.onJiraChange(change);
+    const stored = () =>
+      world.backend.services.db.select().from(forgeEvents).where(eq(forgeEvents.issueId, '777001'));
+    await expect.poll(async () => (await stored())[0]?.processedAt ?? null, { interval: 50 }).not.toBeNull();
+    await expect
+      .poll(() => world.sandbox.forge.deliveries().filter((delivery) => delivery.kind === 'event').length, {
+        interval: 20,
+      })
+      .toBe(2);
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it('the issue panel and admin page answer from the token’s site; another site’s token never reads acme', async () => {
+    const panel = await world.sandbox.forge.invokeUi({
+      cloudId: acme.cloudId,
+      moduleKey: 'sync-status-panel',
+      path: FORGE_UI_PATHS.issueStatus,
+      method: 'GET',
+      accountId: alice.accountId,
+      issue: { id: '777001', key: 'SUP-777' },
+    });
+    expect(panel).toEqual({ status: 200, body: { state: 'not_linked', issueKey: 'SUP-777' } });
+
+    const admin = await world.sandbox.forge.invokeUi({
+      cloudId: acme.cloudId,
+      moduleKey: 'sync-admin-page',
+      path: FORGE_UI_PATHS.adminOverview,
+      method: 'GET',
+      accountId: alice.accountId,
+    });
+    const overview = adminOverviewSchema.parse(admin.body);
+    expect(overview.credentialsFresh).toBe(true);
+    expect(overview.upgradedConnections.map((entry) => entry.teamName).sort()).toEqual([
+      'Browser team',
+      'Team four',
+      'Team two',
+    ]);
+
+    await world.sandbox.forge.install({ cloudId: globex.cloudId, backendUrl: world.backend.url });
+    const other = await world.sandbox.forge.invokeUi({
+      cloudId: globex.cloudId,
+      moduleKey: 'sync-status-panel',
+      path: FORGE_UI_PATHS.issueStatus,
+      method: 'GET',
+      accountId: alice.accountId,
+      issue: { id: '777001', key: 'SUP-777' },
+    });
+    expect(other).toEqual({
+      status: 409,
+      body: { error: { code: 'site_not_connected', message: forgeMessages.siteNotConnected } },
+    });
+    const otherAdmin = adminOverviewSchema.parse(
+      (
+        await world.sandbox.forge.invokeUi({
+          cloudId: globex.cloudId,
+          moduleKey: 'sync-admin-page',
+          path: FORGE_UI_PATHS.adminOverview,
+          method: 'GET',
+          accountId: alice.accountId,
+        })
+      ).body,
+    );
+    expect(otherAdmin).toMatchObject({
+      cloudId: globex.cloudId,
+      siteLinked: false,
+      upgradedConnections: [],
+      sync: [],
+    });
+  });
+
+  it('uninstalling downgrades the site’s connections and the console says so', async () => {
+    await world.sandbox.forge.uninstall(acme.cloudId);
+    expect((await connectionOf(teams.one, connections.one.id)).forgeUpgradedAt).toBeNull();
+    expect((await connectionOf(teams.two, connections.two.id)).forgeUpgradedAt).toBeNull();
+    const html = await consolePage(teams.two);
+    expect(html).toContain('Not upgraded: the Forge app was uninstalled from this site');
+    expect(html).not.toContain(`>${forgeConsoleMessages.upgraded}<`);
+  });
+
+  async function consolePage(team: Team) {
+    const session = await createConsoleSession(world.backend.services.db, team.id);
+    const response = await fetch(`${world.backend.url}/console/tickets`, {
+      headers: { cookie: `${SESSION_COOKIE}=${session}` },
+    });
+    expect(response.status).toBe(200);
+    return response.text();
+  }
+});
