@@ -11,8 +11,18 @@ async function startEmbeddedSandbox(config: Config) {
   const { startSandbox } = await import('@jira-integration/sandbox');
   const sandbox = await startSandbox({ port: config.sandboxPort });
   const callbackUrls = [`${config.publicUrl}/v1/jira/oauth/callback`];
-  sandbox.registerOAuthClient({ ...SANDBOX_MANAGED_APP, callbackUrls, name: `${config.productName} (managed)`, distribution: 'managed' });
-  sandbox.registerOAuthClient({ ...DEMO_CUSTOM_APP, callbackUrls, name: 'Demo company app', distribution: 'custom' });
+  sandbox.registerOAuthClient({
+    ...SANDBOX_MANAGED_APP,
+    callbackUrls,
+    name: `${config.productName} (managed)`,
+    distribution: 'managed',
+  });
+  sandbox.registerOAuthClient({
+    ...DEMO_CUSTOM_APP,
+    callbackUrls,
+    name: 'Demo company app',
+    distribution: 'custom',
+  });
   config.atlassian = { ...SANDBOX_MANAGED_APP, authUrl: sandbox.url, apiUrl: sandbox.url };
   config.atlassianAuthUrl = sandbox.url;
   config.atlassianApiUrl = sandbox.url;

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { buildApp } from './app';
-import { flushProxyAudit } from './proxy/audit';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
@@ -10,6 +9,7 @@ import { registerForgeJobs } from './forge/jobs';
 import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
+import { flushProxyAudit } from './proxy/audit';
 
 export interface RunningBackend {
   url: string;

@@ -49,7 +49,9 @@ describe('connect modal in Chromium', () => {
     expect(methods[0]).toContain('Recommended');
     expect(methods[0]).toContain('Connect using the Serval-managed Jira integration.');
     expect(methods[1]).toContain('Use your own Atlassian OAuth app');
-    expect(methods[1]).toContain('Connect with an OAuth 2.0 (3LO) integration owned by your Atlassian workspace.');
+    expect(methods[1]).toContain(
+      'Connect with an OAuth 2.0 (3LO) integration owned by your Atlassian workspace.',
+    );
     await screenshot(page, 'connect-1-methods');
   });
 
@@ -83,7 +85,9 @@ describe('connect modal in Chromium', () => {
     await page.locator('.health-results li[data-check]').nth(2).waitFor();
     const results = await page.locator('.health-results li').allTextContents();
     expect(results[0]).toBe('✓ Test Jira Connection: Successfully authenticated with Jira as Alice Admin');
-    expect(results[1]).toMatch(/^✓ List Jira Projects: Successfully listed projects from Jira \(sample size: \d+\)$/);
+    expect(results[1]).toMatch(
+      /^✓ List Jira Projects: Successfully listed projects from Jira \(sample size: \d+\)$/,
+    );
     expect(results[2]).toMatch(/^✓ Search Jira Issues: Successfully searched issues in Jira \(found: \d+\)$/);
     await screenshot(page, 'connect-4-connected-health');
   });
@@ -105,7 +109,9 @@ describe('connect modal in Chromium', () => {
     await page.click('#open-connect');
     await page.click('[data-method=custom]');
     expect(await page.getAttribute('#custom-displayName', 'placeholder')).toBe('My Company Jira');
-    expect(await page.getAttribute('#custom-clientId', 'placeholder')).toBe('00000000-0000-0000-0000-000000000000');
+    expect(await page.getAttribute('#custom-clientId', 'placeholder')).toBe(
+      '00000000-0000-0000-0000-000000000000',
+    );
     expect(await page.getAttribute('#custom-clientSecret', 'placeholder')).toBe('ATOA…');
     expect(await page.getAttribute('#custom-clientSecret', 'type')).toBe('password');
     expect(await page.inputValue('#custom-callbackUrl')).toBe(callbackUrl);

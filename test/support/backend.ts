@@ -18,7 +18,9 @@ export async function startTestBackend(
 ): Promise<TestBackend> {
   // A second process on the same PostgreSQL database opens its own pool, as a separate process would.
   const shared = options.shareDatabaseOf?.services.database.url;
-  const database = shared ? await openDatabase({ url: shared }) : await createTestDatabase(options.kind ?? 'pglite');
+  const database = shared
+    ? await openDatabase({ url: shared })
+    : await createTestDatabase(options.kind ?? 'pglite');
   const logs = new CapturedLogs();
   const base = loadConfig({ LOG_LEVEL: 'debug', ...options.env });
   // Port 0 picks a free port; the public URL follows once we know it.

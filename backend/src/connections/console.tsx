@@ -219,7 +219,9 @@ export function connectionConsoleRoutes() {
     const services = c.var.services;
     const { productName } = services.config;
     const connections = await listConnections(services, c.var.teamId);
-    const sites = await forgeSiteStatus(services, [...new Set(connections.map((connection) => connection.cloudId))]);
+    const sites = await forgeSiteStatus(services, [
+      ...new Set(connections.map((connection) => connection.cloudId)),
+    ]);
     const { connected, error } = c.req.query();
     return c.html(
       <ConsoleLayout title="Connections" productName={productName} current="/console/connections">
@@ -273,7 +275,9 @@ export function connectionConsoleRoutes() {
           type="application/json"
           id="connect-settings"
           // Raw JSON (text children would be HTML-escaped); `<` is escaped so no value can close the tag.
-          dangerouslySetInnerHTML={{ __html: JSON.stringify(clientSettings(productName)).replace(/</g, '\\u003c') }}
+          dangerouslySetInnerHTML={{
+            __html: JSON.stringify(clientSettings(productName)).replace(/</g, '\\u003c'),
+          }}
         />
         <script type="module" src="/console/assets/connections.js" />
       </ConsoleLayout>,

@@ -218,7 +218,8 @@ export function connectionRoutes() {
           'authorization_denied',
           errorDescription || 'Authorization was cancelled on Atlassian.',
         );
-      if (!code || !state) throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
+      if (!code || !state)
+        throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
       const connection = await completeAuthorization(services, { code, state, sessionTeamId });
       if (c.req.header('accept')?.includes('application/json'))
         return c.json(presentConnection(connection), 200);

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../http/errors';
@@ -18,11 +18,20 @@ function startTokenEndpoint() {
     }
     refreshes += 1;
     await new Promise((resolve) => setTimeout(resolve, 50));
-    return c.json({ access_token: `fresh-${refreshes}`, refresh_token: `rotated-${refreshes}`, expires_in: 3600, scope: 'read:jira-work' });
+    return c.json({
+      access_token: `fresh-${refreshes}`,
+      refresh_token: `rotated-${refreshes}`,
+      expires_in: 3600,
+      scope: 'read:jira-work',
+    });
   });
   return new Promise<{ url: string; server: ServerType; refreshes: () => number }>((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, refreshes: () => refreshes });
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        server,
+        refreshes: () => refreshes,
+      });
     });
   });
 }
@@ -63,7 +72,9 @@ describe('getAccessToken', () => {
       refreshToken: 'r1',
       expiresAt: soon(),
     });
-    const tokens = await Promise.all(Array.from({ length: 20 }, () => getAccessToken(t.services, connection)));
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () => getAccessToken(t.services, connection)),
+    );
     expect(new Set(tokens)).toEqual(new Set(['fresh-1']));
     expect(endpoint.refreshes()).toBe(1);
   });
@@ -93,8 +104,12 @@ describe('getAccessToken', () => {
       expiresAt: soon(),
     });
     const before = endpoint.refreshes();
-    await expect(getAccessToken(t.services, connection)).rejects.toMatchObject({ code: 'reconnect_required' });
-    const [row] = await t.services.db.query.jiraConnections.findMany({ where: (c, { eq }) => eq(c.id, connection.id) });
+    await expect(getAccessToken(t.services, connection)).rejects.toMatchObject({
+      code: 'reconnect_required',
+    });
+    const [row] = await t.services.db.query.jiraConnections.findMany({
+      where: (c, { eq }) => eq(c.id, connection.id),
+    });
     expect(row.status).toBe('needs_reconnect');
     await expect(getAccessToken(t.services, row)).rejects.toMatchObject({ code: 'reconnect_required' });
     expect(endpoint.refreshes()).toBe(before);

@@ -93,7 +93,9 @@ export const jiraConnections = pgTable(
     accessTokenEncrypted: text('access_token_encrypted').notNull(),
     refreshTokenEncrypted: text('refresh_token_encrypted'),
     accessTokenExpiresAt: timestamp('access_token_expires_at', { withTimezone: true }).notNull(),
-    status: text('status', { enum: ['active', 'needs_reconnect'] }).notNull().default('active'),
+    status: text('status', { enum: ['active', 'needs_reconnect'] })
+      .notNull()
+      .default('active'),
     statusReason: text('status_reason'),
     ticketSyncing: boolean('ticket_syncing').notNull().default(false),
     /** Set while the Forge app's service-account credentials for this site upgrade the connection. */
