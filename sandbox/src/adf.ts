@@ -19,9 +19,13 @@ export function textToAdf(text: string): Adf {
   return {
     type: 'doc',
     version: 1,
-    content: text.split('\n').map((line) =>
-      line.length > 0 ? { type: 'paragraph', content: [{ type: 'text', text: line }] } : { type: 'paragraph' },
-    ),
+    content: text
+      .split('\n')
+      .map((line) =>
+        line.length > 0
+          ? { type: 'paragraph', content: [{ type: 'text', text: line }] }
+          : { type: 'paragraph' },
+      ),
   };
 }
 

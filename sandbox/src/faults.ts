@@ -1,6 +1,7 @@
 /** The fault switch: makes matching requests fail, hang, crawl or drop, so clients' resilience can be tested. */
-import type { MiddlewareHandler } from 'hono';
+
 import type { HttpBindings } from '@hono/node-server';
+import type { MiddlewareHandler } from 'hono';
 
 export interface Fault {
   match?: { method?: string; pathIncludes?: string };
@@ -86,10 +87,7 @@ export class FaultInjector {
         case 'status': {
           const status = fault.status ?? 503;
           if (fault.retryAfterSeconds !== undefined) c.header('Retry-After', String(fault.retryAfterSeconds));
-          return c.json(
-            { code: status, message: STATUS_TEXT[status] ?? 'Injected fault' },
-            status as 500,
-          );
+          return c.json({ code: status, message: STATUS_TEXT[status] ?? 'Injected fault' }, status as 500);
         }
       }
     };

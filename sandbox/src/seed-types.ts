@@ -12,15 +12,6 @@ export type ProjectPermission =
   | 'DELETE_ISSUES'
   | 'ADD_COMMENTS';
 
-export const ALL_PROJECT_PERMISSIONS: readonly ProjectPermission[] = [
-  'BROWSE_PROJECTS',
-  'CREATE_ISSUES',
-  'EDIT_ISSUES',
-  'TRANSITION_ISSUES',
-  'DELETE_ISSUES',
-  'ADD_COMMENTS',
-];
-
 export type StatusCategoryKey = 'new' | 'indeterminate' | 'done';
 
 export interface SeedSite {

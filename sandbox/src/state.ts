@@ -196,7 +196,8 @@ export function buildState(input: SandboxSeed): SandboxState {
     });
   }
   const userId = (ref: string | undefined, what: string): string => {
-    if (ref === undefined || !users.has(ref)) throw new Error(`seed: ${what} refers to unknown user "${ref}"`);
+    if (ref === undefined || !users.has(ref))
+      throw new Error(`seed: ${what} refers to unknown user "${ref}"`);
     return ref;
   };
 
@@ -240,7 +241,8 @@ export function buildState(input: SandboxSeed): SandboxState {
       if (!issueTypes.has(id)) throw new Error(`seed: project ${p.key} refers to unknown issue type ${id}`);
     }
     for (const id of [...p.workflow.statuses, ...p.workflow.transitions.map((t) => t.to)]) {
-      if (!statuses.has(id)) throw new Error(`seed: project ${p.key} workflow refers to unknown status ${id}`);
+      if (!statuses.has(id))
+        throw new Error(`seed: project ${p.key} workflow refers to unknown status ${id}`);
     }
     const record: ProjectRecord = {
       id: p.id,
@@ -352,7 +354,11 @@ function toAdf(value: string | Adf): Adf {
   return typeof value === 'string' ? textToAdf(value) : value;
 }
 
-export function projectByKeyOrId(state: SandboxState, cloudId: string, keyOrId: string): ProjectRecord | undefined {
+export function projectByKeyOrId(
+  state: SandboxState,
+  cloudId: string,
+  keyOrId: string,
+): ProjectRecord | undefined {
   const byId = state.projects.get(keyOrId);
   if (byId && byId.cloudId === cloudId) return byId;
   const upper = keyOrId.toUpperCase();
@@ -360,7 +366,11 @@ export function projectByKeyOrId(state: SandboxState, cloudId: string, keyOrId: 
   return undefined;
 }
 
-export function issueByKeyOrId(state: SandboxState, cloudId: string, keyOrId: string): IssueRecord | undefined {
+export function issueByKeyOrId(
+  state: SandboxState,
+  cloudId: string,
+  keyOrId: string,
+): IssueRecord | undefined {
   const id = state.issueKeys.get(keyOrId.toUpperCase()) ?? keyOrId;
   const issue = state.issues.get(id);
   return issue && issue.cloudId === cloudId ? issue : undefined;

@@ -22,10 +22,6 @@ export class InMemoryTokenRegistry implements TokenRegistry {
     this.grants.clear();
   }
 
-  get size(): number {
-    return this.grants.size;
-  }
-
   /** Counts per kind, for the admin page. */
   countByKind(): Record<TokenGrant['kind'], number> {
     const counts = { user: 0, system: 0, impersonation: 0 };

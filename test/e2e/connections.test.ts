@@ -36,6 +36,8 @@ describe('Jira connections against the sandbox', () => {
   });
   afterAll(() => world?.close());
   beforeEach(async () => {
+    // Atlassian keeps one grant per (app, account) that grows with each consent: start every test from the seed.
+    world.sandbox.reset();
     await world.backend.services.db.delete(jiraConnections);
   });
 

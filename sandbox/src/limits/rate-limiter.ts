@@ -31,7 +31,8 @@ export class RateLimiter {
   constructor(private readonly now: () => number) {}
 
   set(limits: RateLimits | null): void {
-    this.limits = limits && (limits.hourlyPoints !== undefined || limits.perSecond !== undefined) ? limits : null;
+    this.limits =
+      limits && (limits.hourlyPoints !== undefined || limits.perSecond !== undefined) ? limits : null;
     this.hourly.clear();
     this.burst.clear();
   }

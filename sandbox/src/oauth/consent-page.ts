@@ -4,8 +4,8 @@
  */
 import { html, raw } from 'hono/html';
 import type { SandboxState } from '../state';
-import type { AuthorizeRequest } from './service';
 import { describeScope } from './scopes';
+import type { AuthorizeRequest } from './service';
 
 const STYLE = `
 body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#172b4d;margin:0}

@@ -1,6 +1,7 @@
 /** auth.atlassian.com and the accessible-resources endpoint of api.atlassian.com. */
-import { Hono } from 'hono';
+
 import type { Context } from 'hono';
+import { Hono } from 'hono';
 import { GATEWAY_UNAUTHORIZED, liveGrant } from '../gateway';
 import type { SandboxState } from '../state';
 import type { SandboxStats } from '../stats';
@@ -68,14 +69,18 @@ export function oauthRoutes(deps: OAuthRouteDeps): Hono {
     const cloudIds = form.getAll('cloudId');
     const result = deps.oauth.approve(check.request, accountId, cloudIds);
     if (result.kind === 'error') {
-      return c.html(consentPage(deps.state, check.request, { accountId, cloudIds, error: result.message }), 400);
+      return c.html(
+        consentPage(deps.state, check.request, { accountId, cloudIds, error: result.message }),
+        400,
+      );
     }
     return c.redirect(result.location, 302);
   });
 
   app.post('/oauth/token', async (c) => {
     const body = await tokenRequestBody(c);
-    if (!body) return c.json({ error: 'invalid_request', error_description: OAUTH_MESSAGES.invalidBody }, 400);
+    if (!body)
+      return c.json({ error: 'invalid_request', error_description: OAUTH_MESSAGES.invalidBody }, 400);
     deps.stats.countTokenRequest(body.grant_type ?? '');
     const result = deps.oauth.token(body, basicCredentials(c.req.header('authorization')));
     c.header('Cache-Control', 'no-store');
@@ -88,7 +93,9 @@ export function oauthRoutes(deps: OAuthRouteDeps): Hono {
     const scopes = live.grant.scopes.filter((s) => s !== 'offline_access');
     const resources = live.grant.cloudIds.flatMap((cloudId) => {
       const site = deps.state.sites.get(cloudId);
-      return site ? [{ id: site.cloudId, url: site.url, name: site.name, scopes, avatarUrl: site.avatarUrl }] : [];
+      return site
+        ? [{ id: site.cloudId, url: site.url, name: site.name, scopes, avatarUrl: site.avatarUrl }]
+        : [];
     });
     return c.json(resources);
   });

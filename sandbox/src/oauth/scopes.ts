@@ -18,7 +18,8 @@ export const CLASSIC_SCOPES: Readonly<Record<string, string>> = {
 };
 
 /** Granular scopes look like `read:issue:jira` or `write:request:jira-service-management`. */
-const GRANULAR_SCOPE = /^(read|write|delete|manage):[a-z0-9.-]+:(jira|jira-software|jira-service-management)$/;
+const GRANULAR_SCOPE =
+  /^(read|write|delete|manage):[a-z0-9.-]+:(jira|jira-software|jira-service-management)$/;
 
 export function isKnownScope(scope: string): boolean {
   return scope in CLASSIC_SCOPES || GRANULAR_SCOPE.test(scope);

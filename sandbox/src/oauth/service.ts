@@ -129,7 +129,8 @@ export class OAuthService {
     if (params.get('response_type') !== 'code') {
       return fail('unsupported_response_type', OAUTH_MESSAGES.unsupportedResponseType);
     }
-    if (params.get('audience') !== 'api.atlassian.com') return fail('invalid_request', OAUTH_MESSAGES.wrongAudience);
+    if (params.get('audience') !== 'api.atlassian.com')
+      return fail('invalid_request', OAUTH_MESSAGES.wrongAudience);
     const scopes = parseScopeParam(params.get('scope') ?? '');
     if (scopes.length === 0) return fail('invalid_scope', OAUTH_MESSAGES.missingScope);
     const unknown = scopes.filter((s) => !isKnownScope(s));
@@ -146,7 +147,8 @@ export class OAuthService {
     const { state: sandboxState, now } = this.deps;
     const user = sandboxState.users.get(accountId);
     if (!user) return { kind: 'error', message: OAUTH_MESSAGES.unknownAccount(accountId) };
-    if (user.accountType !== 'atlassian') return { kind: 'error', message: OAUTH_MESSAGES.appAccountCannotConsent };
+    if (user.accountType !== 'atlassian')
+      return { kind: 'error', message: OAUTH_MESSAGES.appAccountCannotConsent };
     const chosen = [...new Set(cloudIds)];
     if (chosen.length === 0) return { kind: 'error', message: OAUTH_MESSAGES.noSiteChosen };
     for (const cloudId of chosen) {
@@ -179,7 +181,12 @@ export class OAuthService {
   }
 
   /** One grant per (app, account): consenting again adds sites and scopes to it. */
-  private recordGrant(clientId: string, accountId: string, cloudIds: string[], scopes: string[]): GrantRecord {
+  private recordGrant(
+    clientId: string,
+    accountId: string,
+    cloudIds: string[],
+    scopes: string[],
+  ): GrantRecord {
     const grants = this.deps.state.grants;
     const key = grantKey(clientId, accountId);
     const existing = grants.get(key);
@@ -195,7 +202,10 @@ export class OAuthService {
   }
 
   /** POST /oauth/token. `basic` carries HTTP Basic client credentials when the client sent them that way. */
-  token(body: Record<string, string>, basic: { clientId: string; clientSecret: string } | null): TokenResponse {
+  token(
+    body: Record<string, string>,
+    basic: { clientId: string; clientSecret: string } | null,
+  ): TokenResponse {
     const grantType = body.grant_type;
     if (!grantType) return oauthError(400, 'invalid_request', OAUTH_MESSAGES.missingGrantType);
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
@@ -343,10 +353,5 @@ export class OAuthService {
       scopes: [...g.scopes],
       expiresAt: this.deps.now() + ttl * 1000,
     });
-  }
-
-  /** For the admin page. */
-  summary(): { liveFamilies: number; pendingCodes: number } {
-    return { liveFamilies: this.families.size, pendingCodes: this.codes.size };
   }
 }

@@ -1,0 +1,104 @@
+/** Create-screen metadata: which fields an issue type takes in a project, with allowed values. */
+import type { ProjectRecord, SandboxState, SiteRecord } from '../state';
+import { customFieldDefinition, projectCustomFields, SYSTEM_FIELDS } from './fields';
+import { renderIssueType, renderPriorityRef, renderProjectRef } from './render';
+
+interface FieldMeta {
+  required: boolean;
+  operations: string[];
+  allowedValues?: unknown[];
+  autoCompleteUrl?: string;
+  hasDefaultValue?: boolean;
+  defaultValue?: unknown;
+}
+
+/** `FieldCreateMetadata` entries (each also a valid `FieldMetadata` once `fieldId` is dropped). */
+export function createMetaFields(
+  state: SandboxState,
+  site: SiteRecord,
+  project: ProjectRecord,
+  issueTypeId: string,
+) {
+  const type = state.issueTypes.get(issueTypeId);
+  const priorities = [...state.priorities.values()];
+  const defaultPriority = priorities.find((p) => p.isDefault);
+  const userSearch = `${site.url}/rest/api/3/user/assignable/search?project=${project.key}&query=`;
+  const system: Record<string, FieldMeta> = {
+    summary: { required: true, operations: ['set'] },
+    issuetype: { required: true, operations: [], allowedValues: type ? [renderIssueType(site, type)] : [] },
+    project: { required: true, operations: ['set'], allowedValues: [renderProjectRef(site, project)] },
+    description: { required: false, operations: ['set'] },
+    priority: {
+      required: false,
+      operations: ['set'],
+      allowedValues: priorities.map((p) => renderPriorityRef(site, p)),
+      ...(defaultPriority
+        ? { hasDefaultValue: true, defaultValue: renderPriorityRef(site, defaultPriority) }
+        : { hasDefaultValue: false }),
+    },
+    assignee: { required: false, operations: ['set'], autoCompleteUrl: userSearch, hasDefaultValue: false },
+    reporter: { required: true, operations: ['set'], autoCompleteUrl: userSearch, hasDefaultValue: true },
+    labels: {
+      required: false,
+      operations: ['add', 'set', 'remove'],
+      autoCompleteUrl: `${site.url}/rest/api/1.0/labels/suggest?query=`,
+    },
+    duedate: { required: false, operations: ['set'] },
+  };
+  const systemEntries = SYSTEM_FIELDS.filter((f) => f.id in system).map((f) => ({
+    fieldId: f.id,
+    key: f.id,
+    name: f.name,
+    schema: f.schema,
+    hasDefaultValue: false,
+    ...system[f.id],
+  }));
+  const customEntries = projectCustomFields(state, project).map((field) => {
+    const definition = customFieldDefinition(field);
+    return {
+      fieldId: field.id,
+      key: field.id,
+      name: field.name,
+      schema: definition.schema,
+      required: false,
+      operations: ['set'],
+      hasDefaultValue: false,
+      ...(field.options
+        ? {
+            allowedValues: field.options.map((o) => ({
+              self: `${site.url}/rest/api/3/customFieldOption/${o.id}`,
+              value: o.value,
+              id: o.id,
+            })),
+          }
+        : {}),
+    };
+  });
+  return [...systemEntries, ...customEntries];
+}
+
+/** `IssueTypeIssueCreateMetadata`, optionally with its fields keyed by id (the deprecated createmeta). */
+export function createMetaIssueType(
+  state: SandboxState,
+  site: SiteRecord,
+  project: ProjectRecord,
+  issueTypeId: string,
+  withFields: boolean,
+) {
+  const type = state.issueTypes.get(issueTypeId);
+  if (!type) return null;
+  return {
+    ...renderIssueType(site, type),
+    expand: 'fields',
+    ...(withFields
+      ? {
+          fields: Object.fromEntries(
+            createMetaFields(state, site, project, issueTypeId).map(({ fieldId, ...meta }) => [
+              fieldId,
+              meta,
+            ]),
+          ),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,379 @@
+/**
+ * Changes to issues made through the API (create, edit, transition, comment, delete), with Jira's field
+ * validation, a changelog for updates, and a notification to the Forge part after each change.
+ */
+import { type Adf, adfProblem, adfToText, isAdfEmpty } from '../adf';
+import type { ApiActor, ApiServices } from '../api/context';
+import { isRecord } from '../api/context';
+import type { JiraChange } from '../contracts';
+import type { CommentRecord, IssueRecord, ProjectRecord, SandboxState } from '../state';
+import { projectCustomFields, renderIssueFields } from './fields';
+import { JIRA_MESSAGES } from './messages';
+import { renderComment } from './render';
+
+export type FieldErrors = Record<string, string>;
+
+/** Fields the API may set; everything else is "not on the appropriate screen". */
+const SETTABLE = new Set([
+  'summary',
+  'description',
+  'priority',
+  'assignee',
+  'reporter',
+  'labels',
+  'duedate',
+  'issuetype',
+]);
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function refId(value: unknown): { id?: string; name?: string; accountId?: string | null } | null {
+  return isRecord(value) ? (value as { id?: string; name?: string; accountId?: string | null }) : null;
+}
+
+/**
+ * Applies `fields` to `issue` (mutating it) and returns Jira's per-field errors; on errors the caller must
+ * discard the issue copy. `update` operations are folded into `fields` beforehand by `foldUpdate`.
+ */
+export function applyFields(
+  state: SandboxState,
+  project: ProjectRecord,
+  issue: IssueRecord,
+  fields: Record<string, unknown>,
+): FieldErrors {
+  const errors: FieldErrors = {};
+  const customFields = new Map(projectCustomFields(state, project).map((f) => [f.id, f]));
+  for (const [fieldId, value] of Object.entries(fields)) {
+    if (fieldId === 'project') continue;
+    const custom = customFields.get(fieldId);
+    if (!SETTABLE.has(fieldId) && !custom) {
+      errors[fieldId] = JIRA_MESSAGES.fieldNotSettable(fieldId);
+      continue;
+    }
+    if (custom) {
+      if (value === null) {
+        delete issue.customFields[fieldId];
+      } else if (custom.type === 'select' || custom.type === 'radio') {
+        const ref = refId(value);
+        const option = custom.options?.find((o) =>
+          ref?.id !== undefined ? o.id === String(ref.id) : o.value === (ref as { value?: unknown })?.value,
+        );
+        if (!option) {
+          errors[fieldId] =
+            ref?.id !== undefined
+              ? JIRA_MESSAGES.invalidOptionId(String(ref.id))
+              : JIRA_MESSAGES.invalidOptionValue(String((ref as { value?: unknown })?.value));
+        } else issue.customFields[fieldId] = { id: option.id, value: option.value };
+      } else if (custom.type === 'date') {
+        if (typeof value !== 'string' || !DATE.test(value))
+          errors[fieldId] = JIRA_MESSAGES.invalidDate(String(value));
+        else issue.customFields[fieldId] = value;
+      } else if (typeof value !== 'string') {
+        errors[fieldId] = JIRA_MESSAGES.invalidValue(custom.name);
+      } else issue.customFields[fieldId] = value;
+      continue;
+    }
+    switch (fieldId) {
+      case 'summary':
+        if (typeof value !== 'string' || value.trim().length === 0)
+          errors.summary = JIRA_MESSAGES.summaryRequired;
+        else if (value.length > 255) errors.summary = JIRA_MESSAGES.summaryTooLong;
+        else issue.summary = value;
+        break;
+      case 'description':
+        if (value === null) issue.description = null;
+        else if (adfProblem(value) !== null) errors.description = JIRA_MESSAGES.notAdf;
+        else issue.description = value as Adf;
+        break;
+      case 'priority': {
+        const ref = refId(value);
+        const priority = [...state.priorities.values()].find((p) =>
+          ref?.id !== undefined ? p.id === String(ref.id) : p.name === ref?.name,
+        );
+        if (!priority) errors.priority = JIRA_MESSAGES.invalidValue('priority');
+        else issue.priorityId = priority.id;
+        break;
+      }
+      case 'assignee':
+      case 'reporter': {
+        const ref = refId(value);
+        if (fieldId === 'assignee' && (value === null || ref?.accountId === null)) {
+          issue.assigneeId = null;
+          break;
+        }
+        const accountId = ref?.accountId;
+        const user = typeof accountId === 'string' ? state.users.get(accountId) : undefined;
+        if (!user?.siteIds.includes(project.cloudId)) errors[fieldId] = JIRA_MESSAGES.invalidValue(fieldId);
+        else if (fieldId === 'assignee') issue.assigneeId = user.accountId;
+        else issue.reporterId = user.accountId;
+        break;
+      }
+      case 'labels': {
+        if (!Array.isArray(value) || value.some((l) => typeof l !== 'string')) {
+          errors.labels = JIRA_MESSAGES.invalidValue('labels');
+          break;
+        }
+        const spaced = (value as string[]).find((l) => /\s/.test(l));
+        if (spaced !== undefined) errors.labels = JIRA_MESSAGES.labelWithSpace(spaced);
+        else issue.labels = [...new Set(value as string[])];
+        break;
+      }
+      case 'duedate':
+        if (value === null) issue.duedate = null;
+        else if (typeof value !== 'string' || !DATE.test(value))
+          errors.duedate = JIRA_MESSAGES.invalidDate(String(value));
+        else issue.duedate = value;
+        break;
+      case 'issuetype': {
+        const ref = refId(value);
+        const typeId = project.issueTypeIds.find((id) =>
+          ref?.id !== undefined ? id === String(ref.id) : state.issueTypes.get(id)?.name === ref?.name,
+        );
+        if (!typeId) errors.issuetype = JIRA_MESSAGES.issueTypeNotFound;
+        else issue.issueTypeId = typeId;
+        break;
+      }
+    }
+  }
+  return errors;
+}
+
+/** Folds Jira's `update` verbs into plain field values; `comment` adds are returned apart. */
+export function foldUpdate(
+  currentLabels: readonly string[],
+  fields: Record<string, unknown>,
+  update: unknown,
+): { fields: Record<string, unknown>; comments: unknown[]; errors: FieldErrors } {
+  const merged = { ...fields };
+  const comments: unknown[] = [];
+  const errors: FieldErrors = {};
+  if (!isRecord(update)) return { fields: merged, comments, errors };
+  for (const [fieldId, operations] of Object.entries(update)) {
+    if (!Array.isArray(operations)) {
+      errors[fieldId] = JIRA_MESSAGES.invalidValue(fieldId);
+      continue;
+    }
+    for (const operation of operations) {
+      if (!isRecord(operation)) continue;
+      for (const [verb, value] of Object.entries(operation)) {
+        if (fieldId === 'comment' && verb === 'add') comments.push(isRecord(value) ? value.body : undefined);
+        else if (verb === 'set') merged[fieldId] = value;
+        else if (fieldId === 'labels' && (verb === 'add' || verb === 'remove')) {
+          const current = (merged.labels as string[] | undefined) ?? currentLabels;
+          merged.labels =
+            verb === 'add' ? [...current, String(value)] : current.filter((label) => label !== String(value));
+        } else errors[fieldId] = JIRA_MESSAGES.unsupportedOperation(fieldId, verb);
+      }
+    }
+  }
+  return { fields: merged, comments, errors };
+}
+
+type Snapshot = Record<string, { id: string | null; text: string | null; custom: boolean }>;
+
+function snapshot(state: SandboxState, issue: IssueRecord): Snapshot {
+  const userName = (id: string | null) => (id ? (state.users.get(id)?.displayName ?? id) : null);
+  const shot: Snapshot = {
+    summary: { id: null, text: issue.summary, custom: false },
+    description: { id: null, text: adfToText(issue.description), custom: false },
+    status: { id: issue.statusId, text: state.statuses.get(issue.statusId)?.name ?? null, custom: false },
+    priority: {
+      id: issue.priorityId,
+      text: state.priorities.get(issue.priorityId)?.name ?? null,
+      custom: false,
+    },
+    assignee: { id: issue.assigneeId, text: userName(issue.assigneeId), custom: false },
+    reporter: { id: issue.reporterId, text: userName(issue.reporterId), custom: false },
+    labels: { id: null, text: issue.labels.join(' '), custom: false },
+    duedate: { id: issue.duedate, text: issue.duedate, custom: false },
+    issuetype: {
+      id: issue.issueTypeId,
+      text: state.issueTypes.get(issue.issueTypeId)?.name ?? null,
+      custom: false,
+    },
+  };
+  for (const [fieldId, value] of Object.entries(issue.customFields)) {
+    const option = isRecord(value) ? (value as { id: string; value: string }) : null;
+    shot[fieldId] = option
+      ? { id: option.id, text: option.value, custom: true }
+      : { id: null, text: String(value), custom: true };
+  }
+  return shot;
+}
+
+let changelogCounter = 10000;
+
+/** Jira's changelog entry for the fields that differ between two snapshots. */
+function changelog(state: SandboxState, before: Snapshot, after: Snapshot) {
+  const items = [];
+  for (const fieldId of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const from = before[fieldId];
+    const to = after[fieldId];
+    if (from?.id === to?.id && from?.text === to?.text) continue;
+    const custom = from?.custom ?? to?.custom ?? false;
+    items.push({
+      field: custom ? (state.customFields.get(fieldId)?.name ?? fieldId) : fieldId,
+      fieldtype: custom ? 'custom' : 'jira',
+      fieldId,
+      from: from?.id ?? null,
+      fromString: from?.text ?? null,
+      to: to?.id ?? null,
+      toString: to?.text ?? null,
+    });
+  }
+  return { id: String(changelogCounter++), items };
+}
+
+function notify(
+  services: ApiServices,
+  actor: ApiActor,
+  eventType: JiraChange['eventType'],
+  issue: IssueRecord,
+  extra: Pick<JiraChange, 'comment' | 'changelog'> = {},
+): void {
+  services.notifyChange({
+    eventType,
+    cloudId: issue.cloudId,
+    issue: {
+      id: issue.id,
+      key: issue.key,
+      fields: renderIssueFields(services.state, actor.site, issue, (f) => f.id !== 'comment'),
+    },
+    ...extra,
+    actorAccountId: actor.user.accountId,
+    byApp: actor.byApp,
+    timestamp: services.now(),
+  });
+}
+
+export function createIssue(
+  services: ApiServices,
+  actor: ApiActor,
+  project: ProjectRecord,
+  issueTypeId: string,
+  fields: Record<string, unknown>,
+  properties: Array<{ key: string; value: unknown }>,
+  extra: { requestTypeId?: string } = {},
+): { issue: IssueRecord } | { errors: FieldErrors } {
+  const { state, now } = services;
+  const at = now();
+  const defaultPriority =
+    [...state.priorities.values()].find((p) => p.isDefault) ?? [...state.priorities.values()][0];
+  const draft: IssueRecord = {
+    id: String(state.counters.issueId),
+    key: `${project.key}-${project.nextIssueNumber}`,
+    cloudId: project.cloudId,
+    projectId: project.id,
+    issueTypeId,
+    summary: '',
+    description: null,
+    statusId: project.workflow.statuses[0],
+    priorityId: defaultPriority.id,
+    assigneeId: null,
+    reporterId: actor.user.accountId,
+    creatorId: actor.user.accountId,
+    labels: [],
+    duedate: null,
+    created: at,
+    updated: at,
+    statusChanged: at,
+    resolutionDate: null,
+    customFields: {},
+    requestTypeId: extra.requestTypeId ?? null,
+    commentIds: [],
+    attachmentIds: [],
+    properties: new Map(properties.map((p) => [p.key, p.value])),
+  };
+  const { issuetype: _type, ...rest } = fields;
+  const errors = applyFields(state, project, draft, rest);
+  if (typeof fields.summary !== 'string' || fields.summary.trim().length === 0) {
+    errors.summary = JIRA_MESSAGES.summaryRequired;
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  state.counters.issueId++;
+  project.nextIssueNumber++;
+  state.issues.set(draft.id, draft);
+  state.issueKeys.set(draft.key, draft.id);
+  notify(services, actor, 'avi:jira:created:issue', draft);
+  return { issue: draft };
+}
+
+/** Edits fields (and adds `update.comment` entries); the issue is only changed when everything is valid. */
+export function editIssue(
+  services: ApiServices,
+  actor: ApiActor,
+  project: ProjectRecord,
+  issue: IssueRecord,
+  fields: Record<string, unknown>,
+  update: unknown,
+  statusId?: string,
+): { errors: FieldErrors } | { ok: true } {
+  const { state } = services;
+  const folded = foldUpdate(issue.labels, fields, update);
+  const draft: IssueRecord = { ...issue, customFields: { ...issue.customFields }, labels: [...issue.labels] };
+  const errors = { ...folded.errors, ...applyFields(state, project, draft, folded.fields) };
+  const commentBodies = folded.comments.map((body) => ({ body, problem: commentProblem(body) }));
+  const badComment = commentBodies.find((c) => c.problem !== null);
+  if (badComment?.problem) errors.comment = badComment.problem;
+  if (Object.keys(errors).length > 0) return { errors };
+
+  const before = snapshot(state, issue);
+  const at = services.now();
+  if (statusId !== undefined && statusId !== issue.statusId) {
+    draft.statusId = statusId;
+    draft.statusChanged = at;
+    draft.resolutionDate = state.statuses.get(statusId)?.category === 'done' ? at : null;
+  }
+  const log = changelog(state, before, snapshot(state, draft));
+  if (log.items.length > 0) {
+    draft.updated = at;
+    Object.assign(issue, draft);
+    notify(services, actor, 'avi:jira:updated:issue', issue, { changelog: log });
+  }
+  for (const { body } of commentBodies) addComment(services, actor, issue, body as Adf, true);
+  return { ok: true };
+}
+
+/** Jira's complaint about a comment body, or null when it is a non-empty valid ADF document. */
+export function commentProblem(body: unknown): string | null {
+  if (body === undefined || body === null) return JIRA_MESSAGES.commentEmpty;
+  if (adfProblem(body) !== null) return JIRA_MESSAGES.commentInvalid;
+  if (isAdfEmpty(body as Adf)) return JIRA_MESSAGES.commentEmpty;
+  return null;
+}
+
+export function addComment(
+  services: ApiServices,
+  actor: ApiActor,
+  issue: IssueRecord,
+  body: Adf,
+  jsdPublic: boolean,
+): CommentRecord {
+  const { state } = services;
+  const at = services.now();
+  const comment: CommentRecord = {
+    id: String(state.counters.commentId++),
+    issueId: issue.id,
+    authorId: actor.user.accountId,
+    body,
+    created: at,
+    updated: at,
+    jsdPublic,
+  };
+  state.comments.set(comment.id, comment);
+  issue.commentIds.push(comment.id);
+  issue.updated = at;
+  notify(services, actor, 'avi:jira:commented:issue', issue, {
+    comment: renderComment(state, actor.site, comment),
+  });
+  return comment;
+}
+
+export function deleteIssue(services: ApiServices, actor: ApiActor, issue: IssueRecord): void {
+  const { state } = services;
+  notify(services, actor, 'avi:jira:deleted:issue', issue);
+  for (const id of issue.commentIds) state.comments.delete(id);
+  for (const id of issue.attachmentIds) state.attachments.delete(id);
+  state.issues.delete(issue.id);
+  state.issueKeys.delete(issue.key);
+}
