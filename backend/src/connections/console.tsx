@@ -96,6 +96,23 @@ function Field(props: {
   );
 }
 
+/** Where a form's server error shows, and its Back and submit buttons (submit stays disabled until valid). */
+function FormFooter(props: { submitLabel: string }) {
+  return (
+    <>
+      <div class="alert" role="alert" hidden />
+      <div class="row">
+        <button class="btn secondary" type="button" data-back>
+          Back
+        </button>
+        <button class="btn" type="submit" disabled>
+          {props.submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
+
 /** The connect modal: exactly two methods, then the chosen form. */
 function ConnectModal(props: { productName: string; callbackUrl: string }) {
   const copy = connectModalCopy(props.productName);
@@ -128,15 +145,7 @@ function ConnectModal(props: { productName: string; callbackUrl: string }) {
           help={copy.siteHelp}
           required
         />
-        <div class="alert" role="alert" hidden />
-        <div class="row">
-          <button class="btn secondary" type="button" data-back>
-            Back
-          </button>
-          <button class="btn" type="submit" disabled>
-            {copy.submit}
-          </button>
-        </div>
+        <FormFooter submitLabel={copy.submit} />
       </form>
       <form data-step="custom" id="custom-form" hidden novalidate>
         <p class="lede">{copy.customDescription}</p>
@@ -178,15 +187,7 @@ function ConnectModal(props: { productName: string; callbackUrl: string }) {
           </div>
           <p class="help">{copy.callbackHelp}</p>
         </div>
-        <div class="alert" role="alert" hidden />
-        <div class="row">
-          <button class="btn secondary" type="button" data-back>
-            Back
-          </button>
-          <button class="btn" type="submit" disabled>
-            {copy.submit}
-          </button>
-        </div>
+        <FormFooter submitLabel={copy.submit} />
       </form>
     </dialog>
   );
@@ -200,6 +201,7 @@ function clientSettings(productName: string) {
       subdomainRequired: connectMessages.subdomainRequired,
       subdomainInvalid: connectMessages.subdomainInvalid,
       managedStartFailed: connectMessages.managedStartFailed,
+      customStartFailed: connectMessages.customStartFailedPrefix,
       clientIdRequired: customFieldRequired('clientId'),
       clientSecretRequired: customFieldRequired('clientSecret'),
       subdomainRequiredCustom: customFieldRequired('subdomain'),
@@ -339,7 +341,7 @@ const forms = {
       clientSecret: document.getElementById('custom-clientSecret').value,
     }),
     url: '/v1/jira/connections/custom/start',
-    fallback: 'Failed to initiate custom Jira app',
+    fallback: messages.customStartFailed,
   },
 };
 

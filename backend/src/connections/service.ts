@@ -1,6 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
 import { and, eq, gt, isNull } from 'drizzle-orm';
+import { atlassianFetch } from '../atlassian/http';
+import { jiraBaseUrl } from '../atlassian/jira';
 import {
   type AccessibleResource,
   buildAuthorizeUrl,
@@ -156,16 +158,16 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
 }
 
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
-  const response = await fetch(`${services.config.atlassianApiUrl}/ex/jira/${cloudId}/rest/api/3/myself`, {
+  const response = await atlassianFetch(`${jiraBaseUrl(services, cloudId)}/rest/api/3/myself`, {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-    signal: AbortSignal.timeout(20_000),
   });
-  if (!response.ok)
+  if (!response.ok) {
     throw new ApiError(
       502,
       'jira_myself_failed',
       `Jira answered ${response.status} when looking up the connecting user`,
     );
+  }
   const me = (await response.json()) as { accountId: string; displayName?: string };
   return { accountId: me.accountId, displayName: me.displayName ?? null };
 }
