@@ -18,6 +18,19 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
+/** The services every route and job shares; starts the job queue on the (already migrated) database. */
+export async function createServices(options: {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  encryptor: Encryptor;
+  clock?: Clock;
+}): Promise<Services> {
+  const { config, database, logger, encryptor } = options;
+  const queue = await startJobQueue(database, logger);
+  return { config, database, db: database.db, logger, queue, clock: options.clock ?? systemClock, encryptor };
+}
+
 /** Starts one backend process: database (migrated), queue workers, HTTP server. */
 export async function startBackend(options: {
   config: Config;
@@ -31,16 +44,14 @@ export async function startBackend(options: {
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   await migrateDatabase(database);
-  const queue = await startJobQueue(database, logger);
-  const services: Services = {
+  const services = await createServices({
     config,
     database,
-    db: database.db,
     logger,
-    queue,
-    clock: options.clock ?? systemClock,
+    clock: options.clock,
     encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
-  };
+  });
+  const { queue } = services;
   if (config.jobsEnabled) await registerPingJob(queue, database.db);
   if (config.jobsEnabled) await registerForgeJobs(services);
 

@@ -5,8 +5,8 @@ import { type Config, loadConfig } from './config';
 import type { Clock, Services } from './context';
 import { Encryptor, generateKey } from './crypto/encryption';
 import { createTestDatabase, type TestDatabaseKind } from './db/testing';
-import { startJobQueue } from './jobs/queue';
 import { createLogger } from './logger';
+import { createServices } from './server';
 
 /** A clock tests can move by hand. */
 export class ManualClock implements Clock {
@@ -57,16 +57,13 @@ export async function createTestContext(
   const logs = new CapturedLogs();
   const logger = createLogger({ level: 'debug', destination: logs.stream });
   const config = { ...loadConfig({ LOG_LEVEL: 'silent', PORT: '3000', ...options.env }), ...options.config };
-  const queue = await startJobQueue(database, logger);
-  const services: Services = {
+  const services = await createServices({
     config,
     database,
-    db: database.db,
     logger,
-    queue,
-    clock: options.clock ?? { now: () => new Date() },
+    clock: options.clock,
     encryptor: new Encryptor([generateKey()]),
-  };
+  });
   const app = buildApp(services);
   async function makeTeam(name: string) {
     const team = await createTeam(database.db, name);
@@ -92,7 +89,7 @@ export async function createTestContext(
       return Promise.resolve(app.request(path, { ...init, headers, body }));
     },
     async close() {
-      await queue.stop();
+      await services.queue.stop();
       await database.close();
     },
   };

@@ -2,6 +2,8 @@
  * Test support for suites that drive the sandbox: handles on the default seed's records and a small HTTP helper.
  * Import as `@jira-integration/sandbox/testing`.
  */
+
+import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import defaultSeed from '../seed/default.json';
 import type { Sandbox } from './index';
 
@@ -34,19 +36,8 @@ export const DEFAULT_SEED = {
   serviceDeskId: '1',
 } as const;
 
-/** Every scope the product requests (the 10 of the product spec). */
-export const PRODUCT_SCOPES = [
-  'read:jira-user',
-  'read:jira-work',
-  'write:jira-work',
-  'manage:jira-project',
-  'manage:jira-configuration',
-  'manage:jira-webhook',
-  'read:servicedesk-request',
-  'write:servicedesk-request',
-  'manage:servicedesk-customer',
-  'offline_access',
-] as const;
+/** Every scope the product requests (the 10 of the product spec); tests ask the sandbox for exactly these. */
+export const PRODUCT_SCOPES = JIRA_OAUTH_SCOPES;
 
 export interface ApiAnswer {
   status: number;

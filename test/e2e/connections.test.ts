@@ -2,6 +2,7 @@ import { jiraConnections } from '@jira-integration/backend/db/schema';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fetchAsTeam } from '../support/backend';
 import { startWorld, type World } from '../support/world';
 
 interface Connection {
@@ -42,14 +43,7 @@ describe('Jira connections against the sandbox', () => {
   });
 
   function api(path: string, init: RequestInit & { json?: unknown } = {}) {
-    const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${world.backend.team.key}`);
-    if (init.json !== undefined) headers.set('content-type', 'application/json');
-    return fetch(`${world.backend.url}${path}`, {
-      ...init,
-      headers,
-      body: init.json === undefined ? init.body : JSON.stringify(init.json),
-    });
+    return fetchAsTeam(world.backend.url, world.backend.team.key, path, init);
   }
 
   /** Start → consent (as the given user, for the given sites) → callback; returns the callback's JSON answer. */

@@ -8,6 +8,7 @@ import { adminOverviewSchema, FORGE_UI_PATHS } from '@jira-integration/shared/fo
 import { eq } from 'drizzle-orm';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchAsTeam } from '../support/backend';
 import { startWorld, type World } from '../support/world';
 
 interface Connection {
@@ -34,14 +35,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   const connections: Record<string, Connection> = {};
 
   function api(team: Team, path: string, init: RequestInit & { json?: unknown } = {}) {
-    const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${team.key}`);
-    if (init.json !== undefined) headers.set('content-type', 'application/json');
-    return fetch(`${world.backend.url}${path}`, {
-      ...init,
-      headers,
-      body: init.json === undefined ? init.body : JSON.stringify(init.json),
-    });
+    return fetchAsTeam(world.backend.url, team.key, path, init);
   }
 
   async function connect(

@@ -44,3 +44,20 @@ export async function startTestBackend(
     },
   };
 }
+
+/** Calls a backend over HTTP as a team (`Authorization: Bearer <key>`), with an optional JSON body. */
+export function fetchAsTeam(
+  baseUrl: string,
+  key: string,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('authorization', `Bearer ${key}`);
+  if (init.json !== undefined) headers.set('content-type', 'application/json');
+  return fetch(`${baseUrl}${path}`, {
+    ...init,
+    headers,
+    body: init.json === undefined ? init.body : JSON.stringify(init.json),
+  });
+}
