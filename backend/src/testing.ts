@@ -1,4 +1,7 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { type ServerType, serve } from '@hono/node-server';
 import { buildApp } from './app';
 import { createApiKey, createTeam } from './auth/keys';
 import { type Config, loadConfig } from './config';
@@ -92,5 +95,24 @@ export async function createTestContext(
       await services.queue.stop();
       await database.close();
     },
+  };
+}
+
+/** Serves a fetch handler on a random loopback port; close() also drops keep-alive sockets so it returns. */
+export async function listen(
+  fetch: Parameters<typeof serve>[0]['fetch'],
+): Promise<{ url: string; server: ServerType; close(): Promise<void> }> {
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as http.Server).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../http/errors';
-import { createTestContext, type TestContext } from '../testing';
+import { createTestContext, listen, type TestContext } from '../testing';
 import { insertTestConnection } from './testing';
 import { getAccessToken } from './tokens';
 
@@ -25,15 +23,7 @@ function startTokenEndpoint() {
       scope: 'read:jira-work',
     });
   });
-  return new Promise<{ url: string; server: ServerType; refreshes: () => number }>((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        server,
-        refreshes: () => refreshes,
-      });
-    });
-  });
+  return listen(app.fetch).then((server) => ({ ...server, refreshes: () => refreshes }));
 }
 
 describe('getAccessToken', () => {
@@ -47,7 +37,7 @@ describe('getAccessToken', () => {
   });
   afterAll(async () => {
     await t.close();
-    endpoint.server.close();
+    await endpoint.close();
   });
 
   const soon = () => new Date(Date.now() + 4 * 60_000);

@@ -2,8 +2,6 @@
  * Tests only: the backend served over HTTP, wired to the sandbox's Forge platform (JWKS, deliveries, UI calls)
  * on a fake two-site context, with one clock shared by both sides so tests can move time.
  */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { createForgePlatform, type ForgePlatformOptions } from '@jira-integration/sandbox/forge/platform';
 import {
   createClock,
@@ -11,24 +9,9 @@ import {
 } from '@jira-integration/sandbox/forge/test-harness';
 import { Hono } from 'hono';
 import type { TestDatabaseKind } from '../db/testing';
-import { createTestContext, type TestContext } from '../testing';
+import { createTestContext, listen, type TestContext } from '../testing';
 
 export { siteA, siteB } from '@jira-integration/sandbox/forge/test-harness';
-
-function listen(fetch: (request: Request) => Response | Promise<Response>) {
-  return new Promise<{ url: string; close(): Promise<void> }>((resolve) => {
-    const server = serve({ fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
-      resolve({
-        url: `http://127.0.0.1:${info.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            if ('closeAllConnections' in server) server.closeAllConnections();
-          }),
-      }),
-    );
-  });
-}
 
 export async function startForgeTestBed(kind: TestDatabaseKind, options: ForgePlatformOptions = {}) {
   const clock = createClock();

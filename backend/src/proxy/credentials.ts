@@ -31,32 +31,33 @@ export function isUpgradedByForge(connection: JiraConnection): boolean {
   return connection.method === 'managed' && connection.forgeUpgradedAt !== null;
 }
 
+/** The default: the user who connected the site, with their OAuth token (refreshed as needed). */
+async function connectingUserCredentials(
+  services: Services,
+  connection: JiraConnection,
+): Promise<ProxyCredentials> {
+  return {
+    mode: 'user',
+    token: await getAccessToken(services, connection),
+    baseUrl: jiraBaseUrl(services, connection.cloudId),
+    identity:
+      connection.method === 'custom'
+        ? { kind: 'custom', clientId: connection.clientId ?? '' }
+        : { kind: 'managed' },
+  };
+}
+
 export async function chooseCredentials(
   services: Services,
   connection: JiraConnection,
   headers: { get(name: string): string | null },
 ): Promise<ProxyCredentials> {
-  if (!isUpgradedByForge(connection)) {
-    return {
-      mode: 'user',
-      token: await getAccessToken(services, connection),
-      baseUrl: jiraBaseUrl(services, connection.cloudId),
-      identity:
-        connection.method === 'custom'
-          ? { kind: 'custom', clientId: connection.clientId ?? '' }
-          : { kind: 'managed' },
-    };
-  }
+  if (!isUpgradedByForge(connection)) return connectingUserCredentials(services, connection);
   const useConnectAuth = headers.get(USE_CONNECT_AUTH_HEADER)?.trim().toLowerCase() === 'true';
   const asJiraUser = headers.get(AS_JIRA_USER_HEADER)?.trim() || undefined;
   if (!useConnectAuth) {
     if (asJiraUser) throw new ApiError(400, 'invalid_auth_headers', proxyMessages.asUserNeedsConnectAuth);
-    return {
-      mode: 'user',
-      token: await getAccessToken(services, connection),
-      baseUrl: jiraBaseUrl(services, connection.cloudId),
-      identity: { kind: 'managed' },
-    };
+    return connectingUserCredentials(services, connection);
   }
   if (asJiraUser !== undefined && !ACCOUNT_ID.test(asJiraUser)) {
     throw new ApiError(400, 'invalid_auth_headers', proxyMessages.invalidAccountId);

@@ -9,12 +9,11 @@ import type { JiraConnection } from '../connections/service';
 import { insertTestConnection } from '../connections/testing';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { SYSTEM_TOKEN_PURPOSE } from '../forge/credentials';
-import { createTestContext, type TestContext } from '../testing';
+import { createTestContext, listen, type TestContext } from '../testing';
 import { flushProxyAudit } from './audit';
 import {
   echoRequest,
   type FakeUpstream,
-  listen,
   proxyTestApp,
   rawRequest,
   type SeenRequest,

@@ -1,10 +1,9 @@
 /** Tests only: a scriptable stand-in for api.atlassian.com, and raw HTTP requests that keep `..` intact. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv, Services } from '../context';
+import { listen } from '../testing';
 import { proxyRoutes } from './routes';
 import type { ProxyOptions } from './service';
 
@@ -50,24 +49,6 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       handler = next;
     },
     close: server.close,
-  };
-}
-
-export async function listen(
-  fetch: Parameters<typeof serve>[0]['fetch'],
-): Promise<{ url: string; server: ServerType; close(): Promise<void> }> {
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        (server as http.Server).closeAllConnections?.();
-        server.close(() => resolve());
-      }),
   };
 }
 
