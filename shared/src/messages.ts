@@ -15,6 +15,12 @@ export const connectMessages = {
     `multiple Jira sites found (${count}). Please specify which site to connect by providing the subdomain`,
   noRefreshToken:
     'custom Jira OAuth app access token expired and no refresh token available; reconnect required',
+  noSitesAuthorized: 'No Jira sites were authorized. Please select a site during authorization',
+  authorizationCancelled: 'Authorization was cancelled on Atlassian.',
+  callbackFailed: 'Connecting to Jira failed. Please try again.',
+  connectionNotFound: 'No Jira connection with that id.',
+  reconnectRequired:
+    "Atlassian no longer accepts this connection's refresh token. Reconnect the Jira site to continue.",
 } as const;
 
 /** "Failed to initiate custom Jira app: clientId is required" and its siblings. */

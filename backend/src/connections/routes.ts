@@ -216,7 +216,7 @@ export function connectionRoutes() {
         throw new ApiError(
           400,
           'authorization_denied',
-          errorDescription || 'Authorization was cancelled on Atlassian.',
+          errorDescription || connectMessages.authorizationCancelled,
         );
       if (!code || !state)
         throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
@@ -228,7 +228,7 @@ export function connectionRoutes() {
       const failure =
         caught instanceof ApiError
           ? caught
-          : new ApiError(502, 'oauth_callback_failed', 'Connecting to Jira failed. Please try again.');
+          : new ApiError(502, 'oauth_callback_failed', connectMessages.callbackFailed);
       if (!(caught instanceof ApiError)) services.logger.error({ err: caught }, 'Jira OAuth callback failed');
       if (c.req.header('accept')?.includes('application/json')) {
         return c.json({ error: { code: failure.code, message: failure.message } }, failure.status);

@@ -148,12 +148,7 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
     return site;
   }
   if (resources.length === 1) return resources[0];
-  if (resources.length === 0)
-    throw new ApiError(
-      400,
-      'no_sites',
-      'No Jira sites were authorized. Please select a site during authorization',
-    );
+  if (resources.length === 0) throw new ApiError(400, 'no_sites', connectMessages.noSitesAuthorized);
   throw new ApiError(400, 'multiple_sites', connectMessages.multipleSites(resources.length));
 }
 
@@ -252,7 +247,7 @@ export async function findConnection(
     .from(jiraConnections)
     .where(and(eq(jiraConnections.id, id), eq(jiraConnections.teamId, teamId)));
   // Another team's connection is indistinguishable from a missing one.
-  if (!row) throw new ApiError(404, 'connection_not_found', 'No Jira connection with that id.');
+  if (!row) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
   return row;
 }
 

@@ -9,9 +9,6 @@ import { type JiraConnection, SECRET_PURPOSE } from './service';
 /** Refreshes in flight in this process, keyed by connection id: concurrent callers share one. */
 const inFlight = new Map<string, Promise<string>>();
 
-export const RECONNECT_REQUIRED_MESSAGE =
-  "Atlassian no longer accepts this connection's refresh token. Reconnect the Jira site to continue.";
-
 function isFresh(connection: JiraConnection, now: Date): boolean {
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
 }
@@ -23,7 +20,11 @@ function isFresh(connection: JiraConnection, now: Date): boolean {
  */
 export async function getAccessToken(services: Services, connection: JiraConnection): Promise<string> {
   if (connection.status === 'needs_reconnect') {
-    throw new ApiError(409, 'reconnect_required', connection.statusReason ?? RECONNECT_REQUIRED_MESSAGE);
+    throw new ApiError(
+      409,
+      'reconnect_required',
+      connection.statusReason ?? connectMessages.reconnectRequired,
+    );
   }
   if (isFresh(connection, services.clock.now())) {
     return services.encryptor.decrypt(connection.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
@@ -45,13 +46,17 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
       .from(jiraConnections)
       .where(eq(jiraConnections.id, connectionId))
       .for('update');
-    if (!current) throw new ApiError(404, 'connection_not_found', 'No Jira connection with that id.');
+    if (!current) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
     const now = services.clock.now();
     // Another process may have refreshed while we waited for the lock.
     if (isFresh(current, now))
       return encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
     if (current.status === 'needs_reconnect') {
-      throw new ApiError(409, 'reconnect_required', current.statusReason ?? RECONNECT_REQUIRED_MESSAGE);
+      throw new ApiError(
+        409,
+        'reconnect_required',
+        current.statusReason ?? connectMessages.reconnectRequired,
+      );
     }
     if (!current.refreshTokenEncrypted) {
       throw new ApiError(409, 'reconnect_required', connectMessages.noRefreshToken);
@@ -103,7 +108,7 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
     .update(jiraConnections)
     .set({
       status: 'needs_reconnect',
-      statusReason: RECONNECT_REQUIRED_MESSAGE,
+      statusReason: connectMessages.reconnectRequired,
       updatedAt: services.clock.now(),
     })
     .where(eq(jiraConnections.id, connectionId));
@@ -118,5 +123,5 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
     detail: { atlassian: revoked ?? '' },
   });
   services.logger.warn({ connectionId }, 'refresh token rejected by Atlassian; connection needs reconnect');
-  throw new ApiError(409, 'reconnect_required', RECONNECT_REQUIRED_MESSAGE);
+  throw new ApiError(409, 'reconnect_required', connectMessages.reconnectRequired);
 }
