@@ -3,9 +3,7 @@
  * Forge CLI runs: JSON schema, module/endpoint/remote references, trigger-endpoint rules, remote-auth scope
  * rules, event→scope mapping, resource files). `process(path)` takes the manifest path, so no chdir is needed.
  *
- * Only @forge/manifest runs offline here. The client-side `@forge/lint` linters (code checks such as
- * invokeRemote keys) need `@forge/cli-shared`, whose dependency `keytar` builds a native module that fails to
- * install in this environment, and `forge lint` itself always adds a server-side linter that needs a login.
+ * The client-side `@forge/lint` linters, which add code checks, run in ./lint.test.ts.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +14,7 @@ import { ProcessorBuilder, ValidationTypes } from '@forge/manifest';
 import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
+import { FORMS_SCOPE_FINDINGS } from '../../forge/lint';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const manifestPath = path.join(repoRoot, 'manifest.yml');
@@ -34,13 +33,6 @@ async function validate(type: ValidationTypes, file: string) {
   const errors = ((result.errors ?? []) as ValidationError[]).filter((error) => error.level === 'error');
   return { result, errors: errors.map((error) => error.message) };
 }
-
-// @forge/manifest 13.7.0 checks scopes against its bundled catalogue, which does not list the two Forms
-// scopes the product spec assigns to this Forge app. They are the only accepted findings; anything else fails.
-const FORMS_SCOPE_FINDINGS = [
-  "Invalid 'scopes' permission in the manifest.yml file - 'read:form:jira'. Learn more about permissions at: https://go.atlassian.com/forge-permissions.",
-  "Invalid 'scopes' permission in the manifest.yml file - 'read:form.field:jira'. Learn more about permissions at: https://go.atlassian.com/forge-permissions.",
-];
 
 // biome-ignore lint/suspicious/noExplicitAny: the raw YAML tree is checked field by field below.
 type Yaml = any;
