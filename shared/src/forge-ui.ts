@@ -25,7 +25,8 @@ const isoDateTime = z.iso.datetime({ offset: true });
 export const linkedTicketSchema = z.object({
   id: z.string(),
   title: z.string(),
-  url: z.url(),
+  /** The ticket's page, when the platform has one to link to. */
+  url: z.url().optional(),
 });
 
 export const issueSyncStatusSchema = z.object({

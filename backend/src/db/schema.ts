@@ -148,3 +148,34 @@ export const forgeEvents = pgTable(
   },
   (table) => [index('forge_events_issue_idx').on(table.cloudId, table.issueId, table.receivedAt)],
 );
+
+/**
+ * The link between a Jira issue and a platform ticket, per connection (so per team), with the state of its
+ * last sync. The Forge issue panel reads it; the two-way sync writes it.
+ */
+export const issueSyncLinks = pgTable(
+  'issue_sync_links',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => jiraConnections.id, { onDelete: 'cascade' }),
+    cloudId: text('cloud_id').notNull(),
+    issueId: text('issue_id').notNull(),
+    issueKey: text('issue_key').notNull(),
+    ticketId: text('ticket_id').notNull(),
+    ticketTitle: text('ticket_title').notNull(),
+    state: text('state', { enum: ['synced', 'pending', 'error'] }).notNull(),
+    lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('issue_sync_links_connection_issue_idx').on(table.connectionId, table.issueId),
+    uniqueIndex('issue_sync_links_connection_ticket_idx').on(table.connectionId, table.ticketId),
+    index('issue_sync_links_site_issue_idx').on(table.cloudId, table.issueId),
+  ],
+);

@@ -9,6 +9,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { Services } from '../context';
 import { forgeEvents } from '../db/schema';
 import { ApiError } from '../http/errors';
+import { markIssueLinksPending } from '../sync/links';
 import type { ForgeInvocation } from './verify';
 
 export const FORGE_EVENT_JOB = 'forge.jira-event';
@@ -119,10 +120,14 @@ export async function requeueLatestIssueEvent(
 }
 
 /**
- * The event job. Applying an event to platform tickets belongs to the two-way sync; until a sync handler
- * exists the job records that the event was taken off the queue.
+ * The event job: the issue's links wait for the sync worker, which applies the change to the linked platform
+ * ticket according to the sync configuration.
  */
 export async function processForgeEvent(services: Services, eventId: number): Promise<void> {
+  const [event] = await services.db.select().from(forgeEvents).where(eq(forgeEvents.id, eventId));
+  if (!event) return;
+  // Both steps are idempotent, so a job retried after a crash between them does no harm.
+  await markIssueLinksPending(services, event.cloudId, event.issueId);
   await services.db
     .update(forgeEvents)
     .set({ processedAt: services.clock.now() })

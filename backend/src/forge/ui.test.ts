@@ -11,6 +11,7 @@ import type { JiraConnection } from '../connections/service';
 import { insertTestConnection } from '../connections/testing';
 import { forgeEvents, jiraConnections } from '../db/schema';
 import { testDatabaseKinds } from '../db/testing';
+import { insertTestIssueLink } from '../sync/testing';
 import { registerForgeJobs } from './jobs';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
 
@@ -54,15 +55,16 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
   });
   afterAll(() => bed.close());
 
-  const invoke = (cloudId: string, path: string, method = 'GET', withIssue = true) =>
+  const invoke = (cloudId: string, path: string, method = 'GET', onIssue: typeof issue | null = issue) =>
     bed.platform.invokeUi({
       cloudId,
       moduleKey: path === FORGE_UI_PATHS.adminOverview ? 'sync-admin-page' : 'sync-status-panel',
       path,
       method,
       accountId: 'acc-alice',
-      ...(withIssue ? { issue, project: { id: '10000', key: 'SUP' } } : {}),
+      ...(onIssue ? { issue: onIssue, project: { id: '10000', key: 'SUP' } } : {}),
     });
+  const issueNumbered = (n: number) => ({ ...issue, id: String(10000 + n), key: `SUP-${n}` });
 
   it('issue panel: an issue with no link is not_linked, never a made-up link', async () => {
     const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus);
@@ -71,7 +73,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
   });
 
   it('issue panel: refuses a call without an issue in the token', async () => {
-    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', false);
+    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', null);
     expect(answer).toEqual({
       status: 400,
       body: { error: { code: 'missing_issue_context', message: forgeMessages.missingIssueContext } },
@@ -114,6 +116,84 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0, { interval: 50 })
       .toBeGreaterThan(processedEarlier.getTime());
     expect(await processedAt(older.id)).toEqual(older.processedAt);
+  });
+
+  it('issue panel: a linked issue shows its ticket, state, last sync and last error', async () => {
+    const linked = issueNumbered(43);
+    const lastSyncedAt = new Date(bed.clock.now() - 3600_000);
+    await insertTestIssueLink(bed.services, managedA1, {
+      issueId: linked.id,
+      issueKey: linked.key,
+      ticketId: 'TCK-43',
+      ticketTitle: 'Printer on fire',
+      state: 'error',
+      lastSyncedAt,
+      lastError: 'Jira answered 403: You do not have permission to edit this issue.',
+    });
+    const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', linked);
+    expect(answer.status).toBe(200);
+    expect(issueSyncStatusSchema.parse(answer.body)).toEqual({
+      state: 'error',
+      issueKey: 'SUP-43',
+      ticket: { id: 'TCK-43', title: 'Printer on fire' },
+      lastSyncedAt: lastSyncedAt.toISOString(),
+      lastError: 'Jira answered 403: You do not have permission to edit this issue.',
+    });
+
+    // Retry: the link waits for the sync worker again; the last error stays until a sync succeeds.
+    const retried = await invoke(siteA.cloudId, FORGE_UI_PATHS.retryIssueSync, 'POST', linked);
+    expect(retried).toEqual({
+      status: 200,
+      body: { ...(answer.body as object), state: 'pending' },
+    });
+  });
+
+  it('issue panel: a Jira change to a synced issue makes it pending until the sync worker applies it', async () => {
+    const linked = issueNumbered(44);
+    await insertTestIssueLink(bed.services, managedA2, {
+      issueId: linked.id,
+      issueKey: linked.key,
+      ticketId: 'TCK-44',
+      state: 'synced',
+      lastSyncedAt: new Date(bed.clock.now()),
+    });
+    const stateOf = async () =>
+      ((await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', linked)).body as { state: string })
+        .state;
+    expect(await stateOf()).toBe('synced');
+    bed.platform.onJiraChange({
+      eventType: 'avi:jira:updated:issue',
+      cloudId: siteA.cloudId,
+      issue: { id: linked.id, key: linked.key, fields: { summary: 'Printer on fire, again' } },
+      actorAccountId: 'acc-alice',
+      byApp: false,
+      timestamp: bed.clock.now(),
+    });
+    await expect.poll(stateOf, { interval: 50 }).toBe('pending');
+  });
+
+  it('issue panel: a link to the same issue id on another site is not this issue’s', async () => {
+    const team4 = await bed.backend.createTeam('Team four');
+    const elsewhere = await insertTestConnection(bed.services, {
+      teamId: team4.id,
+      cloudId: siteB.cloudId,
+      accessToken: 'b4',
+      siteUrl: siteB.url,
+    });
+    const sameId = issueNumbered(45);
+    await insertTestIssueLink(bed.services, elsewhere, {
+      issueId: sameId.id,
+      issueKey: 'GLX-45',
+      ticketId: 'TCK-45',
+      state: 'synced',
+    });
+    try {
+      const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', sameId);
+      expect(answer).toEqual({ status: 200, body: { state: 'not_linked', issueKey: 'SUP-45' } });
+    } finally {
+      // Site B stays unconnected for the cross-site test below.
+      await bed.services.db.delete(jiraConnections).where(eq(jiraConnections.id, elsewhere.id));
+    }
   });
 
   it('admin page: the site’s upgraded connections and their sync settings', async () => {

@@ -9,6 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Services } from '../context';
 import { jiraConnections, teams } from '../db/schema';
 import { ApiError } from '../http/errors';
+import { findIssueLink, markIssueLinksPending } from '../sync/links';
 import { type ForgeInstallation, findInstallation, hasFreshCredentials, isInstalled } from './credentials';
 import { requeueLatestIssueEvent } from './events';
 import type { ForgeInvocation } from './verify';
@@ -64,29 +65,35 @@ async function requireSyncableSite(services: Services, invocation: ForgeInvocati
   }
 }
 
-/**
- * The issue's sync status. Links between issues and platform tickets arrive with the two-way sync; until an
- * issue has a link it is `not_linked`.
- */
+/** The issue's sync status, from its link to a platform ticket (`not_linked` without one). */
 export async function issueSyncStatus(
   services: Services,
   invocation: ForgeInvocation,
 ): Promise<IssueSyncStatus> {
   const issue = requireIssue(invocation);
   await requireSyncableSite(services, invocation);
-  return { state: 'not_linked', issueKey: issue.key };
+  const link = await findIssueLink(services, invocation.cloudId, issue.id);
+  if (!link) return { state: 'not_linked', issueKey: issue.key };
+  return {
+    state: link.state,
+    issueKey: link.issueKey,
+    ticket: { id: link.ticketId, title: link.ticketTitle },
+    ...(link.lastSyncedAt ? { lastSyncedAt: link.lastSyncedAt.toISOString() } : {}),
+    ...(link.lastError ? { lastError: link.lastError } : {}),
+  };
 }
 
-/** Re-queues the issue's latest stored event, then answers its status. */
+/** Marks the issue's links pending and queues its latest stored event again, then answers its status. */
 export async function retryIssueSync(
   services: Services,
   invocation: ForgeInvocation,
 ): Promise<IssueSyncStatus> {
   const issue = requireIssue(invocation);
   await requireSyncableSite(services, invocation);
+  const links = await markIssueLinksPending(services, invocation.cloudId, issue.id);
   const eventId = await requeueLatestIssueEvent(services, invocation.cloudId, issue.id);
   services.logger.info(
-    { cloudId: invocation.cloudId, issueId: issue.id, eventId },
+    { cloudId: invocation.cloudId, issueId: issue.id, links, eventId },
     'issue sync retry requested',
   );
   return issueSyncStatus(services, invocation);

@@ -75,9 +75,13 @@ export function IssueSyncPanel({ client }: { client: SyncBackendClient }) {
       {view.ticket && (
         <Text>
           {issuePanelMessages.linkedTicket}{' '}
-          <Link href={view.ticket.url} openNewTab>
-            {`${view.ticket.id} · ${view.ticket.title}`}
-          </Link>
+          {view.ticket.url ? (
+            <Link href={view.ticket.url} openNewTab>
+              {`${view.ticket.id} · ${view.ticket.title}`}
+            </Link>
+          ) : (
+            `${view.ticket.id} · ${view.ticket.title}`
+          )}
         </Text>
       )}
       <Text>{view.lastSynced}</Text>

@@ -91,6 +91,17 @@ describe('issue panel', () => {
     expect(findAll(root, 'SectionMessage')).toHaveLength(0);
   });
 
+  it('names a linked ticket without a page as plain text', async () => {
+    const root = await renderLoaded({
+      state: 'synced',
+      issueKey: 'OPS-16',
+      ticket: { id: 'TCK-9', title: 'Badge access' },
+      lastSyncedAt: '2026-11-22T10:15:30Z',
+    });
+    expect(findAll(root, 'Link')).toHaveLength(0);
+    expect(textNodes(root)).toContain(`${issuePanelMessages.linkedTicket} TCK-9 · Badge access`);
+  });
+
   it('shows a pending issue with an explanation', async () => {
     const root = await renderLoaded({
       state: 'pending',
