@@ -6,7 +6,7 @@ import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { runHealthChecks } from '../health/service';
 import { ApiError } from '../http/errors';
-import { errorResponses } from '../http/openapi';
+import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
 import {
   callbackUrl,
   completeAuthorization,
@@ -20,13 +20,6 @@ import {
   startManagedConnection,
 } from './service';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { content: { 'application/json': { schema } }, required: true },
-});
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -84,22 +77,22 @@ const routes = {
     path: '/v1/jira/connections/managed/start',
     summary: 'Start Sign in with Jira (the managed Atlassian app)',
     security,
-    request: body(ManagedStart),
-    responses: { 200: json(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+    request: jsonBody(ManagedStart),
+    responses: { 200: jsonContent(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
   }),
   startCustom: createRoute({
     method: 'post',
     path: '/v1/jira/connections/custom/start',
     summary: "Start a connection with the team's own Atlassian OAuth app",
     security,
-    request: body(CustomStart),
-    responses: { 200: json(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+    request: jsonBody(CustomStart),
+    responses: { 200: jsonContent(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
   }),
   callbackUrl: createRoute({
     method: 'get',
     path: '/v1/jira/oauth/callback-url',
     summary: 'The exact callback URL to register in your Atlassian OAuth app',
-    responses: { 200: json(z.object({ callbackUrl: z.string() }), 'The callback URL') },
+    responses: { 200: jsonContent(z.object({ callbackUrl: z.string() }), 'The callback URL') },
   }),
   list: createRoute({
     method: 'get',
@@ -107,7 +100,7 @@ const routes = {
     summary: "The team's Jira connections",
     security,
     responses: {
-      200: json(z.object({ connections: z.array(Connection) }), 'Connections'),
+      200: jsonContent(z.object({ connections: z.array(Connection) }), 'Connections'),
       ...errorResponses(401),
     },
   }),
@@ -117,7 +110,7 @@ const routes = {
     summary: 'One connection',
     security,
     request: { params: idParam },
-    responses: { 200: json(Connection, 'The connection'), ...errorResponses(401, 404) },
+    responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(401, 404) },
   }),
   remove: createRoute({
     method: 'delete',
@@ -132,8 +125,8 @@ const routes = {
     path: '/v1/jira/connections/{id}',
     summary: 'Turn Ticket Syncing on or off',
     security,
-    request: { params: idParam, ...body(z.object({ ticketSyncing: z.boolean() })) },
-    responses: { 200: json(Connection, 'The connection'), ...errorResponses(400, 401, 404) },
+    request: { params: idParam, ...jsonBody(z.object({ ticketSyncing: z.boolean() })) },
+    responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(400, 401, 404) },
   }),
   reconnect: createRoute({
     method: 'get',
@@ -141,7 +134,7 @@ const routes = {
     summary: 'What the connect modal pre-fills on reconnect (never the secret)',
     security,
     request: { params: idParam },
-    responses: { 200: json(Prefill, 'Prefill'), ...errorResponses(401, 404) },
+    responses: { 200: jsonContent(Prefill, 'Prefill'), ...errorResponses(401, 404) },
   }),
   health: createRoute({
     method: 'post',
@@ -150,7 +143,7 @@ const routes = {
     security,
     request: { params: idParam },
     responses: {
-      200: json(z.object({ results: z.array(HealthCheck) }), 'Results'),
+      200: jsonContent(z.object({ results: z.array(HealthCheck) }), 'Results'),
       ...errorResponses(401, 404),
     },
   }),

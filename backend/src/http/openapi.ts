@@ -28,3 +28,14 @@ export function errorResponses<S extends number>(...statuses: S[]) {
     ]),
   ) as Record<S, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
 }
+
+/** A JSON answer of a route. */
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});

@@ -1,0 +1,61 @@
+import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from './testing';
+
+describe('the API description and service endpoints', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+  });
+  afterAll(() => t.close());
+
+  it('GET /healthz answers ok with the database kind', async () => {
+    const response = await t.request('/healthz', { key: null });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', database: 'pglite' });
+  });
+
+  it('GET /openapi.json documents the team API and the Forge endpoints with their own auth', async () => {
+    const response = await t.request('/openapi.json', { key: null });
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: object }>>;
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+      'forgeInvocationToken',
+      'teamApiKey',
+    ]);
+    for (const [path, method] of [
+      ['/v1/team', 'get'],
+      ['/v1/jira/connections', 'get'],
+      ['/v1/jira/connections/managed/start', 'post'],
+    ] as const) {
+      expect(document.paths[path]?.[method]?.security).toEqual([{ teamApiKey: [] }]);
+    }
+    for (const [path, method] of [
+      ['/forge/credentials', 'post'],
+      ['/forge/lifecycle', 'post'],
+      ['/forge/events', 'post'],
+      ['/forge/uninstall', 'post'],
+      [FORGE_UI_PATHS.issueStatus, 'get'],
+      [FORGE_UI_PATHS.retryIssueSync, 'post'],
+      [FORGE_UI_PATHS.adminOverview, 'get'],
+    ] as const) {
+      const operation = document.paths[path]?.[method];
+      expect(operation?.security, `${method} ${path}`).toEqual([{ forgeInvocationToken: [] }]);
+      expect(Object.keys(operation?.responses ?? {})).toContain('401');
+    }
+  });
+
+  it('GET /docs serves the reference page with its script from this origin', async () => {
+    const page = await t.request('/docs', { key: null });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/docs/assets/scalar.js');
+    const script = await t.request('/docs/assets/scalar.js', { key: null });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+  });
+});
