@@ -3,6 +3,7 @@ import { createConsoleSession, SESSION_COOKIE } from '@jira-integration/backend/
 import { forgeEvents, forgeInstallations, jiraConnections } from '@jira-integration/backend/db/schema';
 import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
 import { getServiceAccountCredentials } from '@jira-integration/backend/forge/credentials';
+import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
 import { forgeConsoleMessages, forgeMessages } from '@jira-integration/shared/forge-messages';
 import { adminOverviewSchema, FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { eq } from 'drizzle-orm';
@@ -306,6 +307,64 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
       upgradedConnections: [],
       sync: [],
     });
+  });
+
+  it('the proxy acts as the app or as a chosen user on an upgraded connection; on a custom one the headers change nothing', async () => {
+    // SUP: every seeded user may create issues there (Bob has no permissions on ENG).
+    const project = [...world.sandbox.state.projects.values()].find(
+      (candidate) => candidate.cloudId === acme.cloudId && candidate.key === 'SUP',
+    )!;
+    const proxy = (
+      team: Team,
+      connection: Connection,
+      path: string,
+      init: RequestInit & { json?: unknown } = {},
+    ) => api(team, `/v1/jira/connections/${connection.id}/proxy/${path}`, init);
+    /** Creates an issue through the proxy and answers who Jira says created it. */
+    const creatorThrough = async (
+      team: Team,
+      connection: Connection,
+      headers: Record<string, string> = {},
+    ) => {
+      const created = await proxy(team, connection, 'rest/api/3/issue', {
+        method: 'POST',
+        headers,
+        json: {
+          fields: {
+            project: { key: project.key },
+            summary: 'Who am I?',
+            issuetype: { id: project.issueTypeIds[0] },
+          },
+        },
+      });
+      expect(created.status).toBe(201);
+      const { key } = (await created.json()) as { key: string };
+      const issue = await proxy(team, connection, `rest/api/3/issue/${key}?fields=creator`);
+      return ((await issue.json()) as { fields: { creator: { accountId: string; accountType: string } } })
+        .fields.creator;
+    };
+    const asApp = { [USE_CONNECT_AUTH_HEADER]: 'true' };
+    const asAlice = { ...asApp, [AS_JIRA_USER_HEADER]: alice.accountId };
+
+    // Team two connected as Bob: Bob by default, the app's own user with the header, Alice when impersonating.
+    expect(await creatorThrough(teams.two, connections.two)).toMatchObject({ accountId: bob.accountId });
+    const appUser = await creatorThrough(teams.two, connections.two, asApp);
+    expect(appUser.accountType).toBe('app');
+    expect(await creatorThrough(teams.two, connections.two, asAlice)).toMatchObject({
+      accountId: alice.accountId,
+      accountType: 'atlassian',
+    });
+    // An impersonation token holds only the scopes the manifest marks allowImpersonation: read:jira-user
+    // (which /myself needs) is the app's alone, so Jira refuses it as it would in production.
+    const myself = await proxy(teams.two, connections.two, 'rest/api/3/myself', { headers: asAlice });
+    expect(myself.status).toBe(401);
+
+    // Team three's bring-your-own connection (connected as Alice) is never upgraded: its user token is used.
+    for (const headers of [asApp, { ...asApp, [AS_JIRA_USER_HEADER]: bob.accountId }]) {
+      expect(await creatorThrough(teams.three, connections.three, headers)).toMatchObject({
+        accountId: alice.accountId,
+      });
+    }
   });
 
   it('uninstalling downgrades the site’s connections and the console says so', async () => {

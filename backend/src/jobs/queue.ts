@@ -48,10 +48,14 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
     },
     async work(name, handler) {
       await ensureQueue(name);
-      await boss.work(name, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async (jobs) => {
+      let workerId: string | undefined;
+      workerId = await boss.work(name, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async (jobs) => {
         for (const job of jobs) {
           await handler(job.data as never, { id: job.id, name: job.name });
         }
+        // pg-boss waits a polling interval after every fetch; after a job, more may be waiting, so fetch again
+        // at once (a burst of events drains at handler speed, not at one job per interval).
+        if (jobs.length && workerId) boss.notifyWorker(workerId);
       });
     },
     async state(name, id) {

@@ -68,16 +68,21 @@ describe('Jira changes', () => {
       app: { module: { type: 'core:endpoint', key: 'events-endpoint' } },
     });
     expect(delivered.headers['x-forge-oauth-system']).toBeTruthy();
-    expect(world.platform.deliveries().at(-1)).toMatchObject({
-      kind: 'event',
-      moduleKey: 'jira-issue-events',
-      endpointKey: 'events-endpoint',
-      path: '/forge/events',
-      eventType: 'avi:jira:updated:issue',
-      ok: true,
-      status: 200,
-      attempt: 1,
-    });
+    // The platform records the delivery once the remote's answer is read, just after the remote saw it.
+    await vi.waitFor(
+      () =>
+        expect(world.platform.deliveries().at(-1)).toMatchObject({
+          kind: 'event',
+          moduleKey: 'jira-issue-events',
+          endpointKey: 'events-endpoint',
+          path: '/forge/events',
+          eventType: 'avi:jira:updated:issue',
+          ok: true,
+          status: 200,
+          attempt: 1,
+        }),
+      { interval: 5 },
+    );
   });
 
   it('carries the comment of a comment event', async () => {
