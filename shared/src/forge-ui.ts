@@ -53,6 +53,9 @@ export const syncSettingsSummarySchema = z.object({
   projectKey: z.string().optional(),
   strategy: z.string().optional(),
   intervalMinutes: z.number().int().positive().optional(),
+  /** Issues of this site linked to the team's tickets, and how many of them failed their last sync. */
+  linkedIssues: z.number().int().nonnegative(),
+  failingIssues: z.number().int().nonnegative(),
 });
 
 export const adminOverviewSchema = z.object({

@@ -214,9 +214,22 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
         { teamName: 'Test team', connectionId: managedA1.id, upgradedAt: upgradedAt(managedA1.id) },
         { teamName: 'Team two', connectionId: managedA2.id, upgradedAt: upgradedAt(managedA2.id) },
       ],
+      // Set by the issue-panel tests above: A1 links SUP-43 (error, now pending), A2 links SUP-44.
       sync: [
-        { connectionId: managedA1.id, teamName: 'Test team', enabled: false },
-        { connectionId: managedA2.id, teamName: 'Team two', enabled: true },
+        {
+          connectionId: managedA1.id,
+          teamName: 'Test team',
+          enabled: false,
+          linkedIssues: 1,
+          failingIssues: 0,
+        },
+        {
+          connectionId: managedA2.id,
+          teamName: 'Team two',
+          enabled: true,
+          linkedIssues: 1,
+          failingIssues: 0,
+        },
       ],
     });
   });

@@ -9,7 +9,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Services } from '../context';
 import { jiraConnections, teams } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { findIssueLink, markIssueLinksPending } from '../sync/links';
+import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
 import { type ForgeInstallation, findInstallation, hasFreshCredentials, isInstalled } from './credentials';
 import { requeueLatestIssueEvent } from './events';
 import type { ForgeInvocation } from './verify';
@@ -102,6 +102,7 @@ export async function retryIssueSync(
 export async function adminOverview(services: Services, invocation: ForgeInvocation): Promise<AdminOverview> {
   const installation = await installationOf(services, invocation);
   const connections = await managedConnectionsOf(services, invocation.cloudId);
+  const linkCounts = await countLinksByConnection(services, invocation.cloudId);
   const fresh = hasFreshCredentials(installation, services.clock.now());
   return {
     siteLinked: connections.length > 0,
@@ -126,6 +127,8 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
       connectionId: connection.id,
       teamName: connection.teamName,
       enabled: connection.ticketSyncing,
+      linkedIssues: linkCounts.get(connection.id)?.linked ?? 0,
+      failingIssues: linkCounts.get(connection.id)?.failing ?? 0,
     })),
   };
 }

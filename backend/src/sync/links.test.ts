@@ -5,7 +5,7 @@ import { insertTestConnection } from '../connections/testing';
 import { issueSyncLinks, jiraConnections } from '../db/schema';
 import { testDatabaseKinds } from '../db/testing';
 import { createTestContext, ManualClock, type TestContext } from '../testing';
-import { findIssueLink, markIssueLinksPending } from './links';
+import { countLinksByConnection, findIssueLink, markIssueLinksPending } from './links';
 import { insertTestIssueLink } from './testing';
 
 describe.each(testDatabaseKinds())('issue sync links (%s)', (kind) => {
@@ -85,6 +85,15 @@ describe.each(testDatabaseKinds())('issue sync links (%s)', (kind) => {
       state: 'error',
       lastError: 'Jira answered 403',
     });
+  });
+
+  it('counts linked and failing issues per connection of a site', async () => {
+    const counts = await countLinksByConnection(t.services, 'site-a');
+    expect(Object.fromEntries(counts)).toEqual({
+      [teamOne.id]: { linked: 2, failing: 1 },
+      [teamTwo.id]: { linked: 1, failing: 0 },
+    });
+    expect((await countLinksByConnection(t.services, 'site-b')).size).toBe(0);
   });
 
   it('marks only that issue’s links on that site pending, and keeps the last error', async () => {

@@ -42,3 +42,20 @@ export async function markIssueLinksPending(
     .returning({ id: issueSyncLinks.id });
   return updated.length;
 }
+
+/** Per connection of a site: how many issues are linked, and how many of them failed their last sync. */
+export async function countLinksByConnection(
+  services: Services,
+  cloudId: string,
+): Promise<Map<string, { linked: number; failing: number }>> {
+  const rows = await services.db
+    .select({
+      connectionId: issueSyncLinks.connectionId,
+      linked: sql<number>`count(*)::int`,
+      failing: sql<number>`(count(*) filter (where ${issueSyncLinks.state} = 'error'))::int`,
+    })
+    .from(issueSyncLinks)
+    .where(eq(issueSyncLinks.cloudId, cloudId))
+    .groupBy(issueSyncLinks.connectionId);
+  return new Map(rows.map((row) => [row.connectionId, { linked: row.linked, failing: row.failing }]));
+}

@@ -8,7 +8,16 @@ const ready: AdminOverview = {
   lastCredentialPushAt: '2026-11-22T10:10:00Z',
   credentialsFresh: true,
   upgradedConnections: [{ teamName: 'IT Ops', connectionId: 'conn_1', upgradedAt: '2026-11-20T09:00:00Z' }],
-  sync: [{ connectionId: 'conn_1', teamName: 'IT Ops', enabled: true, projectKey: 'OPS' }],
+  sync: [
+    {
+      connectionId: 'conn_1',
+      teamName: 'IT Ops',
+      enabled: true,
+      projectKey: 'OPS',
+      linkedIssues: 0,
+      failingIssues: 0,
+    },
+  ],
 };
 
 describe('findSyncBlockers', () => {
@@ -28,8 +37,8 @@ describe('findSyncBlockers', () => {
         ...ready,
         upgradedConnections: [],
         sync: [
-          { connectionId: 'conn_1', teamName: 'IT Ops', enabled: true },
-          { connectionId: 'conn_2', teamName: 'HR', enabled: false },
+          { connectionId: 'conn_1', teamName: 'IT Ops', enabled: true, linkedIssues: 0, failingIssues: 0 },
+          { connectionId: 'conn_2', teamName: 'HR', enabled: false, linkedIssues: 0, failingIssues: 0 },
         ],
       }),
     ).toEqual([
@@ -65,6 +74,8 @@ describe('describeSyncSettings', () => {
         projectKey: 'OPS',
         strategy: 'two_way',
         intervalMinutes: 15,
+        linkedIssues: 12,
+        failingIssues: 2,
       }),
     ).toEqual({
       team: 'IT Ops',
@@ -72,13 +83,23 @@ describe('describeSyncSettings', () => {
       project: 'OPS',
       strategy: 'two_way',
       interval: 'Every 15 min',
+      linked: '12 (2 failing)',
     });
-    expect(describeSyncSettings({ connectionId: 'c', teamName: 'HR', enabled: false })).toEqual({
+    expect(
+      describeSyncSettings({
+        connectionId: 'c',
+        teamName: 'HR',
+        enabled: false,
+        linkedIssues: 0,
+        failingIssues: 0,
+      }),
+    ).toEqual({
       team: 'HR',
       enabled: 'No',
       project: '—',
       strategy: '—',
       interval: '—',
+      linked: '0',
     });
   });
 });

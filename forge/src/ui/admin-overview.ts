@@ -28,6 +28,7 @@ export function describeSyncSettings(settings: SyncSettingsSummary): {
   project: string;
   strategy: string;
   interval: string;
+  linked: string;
 } {
   const { notSet } = adminPageMessages;
   return {
@@ -36,5 +37,6 @@ export function describeSyncSettings(settings: SyncSettingsSummary): {
     project: settings.projectKey ?? notSet,
     strategy: settings.strategy ?? notSet,
     interval: settings.intervalMinutes ? adminPageMessages.everyMinutes(settings.intervalMinutes) : notSet,
+    linked: adminPageMessages.linkedIssues(settings.linkedIssues, settings.failingIssues),
   };
 }

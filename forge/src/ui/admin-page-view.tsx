@@ -124,6 +124,7 @@ export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
               { key: 'project', content: messages.syncHead.project },
               { key: 'strategy', content: messages.syncHead.strategy },
               { key: 'interval', content: messages.syncHead.interval },
+              { key: 'linked', content: messages.syncHead.linked },
             ],
           }}
           rows={overview.sync.map((settings) => {
@@ -136,6 +137,7 @@ export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
                 { key: 'project', content: row.project },
                 { key: 'strategy', content: row.strategy },
                 { key: 'interval', content: row.interval },
+                { key: 'linked', content: row.linked },
               ],
             };
           })}

@@ -59,8 +59,16 @@ const linkedOverview: AdminOverview = {
       projectKey: 'OPS',
       strategy: 'two_way',
       intervalMinutes: 5,
+      linkedIssues: 40,
+      failingIssues: 3,
     },
-    { connectionId: 'conn_people', teamName: 'People Team', enabled: false },
+    {
+      connectionId: 'conn_people',
+      teamName: 'People Team',
+      enabled: false,
+      linkedIssues: 0,
+      failingIssues: 0,
+    },
   ],
 };
 
@@ -90,9 +98,9 @@ describe('admin page', () => {
         ['People Team', 'conn_people', '2026-11-21 14:30 UTC'],
       ],
       [
-        ['Team', 'Enabled', 'Project', 'Strategy', 'Interval'],
-        ['IT Ops', 'Yes', 'OPS', 'two_way', 'Every 5 min'],
-        ['People Team', 'No', '—', '—', '—'],
+        ['Team', 'Enabled', 'Project', 'Strategy', 'Interval', 'Linked issues'],
+        ['IT Ops', 'Yes', 'OPS', 'two_way', 'Every 5 min', '40 (3 failing)'],
+        ['People Team', 'No', '—', '—', '—', '0'],
       ],
     ]);
     const [status] = findAll(root, 'SectionMessage');
