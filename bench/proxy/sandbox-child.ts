@@ -36,6 +36,7 @@ process.stdout.write(
     accountId: user.accountId,
     token,
     client: MANAGED_CLIENT,
+    forgeAppId: sandbox.forge.appId,
     attachment: { id: attachment.id, size: attachment.size },
   })}\n`,
 );

@@ -70,15 +70,19 @@ export function createDeliverer(a: {
     const body = retryReason
       ? { payload: { ...request.body, retryContext: { retryCount, retryReason, retryData: null } } }
       : request.body;
+    const invocationToken = await a.invocationToken(installation, endpoint.key);
+    const systemToken = endpoint.appSystemToken ? await a.systemToken(installation.cloudId) : undefined;
+    const started = performance.now();
     const answer = await callRemote({
       url: installation.backendUrl + (endpoint.path ?? ''),
       method: 'POST',
-      invocationToken: await a.invocationToken(installation, endpoint.key),
-      systemToken: endpoint.appSystemToken ? await a.systemToken(installation.cloudId) : undefined,
+      invocationToken,
+      systemToken,
       body,
       timeoutMs: a.timeoutMs,
       signal,
     });
+    const durationMs = performance.now() - started;
     const result: DeliveryResult = !answer.reached
       ? { ok: false, status: null, failureReason: answer.failureReason }
       : answer.status >= 200 && answer.status < 300
@@ -103,6 +107,7 @@ export function createDeliverer(a: {
       eventType: request.eventType,
       attempt: retryCount + 1,
       at: a.now(),
+      durationMs,
     });
     if (records.length > maxRecords) records.splice(0, records.length - maxRecords);
     if (result.failureReason && request.retry && retryCount < maxRetries) {

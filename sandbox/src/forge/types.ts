@@ -45,4 +45,6 @@ export interface DeliveryRecord extends DeliveryResult {
   /** 1 for the first attempt, 2..5 for the retries. */
   attempt: number;
   at: number;
+  /** How long the remote took to answer (or to fail), as Forge's timer sees it. */
+  durationMs: number;
 }
