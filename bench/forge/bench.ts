@@ -6,18 +6,10 @@
  * Three processes: the sandbox, the backend (PGlite, job workers on) with TEAMS managed connections to one site,
  * and this driver. Every credential push upgrades all of them in one transaction.
  */
-import { startChild } from '../proxy/children';
+import type { BackendInfo } from '../support/backend-child';
+import { startChild } from '../support/children';
+import type { SandboxInfo } from '../support/sandbox-child';
 
-interface SandboxInfo {
-  url: string;
-  cloudId: string;
-  token: string;
-  forgeAppId: string;
-}
-interface BackendInfo {
-  url: string;
-  teams: number;
-}
 interface Delivery {
   kind: string;
   ok: boolean;
@@ -62,7 +54,7 @@ export async function runForgeBenchmark(): Promise<void> {
 async function runOn(database: 'pglite' | 'postgres'): Promise<void> {
   console.log(`\nbench/forge on ${database}`);
   const sandbox = await startChild<SandboxInfo>('./sandbox-child.ts');
-  const backend = await startChild<BackendInfo>('../forge/backend-child.ts', {
+  const backend = await startChild<BackendInfo>('./backend-child.ts', {
     BENCH_SANDBOX: JSON.stringify(sandbox.info),
     BENCH_TEAMS: String(TEAMS),
     BENCH_DATABASE: database,

@@ -2,21 +2,10 @@
  * bench/proxy: the same load against the sandbox directly and through the backend's Jira proxy, in one run.
  * Three processes: the sandbox, the backend (PGlite) and this load generator; all share the machine's cores.
  */
-import { startChild } from './children';
+import type { BackendInfo } from '../support/backend-child';
+import { startChild } from '../support/children';
+import type { SandboxInfo } from '../support/sandbox-child';
 import { load, peakRssDuring, rssMb, type Target } from './measure';
-
-interface SandboxInfo {
-  url: string;
-  cloudId: string;
-  token: string;
-  attachment: { id: string; size: number };
-}
-interface BackendInfo {
-  url: string;
-  key: string;
-  connectionId: string;
-  pid: number;
-}
 
 const FIXED_RATE = 300;
 const TARGETS = { addedP50Ms: 0.5, addedP99Ms: 2, saturatedRatio: 0.6 };
@@ -28,6 +17,7 @@ export async function runProxyBenchmark(): Promise<void> {
   const sandbox = await startChild<SandboxInfo>('./sandbox-child.ts');
   const backend = await startChild<BackendInfo>('./backend-child.ts', {
     BENCH_SANDBOX: JSON.stringify(sandbox.info),
+    BENCH_JOBS: 'off',
   });
   try {
     const jiraPath = 'rest/api/3/myself';

@@ -6,6 +6,18 @@
 import { startSandbox } from '@jira-integration/sandbox';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 
+export interface SandboxInfo {
+  url: string;
+  cloudId: string;
+  siteUrl: string;
+  accountId: string;
+  /** A user token of Alice's on the site, valid for four hours. */
+  token: string;
+  client: { clientId: string; clientSecret: string };
+  forgeAppId: string;
+  attachment: { id: string; size: number };
+}
+
 const MANAGED_CLIENT = { clientId: 'bench-managed-client', clientSecret: 'bench-managed-secret' };
 
 const sandbox = await startSandbox({ port: 0 });
@@ -28,18 +40,17 @@ const token = await sandbox.issueUserToken({
   scopes: [...JIRA_OAUTH_SCOPES],
   ttlSeconds: 4 * 3600,
 });
-process.stdout.write(
-  `${JSON.stringify({
-    url: sandbox.url,
-    cloudId: site.cloudId,
-    siteUrl: site.url,
-    accountId: user.accountId,
-    token,
-    client: MANAGED_CLIENT,
-    forgeAppId: sandbox.forge.appId,
-    attachment: { id: attachment.id, size: attachment.size },
-  })}\n`,
-);
+const info: SandboxInfo = {
+  url: sandbox.url,
+  cloudId: site.cloudId,
+  siteUrl: site.url,
+  accountId: user.accountId,
+  token,
+  client: MANAGED_CLIENT,
+  forgeAppId: sandbox.forge.appId,
+  attachment: { id: attachment.id, size: attachment.size },
+};
+process.stdout.write(`${JSON.stringify(info)}\n`);
 process.on('SIGTERM', () => {
   void sandbox.close().finally(() => process.exit(0));
 });

@@ -1,30 +1,32 @@
 /**
- * Benchmark child: the backend as production runs it (HTTP server, job workers; embedded PGlite in a temporary
- * directory, or with BENCH_DATABASE=postgres a new database on TEST_DATABASE_URL's server), trusting the sandbox's
- * Forge JWKS. Creates TEAMS teams, each with a managed connection to the
- * sandbox's acme site, so every credential push upgrades that many connections. Prints one JSON line, then serves
- * until killed.
+ * Benchmark child: the backend as production runs it (HTTP server; embedded PGlite in a temporary directory, or
+ * with BENCH_DATABASE=postgres a new database on TEST_DATABASE_URL's server), wired to the sandbox and trusting
+ * its Forge JWKS. Creates BENCH_TEAMS teams (default 1), each with an API key and a managed connection to the
+ * sandbox's site holding the sandbox token; BENCH_JOBS=off leaves the job workers off. Prints one JSON line, then
+ * serves until killed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTeam } from '@jira-integration/backend/auth/keys';
+import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
 import { insertTestConnection } from '@jira-integration/backend/connections/testing';
 import { createTestDatabase } from '@jira-integration/backend/db/testing';
 import { startBackend } from '@jira-integration/backend/server';
+import type { SandboxInfo } from './sandbox-child';
 
-const input = JSON.parse(process.env.BENCH_SANDBOX ?? '{}') as {
+export interface BackendInfo {
   url: string;
-  cloudId: string;
-  siteUrl: string;
-  accountId: string;
-  token: string;
-  client: { clientId: string; clientSecret: string };
-  forgeAppId: string;
-};
-const teams = Number(process.env.BENCH_TEAMS ?? 50);
-const dataDir = await mkdtemp(path.join(tmpdir(), 'bench-forge-backend-'));
+  pid: number;
+  /** The first team's API key and its connection. */
+  key: string;
+  connectionId: string;
+  teams: number;
+}
+
+const input = JSON.parse(process.env.BENCH_SANDBOX ?? '{}') as SandboxInfo;
+const teams = Number(process.env.BENCH_TEAMS ?? 1);
+const dataDir = await mkdtemp(path.join(tmpdir(), 'bench-backend-'));
 const config = loadConfig({
   LOG_LEVEL: 'warn',
   DATA_DIR: dataDir,
@@ -34,12 +36,15 @@ const config = loadConfig({
   ATLASSIAN_API_URL: input.url,
   FORGE_JWKS_URL: `${input.url}/.well-known/jwks.json`,
   FORGE_APP_ID: input.forgeAppId,
+  JOBS: process.env.BENCH_JOBS === 'off' ? 'off' : 'on',
 });
 const database = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : undefined;
 const backend = await startBackend({ config: { ...config, port: 0, host: '127.0.0.1' }, database });
+const first = { key: '', connectionId: '' };
 for (let n = 1; n <= teams; n += 1) {
   const team = await createTeam(backend.services.db, `Bench team ${n}`);
-  await insertTestConnection(backend.services, {
+  const { key } = await createApiKey(backend.services.db, team.id);
+  const connection = await insertTestConnection(backend.services, {
     teamId: team.id,
     cloudId: input.cloudId,
     siteUrl: input.siteUrl,
@@ -47,8 +52,10 @@ for (let n = 1; n <= teams; n += 1) {
     accessToken: input.token,
     expiresAt: new Date(Date.now() + 4 * 3600_000),
   });
+  if (n === 1) Object.assign(first, { key, connectionId: connection.id });
 }
-process.stdout.write(`${JSON.stringify({ url: backend.url, teams, pid: process.pid })}\n`);
+const info: BackendInfo = { url: backend.url, pid: process.pid, teams, ...first };
+process.stdout.write(`${JSON.stringify(info)}\n`);
 process.on('SIGTERM', () => {
   void backend
     .close()
