@@ -1,6 +1,6 @@
 import { jiraConnections } from '@jira-integration/backend/db/schema';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
 import { startWorld, type World } from '../support/world';
@@ -145,6 +145,25 @@ describe('Jira connections against the sandbox', () => {
     );
     expect(status).toBe(200);
     expect(body.cloudId).toBe(globex.cloudId);
+  });
+
+  it('a failing Forge upgrade on connect still leaves the connection made (the next push upgrades it)', async () => {
+    const { db } = world.backend.services;
+    // The upgrade reads the site's Forge installation; without its table that read fails.
+    await db.execute(sql`alter table forge_installations rename to forge_installations_away`);
+    try {
+      const { status, body } = await connect(
+        { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+        { accountId: alice.accountId, cloudIds: [acme.cloudId] },
+      );
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ cloudId: acme.cloudId, status: 'active', forgeUpgradedAt: null });
+      const [row] = await db.select().from(jiraConnections).where(eq(jiraConnections.id, body.id));
+      expect(row.cloudId).toBe(acme.cloudId);
+      expect(world.backend.logs.text()).toContain('upgrade on connect failed; next push retries');
+    } finally {
+      await db.execute(sql`alter table forge_installations_away rename to forge_installations`);
+    }
   });
 
   it('connects with a bring-your-own app; the secret never appears in answers or logs', async () => {

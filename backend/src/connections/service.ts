@@ -223,18 +223,31 @@ export async function completeAuthorization(
     consentedAt: now,
     updatedAt: now,
   };
-  const [connection] = await services.db
-    .insert(jiraConnections)
-    .values({ id: randomUUID(), teamId: attempt.teamId, cloudId: site.id, ...values })
-    .onConflictDoUpdate({ target: [jiraConnections.teamId, jiraConnections.cloudId], set: values })
-    .returning();
-  await services.db.insert(auditLog).values({
-    teamId: attempt.teamId,
-    action: 'jira.connection.connected',
-    target: connection.id,
-    detail: { method: connection.method, cloudId: connection.cloudId, siteUrl: connection.siteUrl },
+  // The connection and its audit row land together or not at all.
+  const connection = await services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(jiraConnections)
+      .values({ id: randomUUID(), teamId: attempt.teamId, cloudId: site.id, ...values })
+      .onConflictDoUpdate({ target: [jiraConnections.teamId, jiraConnections.cloudId], set: values })
+      .returning();
+    await tx.insert(auditLog).values({
+      teamId: attempt.teamId,
+      action: 'jira.connection.connected',
+      target: row.id,
+      detail: { method: row.method, cloudId: row.cloudId, siteUrl: row.siteUrl },
+    });
+    return row;
   });
-  return upgradeIfForgeCredentialsFresh(services, connection);
+  try {
+    return await upgradeIfForgeCredentialsFresh(services, connection);
+  } catch (error) {
+    // The connection is made; the Forge app's next credential push (at most five minutes away) upgrades it.
+    services.logger.warn(
+      { err: error, connectionId: connection.id },
+      'upgrade on connect failed; next push retries',
+    );
+    return connection;
+  }
 }
 
 export async function findConnection(
