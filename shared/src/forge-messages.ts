@@ -53,10 +53,12 @@ export const ticketSyncReadinessMessages = {
   checkManaged: 'Connected with Sign in with Jira',
   checkInstalled: 'Forge app installed on the site',
   checkFresh: 'Forge app credentials fresh',
+  checkEnabled: 'Ticket Syncing turned on',
   fixManaged:
     'Ticket syncing needs a Sign in with Jira connection; connections that use your own OAuth app cannot be upgraded.',
   fixInstalled: 'Ask a Jira admin of the site to install the Forge app.',
   fixFresh: 'The app pushes credentials every five minutes; reinstall it if this persists.',
+  fixEnabled: 'Turn on Ticket Syncing for this connection on the Connections page.',
   ready: 'Ready: sync can run for this site.',
   notReady: 'Sync cannot run yet:',
 } as const;

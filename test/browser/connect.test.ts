@@ -1,3 +1,4 @@
+import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integration/shared/forge-messages';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/browser';
@@ -97,6 +98,37 @@ describe('connect modal in Chromium', () => {
     await page.locator('#managed-form').waitFor({ state: 'visible' });
     expect(await page.inputValue('#managed-subdomain')).toBe('acme');
     await page.click('#connect-modal [data-close]');
+  });
+
+  it('the Tickets page says what sync still needs: the Forge app (which upgrades the connection), then the toggle', async () => {
+    await page.click('nav >> text=Tickets');
+    await page.waitForURL('**/console/tickets');
+    const before = await page.textContent('main');
+    expect(before).toContain(ticketSyncReadinessMessages.notReady);
+    expect(before).toContain(ticketSyncReadinessMessages.fixInstalled);
+    await screenshot(page, 'connect-5-tickets-not-ready');
+
+    await world.sandbox.forge.install({ cloudId: acmeCloudId, backendUrl: world.backend.url });
+    await page.reload();
+    const installed = await page.textContent('main');
+    expect(installed).not.toContain(ticketSyncReadinessMessages.fixInstalled);
+    expect(installed).toContain(ticketSyncReadinessMessages.fixEnabled);
+
+    await page.click('nav >> text=Connections');
+    await page.waitForURL('**/console/connections');
+    const row = page.locator('tr[data-connection-id]').first();
+    expect(await row.textContent()).toContain(forgeConsoleMessages.upgraded);
+    expect(await row.textContent()).toContain('Last credential push:');
+    const saved = page.waitForResponse((response) => response.request().method() === 'PATCH');
+    await row.locator('[data-action=ticket-syncing]').check();
+    expect((await saved).status()).toBe(200);
+
+    await page.click('nav >> text=Tickets');
+    await page.waitForURL('**/console/tickets');
+    expect(await page.textContent('main')).toContain(ticketSyncReadinessMessages.ready);
+    await screenshot(page, 'connect-6-tickets-ready');
+    await page.click('nav >> text=Connections');
+    await page.waitForURL('**/console/connections');
   });
 
   it('connects with a bring-your-own app; reconnect pre-fills everything but the secret', async () => {

@@ -92,6 +92,16 @@ describe('the Ticket Syncing page', () => {
 
     await bed.platform.install({ cloudId: siteA.cloudId, backendUrl: bed.backendUrl });
     html = await page();
+    expect(sectionOf(html, managed.id)).toContain('data-ready="false"');
+    expect(sectionOf(html, managed.id)).toContain(ticketSyncReadinessMessages.fixEnabled);
+    expect(sectionOf(html, managed.id)).not.toContain(ticketSyncReadinessMessages.fixInstalled);
+
+    const toggled = await bed.backend.request(`/v1/jira/connections/${managed.id}`, {
+      method: 'PATCH',
+      json: { ticketSyncing: true },
+    });
+    expect(toggled.status).toBe(200);
+    html = await page();
     expect(sectionOf(html, managed.id)).toContain('data-ready="true"');
     expect(sectionOf(html, managed.id)).toContain(forgeConsoleMessages.upgraded);
     expect(sectionOf(html, managed.id)).toContain('Last credential push: ');

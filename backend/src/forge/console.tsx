@@ -59,7 +59,7 @@ export interface SyncReadiness {
   ready: boolean;
 }
 
-/** One entry per team connection: the three conditions ticket syncing needs, and how to fix each. */
+/** One entry per team connection: the conditions ticket syncing needs, and how to fix each. */
 export async function loadSyncReadiness(services: Services, teamId: string): Promise<SyncReadiness[]> {
   const connections = await listConnections(services, teamId);
   const sites = await forgeSiteStatus(
@@ -72,6 +72,7 @@ export async function loadSyncReadiness(services: Services, teamId: string): Pro
       { name: copy.checkManaged, ok: connection.method === 'managed', fix: copy.fixManaged },
       { name: copy.checkInstalled, ok: Boolean(site?.installed), fix: copy.fixInstalled },
       { name: copy.checkFresh, ok: Boolean(site?.credentialsFresh), fix: copy.fixFresh },
+      { name: copy.checkEnabled, ok: connection.ticketSyncing, fix: copy.fixEnabled },
     ];
     const upgrade = describeForgeUpgrade(connection, site);
     return { connection, upgrade, checks, ready: checks.every((check) => check.ok) && upgrade.upgraded };
