@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeEvents } from '../db/schema';
 import { testDatabaseKinds } from '../db/testing';
-import { eventDedupeKey, parseForgeEvent } from './events';
+import { eventDedupeKey, FORGE_EVENT_RETENTION_MS, parseForgeEvent, pruneProcessedEvents } from './events';
 import { registerForgeJobs } from './jobs';
 import { type ForgeTestBed, siteA, startForgeTestBed } from './testing';
 
@@ -107,6 +107,34 @@ describe.each(testDatabaseKinds())('Forge Jira events (%s)', (kind) => {
         error: { code: 'invalid_event', message: forgeMessages.invalidEvent },
       });
     }
+  });
+
+  it('prunes processed events past the retention, never unprocessed ones', async () => {
+    const now = bed.clock.now();
+    const old = new Date(now - FORGE_EVENT_RETENTION_MS - 60_000);
+    const recent = new Date(now - FORGE_EVENT_RETENTION_MS + 60_000);
+    const row = (key: string, receivedAt: Date, processed: boolean) => ({
+      dedupeKey: key,
+      cloudId: siteA.cloudId,
+      installationId: 'installation',
+      eventType: 'avi:jira:updated:issue',
+      issueId: '909',
+      payload: {},
+      receivedAt,
+      processedAt: processed ? receivedAt : null,
+    });
+    await bed.services.db
+      .insert(forgeEvents)
+      .values([
+        row('old-processed', old, true),
+        row('old-unprocessed', old, false),
+        row('recent-processed', recent, true),
+      ]);
+    expect(await pruneProcessedEvents(bed.services)).toBe(1);
+    expect((await eventsOf('909')).map((event) => event.dedupeKey).sort()).toEqual([
+      'old-unprocessed',
+      'recent-processed',
+    ]);
   });
 
   it('keys an event by what stays the same across retries', () => {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, lt } from 'drizzle-orm';
 import type { Services } from '../context';
 import { forgeEvents } from '../db/schema';
 import { ApiError } from '../http/errors';
@@ -132,4 +132,17 @@ export async function processForgeEvent(services: Services, eventId: number): Pr
     .update(forgeEvents)
     .set({ processedAt: services.clock.now() })
     .where(eq(forgeEvents.id, eventId));
+}
+
+/** How long processed events are kept: long enough to retry a sync from the panel, short enough to stay small. */
+export const FORGE_EVENT_RETENTION_MS = 14 * 24 * 3600_000;
+
+/** Deletes processed events older than the retention; unprocessed ones stay whatever their age. */
+export async function pruneProcessedEvents(services: Services): Promise<number> {
+  const cutoff = new Date(services.clock.now().getTime() - FORGE_EVENT_RETENTION_MS);
+  const deleted = await services.db
+    .delete(forgeEvents)
+    .where(and(isNotNull(forgeEvents.processedAt), lt(forgeEvents.receivedAt, cutoff)))
+    .returning({ id: forgeEvents.id });
+  return deleted.length;
 }
