@@ -44,14 +44,11 @@ export function forwardedRequestHeaders(incoming: Headers, token: string): Heade
   return headers;
 }
 
+/** The body passes through as Jira sent it (the Atlassian client never decompresses), so its encoding and length stay true. */
 export function returnedResponseHeaders(upstream: Headers): Headers {
   const headers = new Headers();
-  // fetch hands us the body already decompressed: its encoding and length no longer describe what we send.
-  const decoded = upstream.has('content-encoding');
   for (const [name, value] of upstream) {
-    if (DROPPED_RESPONSE_HEADERS.has(name)) continue;
-    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
-    headers.append(name, value);
+    if (!DROPPED_RESPONSE_HEADERS.has(name)) headers.append(name, value);
   }
   return headers;
 }

@@ -134,8 +134,7 @@ async function smallBodyOrStream(
   upstream: Response,
 ): Promise<ArrayBuffer | ReadableStream<Uint8Array> | null> {
   const length = Number(upstream.headers.get('content-length') ?? Number.NaN);
-  if (length <= MAX_COALESCED_BODY && !upstream.headers.has('content-encoding'))
-    return upstream.arrayBuffer();
+  if (length <= MAX_COALESCED_BODY) return upstream.arrayBuffer();
   return upstream.body;
 }
 
