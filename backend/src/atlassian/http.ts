@@ -49,7 +49,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 const pool = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 /** Answers up to this size are read at once into one buffer; longer ones (or of unknown length) stream. */
 const MAX_BUFFERED_BODY = 64 * 1024;
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 type RequestBody = RequestInit['body'];
 
