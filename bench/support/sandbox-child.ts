@@ -4,6 +4,7 @@
  */
 
 import { startSandbox } from '@jira-integration/sandbox';
+import { DEFAULT_SEED } from '@jira-integration/sandbox/testing';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 
 export interface SandboxInfo {
@@ -28,8 +29,8 @@ sandbox.registerOAuthClient({
   name: 'Bench',
   distribution: 'managed',
 });
-const site = [...sandbox.state.sites.values()].find((candidate) => candidate.name === 'acme');
-const user = [...sandbox.state.users.values()].find((candidate) => candidate.displayName === 'Alice Admin');
+const site = sandbox.state.sites.get(DEFAULT_SEED.acme);
+const user = sandbox.state.users.get(DEFAULT_SEED.alice);
 if (!site || !user) throw new Error('the sandbox seed has no acme site or Alice Admin');
 const attachment = [...sandbox.state.attachments.values()].sort((a, b) => b.size - a.size)[0];
 if (!attachment) throw new Error('the sandbox seed has no attachment');

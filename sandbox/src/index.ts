@@ -26,7 +26,7 @@ export type { ForgePlatform, JiraChange, TokenGrant, TokenRegistry } from './con
 export type { Fault } from './faults';
 export type { RateLimits } from './limits/rate-limiter';
 export type { SandboxSeed } from './seed-types';
-export type { SandboxState } from './state';
+export type { SandboxState, SiteRecord, UserRecord } from './state';
 export type { StatsSnapshot } from './stats';
 
 export interface SandboxOptions {

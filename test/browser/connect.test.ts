@@ -18,8 +18,8 @@ describe('connect modal in Chromium', () => {
     const context = await browser.newContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: world.backend.url });
     page = await context.newPage();
-    acmeCloudId = [...world.sandbox.state.sites.values()].find((s) => s.url.includes('acme'))!.cloudId;
-    aliceId = [...world.sandbox.state.users.values()].find((u) => u.displayName === 'Alice Admin')!.accountId;
+    acmeCloudId = world.seeded.acme.cloudId;
+    aliceId = world.seeded.alice.accountId;
     await page.goto(`${world.backend.url}/console/login`);
     await page.fill('#apiKey', world.backend.team.key);
     await page.click('#sign-in');

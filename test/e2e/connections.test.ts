@@ -25,15 +25,7 @@ describe('Jira connections against the sandbox', () => {
 
   beforeAll(async () => {
     world = await startWorld({ sandbox: { refreshReuseGraceSeconds: 0 } });
-    const sites = [...world.sandbox.state.sites.values()] as Array<{ cloudId: string; url: string }>;
-    acme = sites.find((site) => site.url.includes('acme'))!;
-    globex = sites.find((site) => site.url.includes('globex'))!;
-    const users = [...world.sandbox.state.users.values()] as Array<{
-      accountId: string;
-      displayName: string;
-    }>;
-    alice = users.find((user) => user.displayName === 'Alice Admin')!;
-    bob = users.find((user) => user.displayName === 'Bob Builder')!;
+    ({ acme, globex, alice, bob } = world.seeded);
   });
   afterAll(() => world?.close());
   beforeEach(async () => {

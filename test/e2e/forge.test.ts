@@ -69,15 +69,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
 
   beforeAll(async () => {
     world = await startWorld({ kind, sandbox: { forge: { credentialPushIntervalMs: pushIntervalMs } } });
-    const sites = [...world.sandbox.state.sites.values()] as Array<{ cloudId: string; url: string }>;
-    acme = sites.find((site) => site.url.includes('acme'))!;
-    globex = sites.find((site) => site.url.includes('globex'))!;
-    const users = [...world.sandbox.state.users.values()] as Array<{
-      accountId: string;
-      displayName: string;
-    }>;
-    alice = users.find((user) => user.displayName === 'Alice Admin')!;
-    bob = users.find((user) => user.displayName === 'Bob Builder')!;
+    ({ acme, globex, alice, bob } = world.seeded);
     teams = { one: world.backend.team, two: await makeTeam('Team two'), three: await makeTeam('Team three') };
 
     connections.one = await connect(

@@ -16,10 +16,7 @@ let userToken: string;
 beforeAll(async () => {
   world = await startWorld();
   const { sandbox, backend } = world;
-  const site = [...sandbox.state.sites.values()].find((candidate) => candidate.name === 'acme')!;
-  const user = [...sandbox.state.users.values()].find(
-    (candidate) => candidate.displayName === 'Alice Admin',
-  )!;
+  const { acme: site, alice: user } = world.seeded;
   alice = user;
   acme = site;
   userToken = sandbox.issueUserToken({

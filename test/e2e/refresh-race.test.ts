@@ -25,8 +25,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('refresh race on PostgreSQL', ()
         ATLASSIAN_API_URL: world.sandbox.url,
       },
     });
-    const site = [...world.sandbox.state.sites.values()].find((s) => s.url.includes('acme'))!;
-    const alice = [...world.sandbox.state.users.values()].find((u) => u.displayName === 'Alice Admin')!;
+    const { acme: site, alice } = world.seeded;
     const started = await fetch(`${world.backend.url}/v1/jira/connections/managed/start`, {
       method: 'POST',
       headers: { authorization: `Bearer ${world.backend.team.key}`, 'content-type': 'application/json' },

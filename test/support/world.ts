@@ -1,14 +1,41 @@
 import type { TestDatabaseKind } from '@jira-integration/backend/db/testing';
-import { type Sandbox, type SandboxOptions, startSandbox } from '@jira-integration/sandbox';
+import {
+  type Sandbox,
+  type SandboxOptions,
+  type SiteRecord,
+  startSandbox,
+  type UserRecord,
+} from '@jira-integration/sandbox';
+import { DEFAULT_SEED } from '@jira-integration/sandbox/testing';
 import { startTestBackend, type TestBackend } from './backend';
 
 export const MANAGED_CLIENT = { clientId: 'managed-app-client', clientSecret: 'managed-app-secret' };
 
-/** The sandbox's seeded sites and users that the suites lean on. */
+/** The sandbox's seeded sites and users that the suites lean on (sandbox/seed/default.json). */
+export interface Seeded {
+  acme: SiteRecord;
+  globex: SiteRecord;
+  alice: UserRecord;
+  bob: UserRecord;
+}
+
 export interface World {
   sandbox: Sandbox;
   backend: TestBackend;
+  seeded: Seeded;
   close(): Promise<void>;
+}
+
+/** The seeded records, found by the ids `DEFAULT_SEED` reads from the seed file. */
+function seededOf(sandbox: Sandbox): Seeded {
+  const site = (cloudId: string) => sandbox.state.sites.get(cloudId)!;
+  const user = (accountId: string) => sandbox.state.users.get(accountId)!;
+  return {
+    acme: site(DEFAULT_SEED.acme),
+    globex: site(DEFAULT_SEED.globex),
+    alice: user(DEFAULT_SEED.alice),
+    bob: user(DEFAULT_SEED.bob),
+  };
 }
 
 /**
@@ -40,6 +67,7 @@ export async function startWorld(
   return {
     sandbox,
     backend,
+    seeded: seededOf(sandbox),
     async close() {
       await backend.close();
       await sandbox.close();
