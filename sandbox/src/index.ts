@@ -16,7 +16,7 @@ import { jiraRoutes } from './jira/routes';
 import { jsmRoutes } from './jsm/routes';
 import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { oauthRoutes } from './oauth/routes';
-import { OAuthService } from './oauth/service';
+import { OAuthService, type UserTokenRequest } from './oauth/service';
 import type { SandboxSeed, SeedOAuthClient } from './seed-types';
 import { buildState, clientRecord, loadSeed, type OAuthClientRecord, type SandboxState } from './state';
 import { SandboxStats, type StatsSnapshot } from './stats';
@@ -77,13 +77,7 @@ export interface Sandbox {
     choice: { accountId: string; cloudIds: string[] },
   ): Promise<string>;
   /** A user access token, issued directly. */
-  issueUserToken(g: {
-    clientId: string;
-    accountId: string;
-    cloudIds: string[];
-    scopes: string[];
-    ttlSeconds?: number;
-  }): string;
+  issueUserToken(g: UserTokenRequest): string;
 }
 
 /** `/ex/jira/:cloudId/rest/api/3/issue/:issueIdOrKey` → `/rest/api/3/issue/{issueIdOrKey}`. */

@@ -98,6 +98,15 @@ function oauthError(status: TokenResponse['status'], error: string, description:
   return { status, body: { error, error_description: description } };
 }
 
+/** What a directly issued user access token carries (tests and benchmarks skip the consent flow with it). */
+export interface UserTokenRequest {
+  clientId: string;
+  accountId: string;
+  cloudIds: string[];
+  scopes: string[];
+  ttlSeconds?: number;
+}
+
 export class OAuthService {
   private readonly codes = new Map<string, CodeRecord>();
   private readonly families = new Map<string, FamilyRecord>();
@@ -337,13 +346,7 @@ export class OAuthService {
   }
 
   /** Test helper: a user access token without the consent dance. */
-  issueUserToken(g: {
-    clientId: string;
-    accountId: string;
-    cloudIds: string[];
-    scopes: string[];
-    ttlSeconds?: number;
-  }): string {
+  issueUserToken(g: UserTokenRequest): string {
     const ttl = g.ttlSeconds ?? this.deps.config.accessTokenTtlSeconds;
     return this.deps.tokens.add(newOpaqueToken('sbx_at_'), {
       kind: 'user',
