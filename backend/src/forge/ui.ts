@@ -66,13 +66,12 @@ async function requireSyncableSite(services: Services, invocation: ForgeInvocati
 }
 
 /** The issue's sync status, from its link to a platform ticket (`not_linked` without one). */
-export async function issueSyncStatus(
+async function linkStatusOf(
   services: Services,
-  invocation: ForgeInvocation,
+  cloudId: string,
+  issue: { id: string; key: string },
 ): Promise<IssueSyncStatus> {
-  const issue = requireIssue(invocation);
-  await requireSyncableSite(services, invocation);
-  const link = await findIssueLink(services, invocation.cloudId, issue.id);
+  const link = await findIssueLink(services, cloudId, issue.id);
   if (!link) return { state: 'not_linked', issueKey: issue.key };
   return {
     state: link.state,
@@ -81,6 +80,15 @@ export async function issueSyncStatus(
     ...(link.lastSyncedAt ? { lastSyncedAt: link.lastSyncedAt.toISOString() } : {}),
     ...(link.lastError ? { lastError: link.lastError } : {}),
   };
+}
+
+export async function issueSyncStatus(
+  services: Services,
+  invocation: ForgeInvocation,
+): Promise<IssueSyncStatus> {
+  const issue = requireIssue(invocation);
+  await requireSyncableSite(services, invocation);
+  return linkStatusOf(services, invocation.cloudId, issue);
 }
 
 /** Marks the issue's links pending and queues its latest stored event again, then answers its status. */
@@ -96,7 +104,7 @@ export async function retryIssueSync(
     { cloudId: invocation.cloudId, issueId: issue.id, links, eventId },
     'issue sync retry requested',
   );
-  return issueSyncStatus(services, invocation);
+  return linkStatusOf(services, invocation.cloudId, issue);
 }
 
 export async function adminOverview(services: Services, invocation: ForgeInvocation): Promise<AdminOverview> {
