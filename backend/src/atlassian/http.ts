@@ -48,7 +48,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 const pool = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 /** Answers up to this size are read at once into one buffer; longer ones (or of unknown length) stream. */
-const MAX_BUFFERED_BODY = 64 * 1024;
+export const MAX_BUFFERED_BODY = 64 * 1024;
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 type RequestBody = RequestInit['body'];
@@ -63,9 +63,9 @@ function outgoingBody(body: RequestBody): string | Uint8Array | Readable | null 
 }
 
 function outgoingHeaders(headers: HeadersInit | undefined): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const [name, value] of new Headers(headers)) record[name] = value;
-  return record;
+  if (!headers) return {};
+  if (headers instanceof Headers || Array.isArray(headers)) return Object.fromEntries(headers);
+  return headers;
 }
 
 /**

@@ -4,7 +4,7 @@
  * bodies of requests that may be retried (a stream can be sent only once).
  */
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
-import { AtlassianUnavailableError, atlassianFetch } from '../atlassian/http';
+import { AtlassianUnavailableError, atlassianFetch, MAX_BUFFERED_BODY } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
@@ -36,8 +36,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRY_WAIT_MS = 10_000;
 /** Bodies up to this size are kept so a retried PUT/DELETE (or keyed POST) can send them again. */
 const MAX_REPLAYABLE_BODY = 1024 * 1024;
-/** Answers up to this size are sent in one write (see smallBodyOrStream). */
-const MAX_COALESCED_BODY = 16 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -127,14 +125,14 @@ export async function proxyJiraCall(
 }
 
 /**
- * Small answers whose length Jira declared are read first, so the answer leaves in one socket write instead of
- * head and body apart (a measurable cost per call); anything else streams through untouched.
+ * Answers the Atlassian client already holds in one buffer go out in one socket write, head and body together
+ * (a measurable cost per call when they leave apart); anything else streams through untouched.
  */
 async function smallBodyOrStream(
   upstream: Response,
 ): Promise<ArrayBuffer | ReadableStream<Uint8Array> | null> {
   const length = Number(upstream.headers.get('content-length') ?? Number.NaN);
-  if (length <= MAX_COALESCED_BODY) return upstream.arrayBuffer();
+  if (length <= MAX_BUFFERED_BODY) return upstream.arrayBuffer();
   return upstream.body;
 }
 
