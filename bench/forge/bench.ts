@@ -8,6 +8,7 @@
  */
 import type { BackendInfo } from '../support/backend-child';
 import { startChild } from '../support/children';
+import { percentile } from '../support/percentile';
 import type { SandboxInfo } from '../support/sandbox-child';
 
 interface Delivery {
@@ -22,8 +23,6 @@ const PUSHES = 200;
 const EVENTS = 200;
 const FORGE_TRIGGER_BUDGET_MS = 5_000;
 
-const percentile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const summary = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return {

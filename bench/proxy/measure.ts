@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
+import { percentile } from '../support/percentile';
 
 export interface Target {
   url: string;
@@ -13,11 +14,6 @@ export interface LoadResult {
   p99: number;
   completed: number;
   failures: number;
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 export async function load(
