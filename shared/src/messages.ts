@@ -45,6 +45,7 @@ export const healthMessages = {
 export const authMessages = {
   unauthorized: 'A valid team API key is required: send "Authorization: Bearer <key>".',
   consoleLoginFailed: 'That API key is not valid.',
+  crossSite: 'Cross-site requests are not allowed.',
 } as const;
 
 export const genericMessages = {

@@ -28,7 +28,7 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   if (!SAFE_METHODS.has(c.req.method)) {
     const origin = c.req.header('origin');
     if (origin !== new URL(c.var.services.config.publicUrl).origin) {
-      return c.json(errorBody('forbidden', 'Cross-site requests are not allowed.'), 403);
+      return c.json(errorBody('forbidden', authMessages.crossSite), 403);
     }
   }
   c.set('teamId', teamId);

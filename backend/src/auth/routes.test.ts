@@ -92,5 +92,6 @@ describe('console session', () => {
       headers: { cookie: session, origin: 'https://evil.example' },
     });
     expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: { code: 'forbidden', message: authMessages.crossSite } });
   });
 });
