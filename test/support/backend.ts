@@ -9,7 +9,7 @@ import { CapturedLogs } from '@jira-integration/backend/testing';
 
 export interface TestBackend extends RunningBackend {
   logs: CapturedLogs;
-  team: { id: string; name: string; key: string };
+  team: { id: string; name: string; key: string; workspaceId: string };
 }
 
 /** A whole backend process in-process: real HTTP server on a random port, fresh database, queue running. */

@@ -1,4 +1,5 @@
 import { authMessages } from '@jira-integration/shared';
+import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
@@ -7,6 +8,11 @@ import { findTeamByApiKey } from './keys';
 import { findTeamBySession, SESSION_COOKIE } from './sessions';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether a browser request comes from our own pages (its Origin is the public URL's origin). */
+export function isSameOrigin(c: Context<AppEnv>): boolean {
+  return c.req.header('origin') === new URL(c.var.services.config.publicUrl).origin;
+}
 
 /**
  * Team routes accept a team API key (`Authorization: Bearer <key>`) or, for the console, its session cookie.
@@ -25,11 +31,8 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   const session = getCookie(c, SESSION_COOKIE);
   const teamId = session ? await findTeamBySession(db, session) : undefined;
   if (!teamId) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
-  if (!SAFE_METHODS.has(c.req.method)) {
-    const origin = c.req.header('origin');
-    if (origin !== new URL(c.var.services.config.publicUrl).origin) {
-      return c.json(errorBody('forbidden', authMessages.crossSite), 403);
-    }
+  if (!SAFE_METHODS.has(c.req.method) && !isSameOrigin(c)) {
+    return c.json(errorBody('forbidden', authMessages.crossSite), 403);
   }
   c.set('teamId', teamId);
   return next();

@@ -4,15 +4,41 @@ import {
   customFieldRequired,
   SUBDOMAIN_PATTERN,
 } from '@jira-integration/shared';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { Hono } from 'hono';
 import { ConsoleLayout } from '../console/layout';
 import { requireConsoleSession } from '../console/routes';
 import type { AppEnv } from '../context';
 import { describeForgeUpgrade, ForgeUpgradeNote, type ForgeUpgradeState } from '../forge/console';
 import { forgeSiteStatus } from '../forge/credentials';
+import { type ApprovalStatus, approvalsOfTeam } from '../workspaces/service';
+import { callbackErrorText } from './callback';
 import { callbackUrl, type JiraConnection, listConnections } from './service';
 
-function ConnectionRow(props: { connection: JiraConnection; forge: ForgeUpgradeState }) {
+const APPROVAL_LABELS: Record<ApprovalStatus, string> = {
+  approved: workspaceMessages.approved,
+  pending: workspaceMessages.pending,
+  revoked: workspaceMessages.revoked,
+};
+
+/** Whether the site's Jira admins let this workspace use the Forge app (managed connections only). */
+function WorkspaceApprovalNote(props: { status: ApprovalStatus | undefined }) {
+  if (!props.status) return null;
+  return (
+    <div class="workspace-approval" data-approval={props.status}>
+      <span class={`badge ${props.status === 'approved' ? 'ok' : 'warn'}`}>
+        {APPROVAL_LABELS[props.status]}
+      </span>
+      {props.status === 'approved' ? null : <div class="help">{workspaceMessages.pendingHelp}</div>}
+    </div>
+  );
+}
+
+function ConnectionRow(props: {
+  connection: JiraConnection;
+  forge: ForgeUpgradeState;
+  approval: ApprovalStatus | undefined;
+}) {
   const c = props.connection;
   return (
     <tr data-connection-id={c.id}>
@@ -32,6 +58,7 @@ function ConnectionRow(props: { connection: JiraConnection; forge: ForgeUpgradeS
         )}
         {c.statusReason ? <div class="help">{c.statusReason}</div> : null}
         <ForgeUpgradeNote state={props.forge} />
+        {c.method === 'managed' ? <WorkspaceApprovalNote status={props.approval} /> : null}
       </td>
       <td>
         <label class="toggle">
@@ -224,7 +251,9 @@ export function connectionConsoleRoutes() {
     const sites = await forgeSiteStatus(services, [
       ...new Set(connections.map((connection) => connection.cloudId)),
     ]);
-    const { connected, error } = c.req.query();
+    const approvals = await approvalsOfTeam(services, c.var.teamId);
+    const { connected } = c.req.query();
+    const error = callbackErrorText(c.req.query());
     return c.html(
       <ConsoleLayout title="Connections" productName={productName} current="/console/connections">
         <div class="row" style="justify-content:space-between">
@@ -266,6 +295,7 @@ export function connectionConsoleRoutes() {
                   <ConnectionRow
                     connection={connection}
                     forge={describeForgeUpgrade(connection, sites.get(connection.cloudId))}
+                    approval={approvals.get(connection.cloudId)}
                   />
                 ))}
               </tbody>

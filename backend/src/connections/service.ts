@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import { atlassianFetch } from '../atlassian/http';
-import { jiraBaseUrl } from '../atlassian/jira';
+import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
 import {
   type AccessibleResource,
   buildAuthorizeUrl,
@@ -13,6 +13,7 @@ import type { Services } from '../context';
 import { auditLog, jiraConnections, oauthStates } from '../db/schema';
 import { upgradeIfForgeCredentialsFresh } from '../forge/service';
 import { ApiError } from '../http/errors';
+import { recordManagedConnection } from '../workspaces/service';
 import type { CustomAppInput } from './validation';
 import { validateCustomApp, validateManagedSubdomain } from './validation';
 
@@ -48,20 +49,24 @@ async function beginAuthorization(
     'stateHash' | 'codeVerifierEncrypted' | 'redirectUri' | 'createdAt'
   >,
   clientId: string,
-): Promise<{ authorizeUrl: string }> {
+): Promise<{ authorizeUrl: string; browserBinding: string }> {
   const { encryptor } = services;
   const state = randomBytes(24).toString('base64url');
   const codeVerifier = randomBytes(32).toString('base64url');
+  // Set as a cookie in the browser that started the flow; the callback completes only there (or for the team).
+  const browserBinding = randomBytes(24).toString('base64url');
   const redirectUri = callbackUrl(services);
   await services.db.insert(oauthStates).values({
     ...attempt,
     stateHash: hashState(state),
     codeVerifierEncrypted: encryptor.encrypt(codeVerifier, SECRET_PURPOSE.codeVerifier),
     redirectUri,
+    browserBindingHash: hashState(browserBinding),
     createdAt: services.clock.now(),
   });
   const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
   return {
+    browserBinding,
     authorizeUrl: buildAuthorizeUrl({
       authUrl: services.config.atlassianAuthUrl,
       clientId,
@@ -114,24 +119,64 @@ export async function startCustomConnection(services: Services, teamId: string, 
   }
 }
 
-/** Takes the state if it is unused, younger than 10 minutes and (when a team is known) that team's. */
-async function consumeState(services: Services, state: string, teamId: string | undefined) {
+function liveState(state: string, now: Date) {
+  return and(
+    eq(oauthStates.stateHash, hashState(state)),
+    isNull(oauthStates.usedAt),
+    gt(oauthStates.createdAt, new Date(now.getTime() - OAUTH_STATE_TTL_MS)),
+  );
+}
+
+/**
+ * Who may finish an unused, unexpired state, without using it: its team, and the browser holding the
+ * binding cookie set when it started. Undefined for unknown, used and expired states.
+ */
+export async function pendingAuthorization(
+  services: Services,
+  state: string,
+): Promise<{ teamId: string; bindsBrowser(binding: string | undefined): boolean } | undefined> {
+  const [row] = await services.db
+    .select({ teamId: oauthStates.teamId, bindingHash: oauthStates.browserBindingHash })
+    .from(oauthStates)
+    .where(liveState(state, services.clock.now()));
+  if (!row) return undefined;
+  return {
+    teamId: row.teamId,
+    bindsBrowser: (binding) => Boolean(binding && row.bindingHash && hashState(binding) === row.bindingHash),
+  };
+}
+
+/** Takes the state if it is unused, younger than 10 minutes and the given team's. */
+async function consumeState(services: Services, state: string, teamId: string) {
   const now = services.clock.now();
-  const oldest = new Date(now.getTime() - OAUTH_STATE_TTL_MS);
   const [row] = await services.db
     .update(oauthStates)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(oauthStates.stateHash, hashState(state)),
-        isNull(oauthStates.usedAt),
-        gt(oauthStates.createdAt, oldest),
-        ...(teamId ? [eq(oauthStates.teamId, teamId)] : []),
-      ),
-    )
+    .where(and(liveState(state, now), eq(oauthStates.teamId, teamId)))
     .returning();
   if (!row) throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
   return row;
+}
+
+/** Removes OAuth states past their 10 minutes (used or not): the periodic prune job. */
+export async function pruneExpiredStates(services: Services): Promise<number> {
+  const oldest = new Date(services.clock.now().getTime() - OAUTH_STATE_TTL_MS);
+  const removed = await services.db
+    .delete(oauthStates)
+    .where(lte(oauthStates.createdAt, oldest))
+    .returning({ stateHash: oauthStates.stateHash });
+  return removed.length;
+}
+
+/** A site-choice failure, with the validated detail the console needs to word it (callback.ts). */
+export class SiteChoiceError extends ApiError {
+  constructor(
+    code: string,
+    message: string,
+    readonly detail: Record<string, string> = {},
+  ) {
+    super(400, code, message);
+  }
 }
 
 function chooseSite(resources: AccessibleResource[], subdomain: string | null): AccessibleResource {
@@ -144,12 +189,16 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
         return false;
       }
     });
-    if (!site) throw new ApiError(400, 'site_not_found', connectMessages.siteNotFound(subdomain));
+    if (!site) {
+      throw new SiteChoiceError('site_not_found', connectMessages.siteNotFound(subdomain), { subdomain });
+    }
     return site;
   }
   if (resources.length === 1) return resources[0];
-  if (resources.length === 0) throw new ApiError(400, 'no_sites', connectMessages.noSitesAuthorized);
-  throw new ApiError(400, 'multiple_sites', connectMessages.multipleSites(resources.length));
+  if (resources.length === 0) throw new SiteChoiceError('no_sites', connectMessages.noSitesAuthorized);
+  throw new SiteChoiceError('multiple_sites', connectMessages.multipleSites(resources.length), {
+    count: String(resources.length),
+  });
 }
 
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
@@ -168,14 +217,15 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
 }
 
 /**
- * Finishes either flow: code → tokens → the site matching the subdomain → the connecting user → one
- * connection row per (team, site), replacing tokens on reconnect.
+ * Finishes either flow for the team that proved it started it (routes.ts): code → tokens → the site
+ * matching the subdomain → the connecting user → one connection row per (team, site), replacing tokens on
+ * reconnect.
  */
 export async function completeAuthorization(
   services: Services,
-  params: { code: string; state: string; sessionTeamId?: string },
+  params: { code: string; state: string; teamId: string },
 ): Promise<JiraConnection> {
-  const attempt = await consumeState(services, params.state, params.sessionTeamId);
+  const attempt = await consumeState(services, params.state, params.teamId);
   const { encryptor } = services;
   const client =
     attempt.method === 'managed'
@@ -238,6 +288,15 @@ export async function completeAuthorization(
     });
     return row;
   });
+  if (connection.method === 'managed') {
+    // A site admin's connection approves the team's workspace on the site; anyone else's waits for an admin.
+    await recordManagedConnection(services, {
+      teamId: connection.teamId,
+      cloudId: connection.cloudId,
+      accountId: connection.accountId,
+      connectedBySiteAdmin: await hasAdministerJira(jiraBaseUrl(services, site.id), tokens.accessToken),
+    });
+  }
   try {
     return await upgradeIfForgeCredentialsFresh(services, connection);
   } catch (error) {

@@ -1,16 +1,14 @@
 import { authMessages } from '@jira-integration/shared';
+import { callbackMessages } from '@jira-integration/shared/security-messages';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { findTeamByApiKey } from '../auth/keys';
-import {
-  createConsoleSession,
-  deleteConsoleSession,
-  findTeamBySession,
-  SESSION_COOKIE,
-} from '../auth/sessions';
+import { isSameOrigin } from '../auth/middleware';
+import { deleteConsoleSession, findTeamBySession, SESSION_COOKIE, signInWithApiKey } from '../auth/sessions';
+import { continuationOf } from '../connections/callback';
 import type { AppEnv } from '../context';
 import { loadSyncReadiness, TicketSyncReadinessView } from '../forge/console';
+import { errorBody } from '../http/errors';
 import { ConsoleLayout, Page } from './layout';
 import { consoleCss } from './styles';
 
@@ -23,19 +21,25 @@ export const requireConsoleSession = createMiddleware<AppEnv>(async (c, next) =>
   await next();
 });
 
-function LoginPage(props: { productName: string; error?: string }) {
+function LoginPage(props: { productName: string; error?: string; continueTo?: string }) {
   return (
     <Page title="Sign in" productName={props.productName}>
       <main class="login">
         <div class="card">
           <h1>{props.productName} Jira integration</h1>
           <p class="lede">Sign in with your team's API key.</p>
+          {props.continueTo && !props.error ? (
+            <div class="alert" role="status" id="sign-in-to-finish">
+              {callbackMessages.signInToFinish}
+            </div>
+          ) : null}
           {props.error ? (
             <div class="alert" role="alert">
               {props.error}
             </div>
           ) : null}
           <form method="post" action="/console/login">
+            {props.continueTo ? <input type="hidden" name="continue" value={props.continueTo} /> : null}
             <label for="apiKey">Team API key</label>
             <input
               id="apiKey"
@@ -70,20 +74,35 @@ export function consoleRoutes() {
   app.get('/', (c) => c.redirect('/console/connections'));
   app.get('/console', (c) => c.redirect('/console/connections'));
 
-  app.get('/console/login', (c) => c.html(<LoginPage productName={c.var.services.config.productName} />));
+  app.get('/console/login', (c) =>
+    c.html(
+      <LoginPage
+        productName={c.var.services.config.productName}
+        continueTo={continuationOf(c.req.query('continue'))}
+      />,
+    ),
+  );
 
+  // Login and logout are forms like any other: another site may not sign a browser in or out (login CSRF).
   app.post('/console/login', async (c) => {
     const { db, config } = c.var.services;
+    if (!isSameOrigin(c)) {
+      return c.html(<LoginPage productName={config.productName} error={authMessages.crossSite} />, 403);
+    }
     const form = await c.req.parseBody();
     const apiKey = typeof form.apiKey === 'string' ? form.apiKey.trim() : '';
-    const found = apiKey ? await findTeamByApiKey(db, apiKey) : undefined;
-    if (!found) {
+    const continueTo = continuationOf(typeof form.continue === 'string' ? form.continue : undefined);
+    const token = apiKey ? await signInWithApiKey(db, apiKey) : undefined;
+    if (!token) {
       return c.html(
-        <LoginPage productName={config.productName} error={authMessages.consoleLoginFailed} />,
+        <LoginPage
+          productName={config.productName}
+          error={authMessages.consoleLoginFailed}
+          continueTo={continueTo}
+        />,
         401,
       );
     }
-    const token = await createConsoleSession(db, found.teamId);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
@@ -91,10 +110,11 @@ export function consoleRoutes() {
       path: '/',
       maxAge: 7 * 86_400,
     });
-    return c.redirect('/console/connections');
+    return c.redirect(continueTo ?? '/console/connections');
   });
 
   app.post('/console/logout', async (c) => {
+    if (!isSameOrigin(c)) return c.json(errorBody('forbidden', authMessages.crossSite), 403);
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await deleteConsoleSession(c.var.services.db, token);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });

@@ -1,6 +1,6 @@
 import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integration/shared/forge-messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleSession, SESSION_COOKIE } from '../auth/sessions';
+import { SESSION_COOKIE, signInWithApiKey } from '../auth/sessions';
 import type { JiraConnection } from '../connections/service';
 import { insertTestConnection } from '../connections/testing';
 import { describeForgeUpgrade } from './console';
@@ -54,7 +54,7 @@ describe('the Ticket Syncing page', () => {
   let cookie: string;
   beforeAll(async () => {
     bed = await startForgeTestBed('pglite');
-    cookie = `${SESSION_COOKIE}=${await createConsoleSession(bed.services.db, bed.backend.team.id)}`;
+    cookie = `${SESSION_COOKIE}=${await signInWithApiKey(bed.services.db, bed.backend.team.key)}`;
   });
   afterAll(() => bed.close());
 

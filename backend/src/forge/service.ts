@@ -9,6 +9,7 @@ import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
+import { approvedTeamIds, isTeamApprovedOnSite } from '../workspaces/service';
 import {
   CREDENTIALS_EXPIRY_MARGIN_MS,
   findInstallation,
@@ -39,7 +40,7 @@ export function systemTokenExpiry(token: string): Date {
 
 /**
  * Stores pushed credentials and, in the same transaction, upgrades every managed connection of that site
- * in every team. Safe to repeat and to run concurrently: the site's row is locked, a token older than the
+ * in every team whose workspace a Jira admin of the site approved (workspaces/service.ts). Safe to repeat and to run concurrently: the site's row is locked, a token older than the
  * stored one never replaces it, and connections already upgraded keep their upgrade time.
  */
 export async function recordCredentials(
@@ -98,6 +99,7 @@ export async function recordCredentials(
           eq(jiraConnections.cloudId, cloudId),
           eq(jiraConnections.method, 'managed'),
           isNull(jiraConnections.forgeUpgradedAt),
+          inArray(jiraConnections.teamId, approvedTeamIds(tx, cloudId)),
         ),
       )
       .returning({ id: jiraConnections.id, teamId: jiraConnections.teamId });
@@ -197,7 +199,7 @@ export async function downgradeStaleConnections(services: Services): Promise<str
 
 /**
  * A managed connection made (or reconnected) for a site whose Forge credentials are fresh is upgraded at
- * once. Returns the row as it now stands.
+ * once, when its workspace is approved on the site. Returns the row as it now stands.
  */
 export async function upgradeIfForgeCredentialsFresh(
   services: Services,
@@ -206,6 +208,7 @@ export async function upgradeIfForgeCredentialsFresh(
   if (connection.method !== 'managed' || connection.forgeUpgradedAt) return connection;
   const now = services.clock.now();
   if (!hasFreshCredentials(await findInstallation(services, connection.cloudId), now)) return connection;
+  if (!(await isTeamApprovedOnSite(services, connection.teamId, connection.cloudId))) return connection;
   const [row] = await services.db
     .update(jiraConnections)
     .set({ forgeUpgradedAt: now, updatedAt: now })
