@@ -3,10 +3,10 @@
  * app, and what the console and admin page show about each site.
  */
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
-import { forgeInstallations } from '../db/schema';
+import { forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 
 export type ForgeInstallation = typeof forgeInstallations.$inferSelect;
@@ -70,7 +70,16 @@ export async function getServiceAccountCredentials(
 ): Promise<ServiceAccountCredentials> {
   if (connection.method !== 'managed')
     throw new ApiError(409, 'not_upgraded', forgeMessages.customNeverUpgraded);
-  const installation = await findInstallation(services, connection.cloudId);
+  // The upgrade is read again with the installation (one query): a caller may hold a cached row, and a
+  // revoked workspace or a downgrade must stop the service account at once.
+  const [found] = await services.db
+    .select({
+      installation: forgeInstallations,
+      upgraded: sql<boolean>`exists (select 1 from ${jiraConnections} where ${jiraConnections.id} = ${connection.id} and ${jiraConnections.forgeUpgradedAt} is not null)`,
+    })
+    .from(forgeInstallations)
+    .where(eq(forgeInstallations.cloudId, connection.cloudId));
+  const installation = found?.installation;
   if (!isInstalled(installation)) {
     throw new ApiError(409, 'not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
   }
@@ -86,7 +95,8 @@ export async function getServiceAccountCredentials(
       forgeMessages.credentialsStale(connection.siteUrl, installation.lastPushAt),
     );
   }
-  if (!connection.forgeUpgradedAt) throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
+  if (!connection.forgeUpgradedAt || !found.upgraded)
+    throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
   return {
     token: services.encryptor.decrypt(installation.systemTokenEncrypted, SYSTEM_TOKEN_PURPOSE),
     apiBaseUrl: installation.apiBaseUrl,
