@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { buildApp } from './app';
+import { registerSecurityJobs } from './auth/prune';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
@@ -54,6 +55,7 @@ export async function startBackend(options: {
   const { queue } = services;
   if (config.jobsEnabled) await registerPingJob(queue, database.db);
   if (config.jobsEnabled) await registerForgeJobs(services);
+  if (config.jobsEnabled) await registerSecurityJobs(services);
 
   const app = buildApp(services);
   const server = await new Promise<ServerType>((resolve) => {

@@ -1,10 +1,17 @@
 import { authMessages } from '@jira-integration/shared';
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { errorBody } from '../http/errors';
 import { findTeamByApiKey } from './keys';
+import {
+  admitTeamRequest,
+  clientAddress,
+  failedKeyBlock,
+  recordFailedKeyAttempt,
+  tooManyRequests,
+} from './rate-limits';
 import { findTeamBySession, SESSION_COOKIE } from './sessions';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -19,14 +26,21 @@ export function isSameOrigin(c: Context<AppEnv>): boolean {
  * Cookie-authenticated writes must come from our own origin, so another site cannot ride the cookie.
  */
 export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
-  const { db } = c.var.services;
+  const { services } = c.var;
+  const { db } = services;
   const header = c.req.header('authorization');
   if (header) {
+    const address = clientAddress(c);
+    const blocked = failedKeyBlock(services, address);
+    if (blocked) return tooManyRequests(c, 'too_many_failed_keys', blocked);
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const found = match ? await findTeamByApiKey(db, match[1]) : undefined;
-    if (!found) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
-    c.set('teamId', found.teamId);
-    return next();
+    if (!found) {
+      const refused = await recordFailedKeyAttempt(services, address);
+      if (refused) return tooManyRequests(c, 'too_many_failed_keys', refused);
+      return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+    }
+    return admitTeam(c, found.teamId, next);
   }
   const session = getCookie(c, SESSION_COOKIE);
   const teamId = session ? await findTeamBySession(db, session) : undefined;
@@ -34,6 +48,13 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   if (!SAFE_METHODS.has(c.req.method) && !isSameOrigin(c)) {
     return c.json(errorBody('forbidden', authMessages.crossSite), 403);
   }
+  return admitTeam(c, teamId, next);
+});
+
+/** The team is known: it passes if it is within its request rate. */
+function admitTeam(c: Context<AppEnv>, teamId: string, next: Next) {
+  const refused = admitTeamRequest(c.var.services, teamId);
+  if (refused) return tooManyRequests(c, 'team_rate_limited', refused);
   c.set('teamId', teamId);
   return next();
-});
+}

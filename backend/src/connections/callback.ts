@@ -4,7 +4,7 @@
  * else is asked to sign in first. Failures go back to the console as a code (plus validated detail), never
  * as free text: the console words them itself, so a crafted link cannot put words in its banner.
  */
-import { connectMessages, SUBDOMAIN_PATTERN } from '@jira-integration/shared';
+import { connectMessages, isValidSubdomain } from '@jira-integration/shared';
 import { callbackMessages } from '@jira-integration/shared/security-messages';
 import type { Context } from 'hono';
 import { setCookie } from 'hono/cookie';
@@ -33,7 +33,7 @@ const CALLBACK_ERRORS: Record<string, (query: Record<string, string | undefined>
   oauth_callback_failed: () => connectMessages.callbackFailed,
   wrong_browser: () => callbackMessages.wrongBrowser,
   site_not_found: ({ subdomain }) =>
-    subdomain && SUBDOMAIN_PATTERN.test(subdomain) ? connectMessages.siteNotFound(subdomain) : undefined,
+    subdomain && isValidSubdomain(subdomain) ? connectMessages.siteNotFound(subdomain) : undefined,
   multiple_sites: ({ count }) =>
     count && /^[0-9]{1,4}$/.test(count) ? connectMessages.multipleSites(Number(count)) : undefined,
 };

@@ -2,9 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import type { Services } from '../context';
 import { jiraConnections } from '../db/schema';
+import { recordManagedConnection } from '../workspaces/service';
 import { type JiraConnection, SECRET_PURPOSE } from './service';
 
-/** Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production. */
+/**
+ * Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production.
+ * A managed connection is recorded as made by a site admin (its workspace approved on the site) unless
+ * `siteAdmin: false`, as the spec's flow has it.
+ */
 export async function insertTestConnection(
   services: Services,
   input: {
@@ -19,6 +24,7 @@ export async function insertTestConnection(
     accountName?: string;
     clientId?: string;
     clientSecret?: string;
+    siteAdmin?: boolean;
   },
 ): Promise<JiraConnection> {
   const { encryptor } = services;
@@ -51,5 +57,13 @@ export async function insertTestConnection(
       consentedAt: now,
     })
     .returning();
+  if (method === 'managed') {
+    await recordManagedConnection(services, {
+      teamId: row.teamId,
+      cloudId: row.cloudId,
+      accountId: row.accountId,
+      connectedBySiteAdmin: input.siteAdmin ?? true,
+    });
+  }
   return row;
 }

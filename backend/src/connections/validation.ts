@@ -1,5 +1,19 @@
-import { connectMessages, customFieldRequired, SUBDOMAIN_PATTERN } from '@jira-integration/shared';
+import { connectMessages, customFieldRequired, isValidSubdomain } from '@jira-integration/shared';
+import { limitMessages } from '@jira-integration/shared/security-messages';
 import { ApiError } from '../http/errors';
+import { hasControlCharacters } from '../http/limits';
+
+/** Longest display name and client id accepted (a subdomain's limit, 63, is in SUBDOMAIN_PATTERN). */
+export const MAX_NAME_LENGTH = 255;
+/** Atlassian's secrets are far shorter; this only keeps absurd input out. */
+const MAX_SECRET_LENGTH = 1024;
+
+function checkField(field: string, value: string | undefined, max: number) {
+  if (value === undefined) return;
+  if (hasControlCharacters(value))
+    throw new ApiError(400, 'invalid_characters', limitMessages.controlCharacters(field));
+  if (value.length > max) throw new ApiError(400, 'field_too_long', limitMessages.tooLong(field, max));
+}
 
 /** `acme` from `acme`, `acme.atlassian.net` or `https://acme.atlassian.net/`: people paste all three. */
 export function normalizeSubdomain(value: string): string {
@@ -14,9 +28,10 @@ export function normalizeSubdomain(value: string): string {
 /** The managed form's rules; the messages are the spec's, word for word. */
 export function validateManagedSubdomain(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined; // API callers may let the site be chosen on Atlassian's screen
+  checkField('subdomain', raw, MAX_NAME_LENGTH);
   const subdomain = normalizeSubdomain(raw);
   if (!subdomain) throw new ApiError(400, 'subdomain_required', connectMessages.subdomainRequired);
-  if (!SUBDOMAIN_PATTERN.test(subdomain))
+  if (!isValidSubdomain(subdomain))
     throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
   return subdomain;
 }
@@ -30,11 +45,15 @@ export interface CustomAppInput {
 
 /** Empty required values give "Failed to initiate custom Jira app: <field> is required". */
 export function validateCustomApp(input: CustomAppInput) {
+  checkField('displayName', input.displayName, MAX_NAME_LENGTH);
+  checkField('subdomain', input.subdomain, MAX_NAME_LENGTH);
+  checkField('clientId', input.clientId, MAX_NAME_LENGTH);
+  checkField('clientSecret', input.clientSecret, MAX_SECRET_LENGTH);
   for (const field of ['clientId', 'clientSecret', 'subdomain'] as const) {
     if (!input[field]?.trim()) throw new ApiError(400, `${field}_required`, customFieldRequired(field));
   }
   const subdomain = normalizeSubdomain(input.subdomain!);
-  if (!SUBDOMAIN_PATTERN.test(subdomain))
+  if (!isValidSubdomain(subdomain))
     throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
   return {
     displayName: input.displayName?.trim() || undefined,

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { isSameOrigin } from '../auth/middleware';
+import { clientAddress, failedKeyBlock, recordFailedKeyAttempt } from '../auth/rate-limits';
 import { deleteConsoleSession, findTeamBySession, SESSION_COOKIE, signInWithApiKey } from '../auth/sessions';
 import { continuationOf } from '../connections/callback';
 import type { AppEnv } from '../context';
@@ -92,8 +93,19 @@ export function consoleRoutes() {
     const form = await c.req.parseBody();
     const apiKey = typeof form.apiKey === 'string' ? form.apiKey.trim() : '';
     const continueTo = continuationOf(typeof form.continue === 'string' ? form.continue : undefined);
+    const address = clientAddress(c);
+    const blocked = failedKeyBlock(c.var.services, address);
+    if (blocked) {
+      c.header('retry-after', String(blocked.retryAfterSeconds));
+      return c.html(<LoginPage productName={config.productName} error={blocked.message} />, 429);
+    }
     const token = apiKey ? await signInWithApiKey(db, apiKey) : undefined;
     if (!token) {
+      const refused = await recordFailedKeyAttempt(c.var.services, address);
+      if (refused) {
+        c.header('retry-after', String(refused.retryAfterSeconds));
+        return c.html(<LoginPage productName={config.productName} error={refused.message} />, 429);
+      }
       return c.html(
         <LoginPage
           productName={config.productName}
