@@ -2,10 +2,11 @@ import { forgeMessages } from '@jira-integration/shared/forge-messages';
 import { and, eq } from 'drizzle-orm';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { insertTestConnection } from '../../test-support/connections';
+import { testDatabaseKinds } from '../../test-support/database';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
 import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
 import { ApiError } from '../http/errors';
 import {
   forgeSiteStatus,
@@ -14,7 +15,6 @@ import {
   SYSTEM_TOKEN_PURPOSE,
 } from './credentials';
 import { downgradeStaleConnections, upgradeIfForgeCredentialsFresh } from './service';
-import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
 
 const hours = (count: number) => count * 3600_000;
 
