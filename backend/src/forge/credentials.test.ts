@@ -5,16 +5,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { insertTestConnection } from '../../test-support/connections';
 import { testDatabaseKinds } from '../../test-support/database';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
-import type { JiraConnection } from '../connections/service';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
+import { upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
 import {
   forgeSiteStatus,
   getServiceAccountCredentials,
   isServiceAccountAvailable,
   SYSTEM_TOKEN_PURPOSE,
 } from './credentials';
-import { downgradeStaleConnections, upgradeIfForgeCredentialsFresh } from './service';
+import { downgradeStaleConnections } from './service';
 
 const hours = (count: number) => count * 3600_000;
 

@@ -11,8 +11,8 @@ import { insertTestConnection } from '../../test-support/connections';
 import { testDatabaseKinds } from '../../test-support/database';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
 import { insertTestIssueLink } from '../../test-support/sync';
-import type { JiraConnection } from '../connections/service';
 import { forgeEvents, jiraConnections } from '../db/schema';
+import type { JiraConnection } from '../model/connection';
 import { registerForgeJobs } from './jobs';
 
 const issue = { id: '10042', key: 'SUP-42', type: 'Task', typeId: '10001' };

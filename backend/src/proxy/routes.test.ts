@@ -15,9 +15,9 @@ import {
   type SeenRequest,
   startFakeUpstream,
 } from '../../test-support/proxy';
-import type { JiraConnection } from '../connections/service';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { SYSTEM_TOKEN_PURPOSE } from '../forge/credentials';
+import type { JiraConnection } from '../model/connection';
 import { flushProxyAudit } from './audit';
 
 let upstream: FakeUpstream;

@@ -4,8 +4,8 @@ import { insertTestConnection } from '../../test-support/connections';
 import { createTestContext, ManualClock, type TestContext } from '../../test-support/context';
 import { testDatabaseKinds } from '../../test-support/database';
 import { insertTestIssueLink } from '../../test-support/sync';
-import type { JiraConnection } from '../connections/service';
 import { issueSyncLinks, jiraConnections } from '../db/schema';
+import type { JiraConnection } from '../model/connection';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from './links';
 
 describe.each(testDatabaseKinds())('issue sync links (%s)', (kind) => {
