@@ -20,6 +20,23 @@ export function isValidSubdomain(value: string): boolean {
   return SUBDOMAIN_PATTERN.test(value);
 }
 
+/** `acme` from `acme`, `acme.atlassian.net` or `https://acme.atlassian.net/`: people paste all three. */
+export function normalizeSubdomain(value: string): string {
+  return value
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .replace(/\.atlassian\.net$/i, '')
+    .toLowerCase();
+}
+
+/** What is wrong with a typed site, if anything: the one rule the server and the connect modal share. */
+export function subdomainProblem(value: string): 'required' | 'invalid' | undefined {
+  const subdomain = normalizeSubdomain(value);
+  if (!subdomain) return 'required';
+  return isValidSubdomain(subdomain) ? undefined : 'invalid';
+}
+
 /** Headers a workflow sends to the proxy to opt into the Forge service account and impersonation. */
 export const USE_CONNECT_AUTH_HEADER = 'x-use-connect-auth';
 export const AS_JIRA_USER_HEADER = 'x-as-jira-user';

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { keyMessages } from '@jira-integration/shared/security-messages';
 import { and, asc, eq, isNull } from 'drizzle-orm';
+import { writeAudit } from '../audit/log';
 import type { Db } from '../db/client';
-import { apiKeys, auditLog, consoleSessions, teams, workspaces } from '../db/schema';
+import { apiKeys, consoleSessions, teams, workspaces } from '../db/schema';
 import { ApiError } from '../http/errors';
 
 const KEY_PREFIX = 'jik_';
@@ -45,10 +46,14 @@ export async function createTeam(
   return team;
 }
 
+/** A new key for the team, with its audit row in the same transaction. */
 export async function createApiKey(db: Db, teamId: string, name = 'default'): Promise<CreatedKey> {
   const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
   const id = randomUUID();
-  await db.insert(apiKeys).values({ id, teamId, name, prefix: key.slice(0, 10), hash: hashSecret(key) });
+  await db.transaction(async (tx) => {
+    await tx.insert(apiKeys).values({ id, teamId, name, prefix: key.slice(0, 10), hash: hashSecret(key) });
+    await writeAudit(tx, { teamId, action: 'api_key.created', target: id, detail: { name } });
+  });
   return { id, teamId, key };
 }
 
@@ -100,7 +105,7 @@ export async function revokeApiKey(db: Db, teamId: string, keyId: string, now: D
     if (active.length <= 1) throw new ApiError(409, 'last_api_key', keyMessages.lastKey);
     await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, keyId));
     await tx.delete(consoleSessions).where(eq(consoleSessions.apiKeyId, keyId));
-    await tx.insert(auditLog).values({ teamId, action: 'api_key.revoked', target: keyId, detail: {} });
+    await writeAudit(tx, { teamId, action: 'api_key.revoked', target: keyId });
   });
 }
 

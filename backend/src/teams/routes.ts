@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
 import type { AppEnv } from '../context';
-import { auditLog, teams } from '../db/schema';
+import { teams } from '../db/schema';
 import { boundedText } from '../http/limits';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
 
@@ -79,9 +79,6 @@ export function teamRoutes() {
   app.openapi(routes.createKey, async (c) => {
     const { db } = c.var.services;
     const created = await createApiKey(db, c.var.teamId, c.req.valid('json').name?.trim() || 'api');
-    await db
-      .insert(auditLog)
-      .values({ teamId: c.var.teamId, action: 'api_key.created', target: created.id, detail: {} });
     const summary = (await listApiKeys(db, c.var.teamId)).find((key) => key.id === created.id)!;
     return c.json({ ...summary, key: created.key }, 201);
   });

@@ -6,39 +6,12 @@
  */
 import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { type AuditAction, type AuditEntry, writeAudit } from '../audit/log';
 import type { Services } from '../context';
-import { auditLog, jiraConnections, siteWorkspaceApprovals, teams, workspaces } from '../db/schema';
-import { findInstallation, hasFreshCredentials } from '../forge/credentials';
+import { jiraConnections, siteWorkspaceApprovals, teams, workspaces } from '../db/schema';
 import { ApiError } from '../http/errors';
-
-export type ApprovalStatus = (typeof siteWorkspaceApprovals.$inferSelect)['status'];
-
-type Tx = Parameters<Parameters<Services['db']['transaction']>[0]>[0];
-type Executor = Services['db'] | Tx;
-
-/** Ids of the teams whose workspace is approved on the site: a subquery for "may be upgraded". */
-export function approvedTeamIds(db: Executor, cloudId: string) {
-  return db
-    .select({ id: teams.id })
-    .from(teams)
-    .innerJoin(siteWorkspaceApprovals, eq(siteWorkspaceApprovals.workspaceId, teams.workspaceId))
-    .where(and(eq(siteWorkspaceApprovals.cloudId, cloudId), eq(siteWorkspaceApprovals.status, 'approved')));
-}
-
-export async function isTeamApprovedOnSite(services: Services, teamId: string, cloudId: string) {
-  const [row] = await services.db
-    .select({ id: teams.id })
-    .from(teams)
-    .innerJoin(siteWorkspaceApprovals, eq(siteWorkspaceApprovals.workspaceId, teams.workspaceId))
-    .where(
-      and(
-        eq(teams.id, teamId),
-        eq(siteWorkspaceApprovals.cloudId, cloudId),
-        eq(siteWorkspaceApprovals.status, 'approved'),
-      ),
-    );
-  return Boolean(row);
-}
+import { findInstallation, hasFreshCredentials } from '../model/forge-upgrade';
+import type { ApprovalStatus } from '../model/workspace-approval';
 
 /** Each team's workspace status on each site, for the console: absent = the workspace never asked. */
 export async function approvalsOfTeam(
@@ -51,46 +24,6 @@ export async function approvalsOfTeam(
     .innerJoin(teams, eq(teams.workspaceId, siteWorkspaceApprovals.workspaceId))
     .where(eq(teams.id, teamId));
   return new Map(rows.map((row) => [row.cloudId, row.status]));
-}
-
-/**
- * Called when a team finishes a managed connection: a site admin's connection approves the team's workspace
- * on that site; anyone else's asks for approval (an existing decision stays as it is).
- */
-export async function recordManagedConnection(
-  services: Services,
-  input: { teamId: string; cloudId: string; accountId: string; connectedBySiteAdmin: boolean },
-): Promise<ApprovalStatus> {
-  const now = services.clock.now();
-  const [team] = await services.db
-    .select({ workspaceId: teams.workspaceId })
-    .from(teams)
-    .where(eq(teams.id, input.teamId));
-  const key = { cloudId: input.cloudId, workspaceId: team.workspaceId };
-  if (input.connectedBySiteAdmin) {
-    await services.db
-      .insert(siteWorkspaceApprovals)
-      .values({ ...key, status: 'approved', decidedBy: input.accountId, decidedAt: now, requestedAt: now })
-      .onConflictDoUpdate({
-        target: [siteWorkspaceApprovals.cloudId, siteWorkspaceApprovals.workspaceId],
-        set: { status: 'approved', decidedBy: input.accountId, decidedAt: now },
-      });
-    return 'approved';
-  }
-  await services.db
-    .insert(siteWorkspaceApprovals)
-    .values({ ...key, status: 'pending', requestedAt: now })
-    .onConflictDoNothing();
-  const [row] = await services.db
-    .select({ status: siteWorkspaceApprovals.status })
-    .from(siteWorkspaceApprovals)
-    .where(
-      and(
-        eq(siteWorkspaceApprovals.cloudId, key.cloudId),
-        eq(siteWorkspaceApprovals.workspaceId, key.workspaceId),
-      ),
-    );
-  return row.status;
 }
 
 export interface SiteWorkspace {
@@ -147,7 +80,7 @@ export async function decideWorkspace(
   input: { cloudId: string; workspaceId: string; decision: 'approved' | 'revoked'; adminAccountId: string },
 ): Promise<SiteWorkspace> {
   const now = services.clock.now();
-  const installation = await findInstallation(services, input.cloudId);
+  const installation = await findInstallation(services.db, input.cloudId);
   const fresh = hasFreshCredentials(installation, now);
   await services.db.transaction(async (tx) => {
     const [updated] = await tx
@@ -181,7 +114,7 @@ export async function decideWorkspace(
             .set({ forgeUpgradedAt: null, updatedAt: now })
             .where(and(onSite, isNotNull(jiraConnections.forgeUpgradedAt)))
             .returning({ id: jiraConnections.id, teamId: jiraConnections.teamId });
-    const action =
+    const action: AuditAction =
       input.decision === 'approved'
         ? 'jira.connection.forge_upgraded'
         : 'jira.connection.forge_downgraded_revoked';
@@ -189,10 +122,12 @@ export async function decideWorkspace(
       .select({ id: teams.id })
       .from(teams)
       .where(eq(teams.workspaceId, input.workspaceId));
-    const rows = [
+    const entries: AuditEntry[] = [
       ...workspaceTeams.map((team) => ({
         teamId: team.id,
-        action: `workspace.site_${input.decision}`,
+        action: (input.decision === 'approved'
+          ? 'workspace.site_approved'
+          : 'workspace.site_revoked') as AuditAction,
         target: input.workspaceId,
         detail: { cloudId: input.cloudId, by: input.adminAccountId },
       })),
@@ -203,7 +138,7 @@ export async function decideWorkspace(
         detail: { cloudId: input.cloudId },
       })),
     ];
-    if (rows.length) await tx.insert(auditLog).values(rows);
+    await writeAudit(tx, entries);
   });
   services.logger.info(
     { cloudId: input.cloudId, workspaceId: input.workspaceId, decision: input.decision },

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
-import type { Services } from '../context';
-import { jiraConnections } from '../db/schema';
-import { recordManagedConnection } from '../workspaces/service';
-import { type JiraConnection, SECRET_PURPOSE } from './service';
+import { type JiraConnection, SECRET_PURPOSE } from '../src/connections/service';
+import type { Services } from '../src/context';
+import { jiraConnections } from '../src/db/schema';
+import { recordManagedConnection } from '../src/model/workspace-approval';
 
 /**
  * Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production.
@@ -58,7 +58,7 @@ export async function insertTestConnection(
     })
     .returning();
   if (method === 'managed') {
-    await recordManagedConnection(services, {
+    await recordManagedConnection(services.db, now, {
       teamId: row.teamId,
       cloudId: row.cloudId,
       accountId: row.accountId,
