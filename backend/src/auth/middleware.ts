@@ -26,6 +26,8 @@ export function isSameOrigin(c: Context<AppEnv>): boolean {
  * Cookie-authenticated writes must come from our own origin, so another site cannot ride the cookie.
  */
 export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
+  // Several patterns can match one path ('/x' and '/x/*'): authenticate (and count) a request once.
+  if (c.var.teamId) return next();
   const { services } = c.var;
   const { db } = services;
   const header = c.req.header('authorization');
