@@ -28,9 +28,7 @@ describe('Forge invocation tokens: lifetime, endpoint, one use', () => {
     ...(module ? { module } : {}),
   });
   const systemToken = () =>
-    new UnsecuredJWT({})
-      .setExpirationTime(Math.floor(bed.clock.now() / 1000) + 3 * 3600)
-      .encode();
+    new UnsecuredJWT({}).setExpirationTime(Math.floor(bed.clock.now() / 1000) + 3 * 3600).encode();
 
   function call(path: string, token: string, method = 'POST') {
     return bed.backend.app.request(path, {
@@ -107,7 +105,12 @@ describe('console security headers', () => {
   afterAll(() => bed.close());
 
   it('every page and API answer forbids framing and sniffing, and sends no Referer', async () => {
-    for (const path of ['/console/login', '/console/connections', '/v1/jira/oauth/callback?code=x&state=y', '/v1/team']) {
+    for (const path of [
+      '/console/login',
+      '/console/connections',
+      '/v1/jira/oauth/callback?code=x&state=y',
+      '/v1/team',
+    ]) {
       const response = await bed.backend.app.request(path);
       expect(response.headers.get('x-frame-options'), path).toBe('DENY');
       expect(response.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
