@@ -1,5 +1,6 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './app';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
@@ -10,6 +11,7 @@ import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
 import { flushProxyAudit } from './proxy/audit';
+import { isProxyTarget, serveProxyCall } from './proxy/service';
 
 export interface RunningBackend {
   url: string;
@@ -56,11 +58,13 @@ export async function startBackend(options: {
   if (config.jobsEnabled) await registerForgeJobs(services);
 
   const app = buildApp(services);
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(started),
-    );
+  const routed = getRequestListener(app.fetch);
+  // Proxied Jira calls are the hot path: they skip routing and web-standard Request/Response objects.
+  const server = createServer((req, res) => {
+    if (isProxyTarget(req.url ?? '')) void serveProxyCall(services, req, res);
+    else void routed(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
 
@@ -70,7 +74,7 @@ export async function startBackend(options: {
     services,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => (server as Server).close(() => resolve()));
         await flushProxyAudit(services);
         await queue.stop();
         if (!options.database) await database.close();

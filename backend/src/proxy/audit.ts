@@ -1,9 +1,13 @@
 /**
- * Audit rows for proxied calls, written in batches off the request path: a proxied call should cost Jira's
- * time, not a database insert. Rows wait at most FLUSH_DELAY_MS; a failed insert keeps them for the next try.
- * Measured (bench/proxy, on-disk PGlite): one insert per 50 ms doubled the proxy's added latency; one per second
- * is invisible. The price is that a crash can lose up to a second of audit rows; shutdown should call
- * flushProxyAudit.
+ * Audit rows for proxied calls.
+ * - Reads (GET, HEAD, OPTIONS) are written in batches off the request path: a read should cost Jira's time, not
+ *   a database insert. Rows wait at most FLUSH_DELAY_MS; a failed insert keeps them for the next try. A crash can
+ *   lose up to a second of read rows; shutdown calls flushProxyAudit.
+ * - Writes (POST, PUT, PATCH, DELETE, anything else) are committed before their answer is sent, so no answered
+ *   write is ever missing from the log. Concurrent writes share one insert (a group commit: rows arriving while
+ *   an insert runs go into the next), so a burst costs one statement per round trip, not one per call. If the
+ *   database refuses, Jira's answer is still sent (the write happened in Jira; hiding it would invite a
+ *   duplicate) and the row joins the retried backlog, with an error logged.
  */
 
 import { sql } from 'drizzle-orm';
@@ -35,8 +39,36 @@ class ProxyAuditWriter {
   private pending: ProxyCallRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  /** Write rows waiting for the next group commit, and the promise their callers wait on. */
+  private durable: ProxyCallRecord[] = [];
+  private nextCommit: Promise<void> | undefined;
+  private committing: Promise<void> | undefined;
 
   constructor(private readonly services: Services) {}
+
+  /** Resolves once the row is committed (or, if the database refused it, queued for retry). */
+  commit(entry: ProxyCallRecord): Promise<void> {
+    this.durable.push(entry);
+    this.nextCommit ??= (async () => {
+      // One insert at a time: rows arriving meanwhile wait and go together.
+      await this.committing;
+      await Promise.resolve();
+      const batch = this.durable;
+      this.durable = [];
+      this.nextCommit = undefined;
+      const committing = this.write(batch).catch((error: unknown) => {
+        this.services.logger.error(
+          { err: error, rows: batch.length },
+          'proxy audit write failed for answered writes; will retry',
+        );
+        for (const row of batch) this.record(row);
+      });
+      this.committing = committing;
+      await committing;
+      if (this.committing === committing) this.committing = undefined;
+    })();
+    return this.nextCommit;
+  }
 
   record(entry: ProxyCallRecord): void {
     this.pending.push(entry);
@@ -52,6 +84,7 @@ class ProxyAuditWriter {
 
   /** Writes everything recorded so far. */
   async flush(): Promise<void> {
+    while (this.nextCommit ?? this.committing) await (this.nextCommit ?? this.committing);
     while (this.flushing) await this.flushing;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BATCH);
@@ -102,8 +135,19 @@ function writerFor(services: Services): ProxyAuditWriter {
   return writer;
 }
 
-export function recordProxyCall(services: Services, entry: ProxyCallRecord): void {
-  writerFor(services).record(entry);
+const BATCHED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Records one proxied call. Reads return at once (batched); writes return a promise that settles when the row is
+ * committed: the caller sends the answer after it.
+ */
+export function recordProxyCall(services: Services, entry: ProxyCallRecord): Promise<void> | undefined {
+  const writer = writerFor(services);
+  if (BATCHED_METHODS.has(entry.method)) {
+    writer.record(entry);
+    return undefined;
+  }
+  return writer.commit(entry);
 }
 
 /** Writes pending audit rows now: for shutdown, and for tests that read the audit log. */
