@@ -99,10 +99,11 @@ describe.each(testDatabaseKinds())('proxy audit across a crash (%s)', (kind) => 
 
       const after = database ?? (await openDatabase({ dataDir }));
       try {
-        const rows = await after.db.execute<{ method: string; count: number }>(sql`
+        const result = await after.db.execute(sql`
           select detail->>'method' as method, count(*)::int as count from audit_log
           where action = 'jira.proxy' group by 1 order by 1`);
-        expect(Object.fromEntries(rows.rows.map((row) => [row.method, row.count]))).toEqual({
+        const rows = (result as unknown as { rows: Array<{ method: string; count: number }> }).rows;
+        expect(Object.fromEntries(rows.map((row) => [row.method, row.count]))).toEqual({
           DELETE: 15,
           PATCH: 15,
           POST: 15,

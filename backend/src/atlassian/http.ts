@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import { Agent, type Dispatcher, errors, request } from 'undici';
+import { Agent, type Dispatcher, errors } from 'undici';
 
 export interface AtlassianRequestOptions {
   /**
@@ -103,15 +103,20 @@ export async function atlassianRequest(
   const retryable = (options.forceRetryable || IDEMPOTENT.has(method)) && !(body instanceof Readable);
   const maxWait = options.maxRetryWaitMs ?? 10_000;
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Straight to the pool: undici's top-level request() would parse the URL with \`new URL\` on every call.
+  const pathAt = url.indexOf('/', url.indexOf('//') + 2);
+  const origin = pathAt === -1 ? url : url.slice(0, pathAt);
+  const path = pathAt === -1 ? '/' : url.slice(pathAt);
   let waited = 0;
   for (let attempt = 0; ; attempt += 1) {
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await request(url, {
+      answer = await pool.request({
+        origin,
+        path,
         method: method as Dispatcher.HttpMethod,
         headers: init.headers,
         body,
-        dispatcher: pool,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });

@@ -5,13 +5,15 @@
  * Trade-offs, on purpose:
  * - Team API keys: a valid key is remembered for KEY_TTL_MS (1 s, counted from when the database was asked), so
  *   a key revoked by any process stops working everywhere within a second, for one query per key per second.
- *   Only valid keys are cached, by hash, so unknown keys always reach the database.
+ *   Only valid keys are cached, so unknown keys always reach the database. The cache is keyed by the key itself
+ *   (a hash per call cost more than the rest of the lookup): it holds only keys that callers are sending right
+ *   now, for at most a second past their last check, in this process's memory, never logged or stored.
  * - Connections: a disconnected or re-scoped connection (or a Forge upgrade) is seen by the proxy up to
  *   CONNECTION_TTL_MS (5 s) late. A row whose access token is close to expiry is never served from the cache,
  *   so refresh always works from the database row.
  */
 import { authMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
-import { findTeamByApiKey, hashSecret } from '../auth/keys';
+import { findTeamByApiKey } from '../auth/keys';
 import { findConnection, type JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { ApiError } from '../http/errors';
@@ -38,7 +40,7 @@ class TtlCache<T> {
 }
 
 interface Caches {
-  teamsByKeyHash: TtlCache<string>;
+  teamsByKey: TtlCache<string>;
   connections: TtlCache<JiraConnection>;
 }
 
@@ -47,7 +49,7 @@ const perServices = new WeakMap<Services, Caches>();
 function cachesFor(services: Services): Caches {
   let caches = perServices.get(services);
   if (!caches) {
-    caches = { teamsByKeyHash: new TtlCache(), connections: new TtlCache() };
+    caches = { teamsByKey: new TtlCache(), connections: new TtlCache() };
     perServices.set(services, caches);
   }
   return caches;
@@ -62,14 +64,13 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 export async function teamOfApiKey(services: Services, authorization: string | undefined): Promise<string> {
   const key = authorization ? BEARER.exec(authorization)?.[1] : undefined;
   if (!key) throw new ApiError(401, 'unauthorized', authMessages.unauthorized);
-  const { teamsByKeyHash } = cachesFor(services);
+  const { teamsByKey } = cachesFor(services);
   const asked = services.clock.now().getTime();
-  const hash = hashSecret(key);
-  const cached = teamsByKeyHash.get(hash, asked);
+  const cached = teamsByKey.get(key, asked);
   if (cached) return cached;
   const found = await findTeamByApiKey(services.db, key);
   if (!found) throw new ApiError(401, 'unauthorized', authMessages.unauthorized);
-  teamsByKeyHash.set(hash, found.teamId, asked + KEY_TTL_MS);
+  teamsByKey.set(key, found.teamId, asked + KEY_TTL_MS);
   return found.teamId;
 }
 
