@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@jira-integration/backend/db/client';
-import { createTestDatabase, testDatabaseKinds } from '@jira-integration/backend/db/testing';
+import { createTestDatabase, testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProxyBackendChild } from './proxy-backend-child';

@@ -5,8 +5,8 @@
  */
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
-import { insertTestConnection } from '@jira-integration/backend/connections/testing';
 import { startBackend } from '@jira-integration/backend/server';
+import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
 
 export interface ProxyBackendChild {
   url: string;

@@ -7,9 +7,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConsoleSession, SESSION_COOKIE } from '@jira-integration/backend/auth/sessions';
-import { insertTestConnection } from '@jira-integration/backend/connections/testing';
 import { apiKeys } from '@jira-integration/backend/db/schema';
-import { ManualClock } from '@jira-integration/backend/testing';
+import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
+import { ManualClock } from '@jira-integration/backend/test-support/context';
 import { authMessages } from '@jira-integration/shared';
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { eq } from 'drizzle-orm';
