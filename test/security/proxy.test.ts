@@ -190,3 +190,40 @@ describe('revocation', () => {
     expect(seen).toHaveLength(0);
   });
 });
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('revocation across processes (PostgreSQL)', () => {
+  it('a key revoked through one process stops working on the other within a second', async () => {
+    const env = {
+      ATLASSIAN_CLIENT_ID: 'client',
+      ATLASSIAN_CLIENT_SECRET: 'secret',
+      ATLASSIAN_API_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      JOBS: 'off',
+    };
+    const clockB = new ManualClock();
+    const first = await startTestBackend({ kind: 'postgres', env });
+    const second = await startTestBackend({ shareDatabaseOf: first, env, clock: clockB });
+    try {
+      const connection = await insertTestConnection(first.services, {
+        teamId: first.team.id,
+        cloudId: 'cloud-2',
+        accessToken: 'user-token',
+        expiresAt: new Date(clockB.now().getTime() + 3600_000),
+      });
+      answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      const call = () =>
+        fetch(`${second.url}/v1/jira/connections/${connection.id}/proxy/rest/api/3/myself`, {
+          headers: { authorization: `Bearer ${first.team.key}` },
+        });
+      expect((await call()).status).toBe(200);
+      await first.services.db
+        .update(apiKeys)
+        .set({ revokedAt: new Date() })
+        .where(eq(apiKeys.teamId, first.team.id));
+      clockB.advance(1_000);
+      expect((await call()).status).toBe(401);
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+});
