@@ -24,6 +24,8 @@ export interface AtlassianRequestOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Sees every answer's status and headers (retried ones too), e.g. to track the rate-limit budget. */
   onAnswer?: (status: number, headers: AnswerHeaders) => void;
+  /** Told how long each attempt took until Atlassian's answer began (status null: no answer), e.g. for metrics. */
+  observe?: (durationMs: number, status: number | null) => void;
 }
 
 export type AtlassianFetchOptions = AtlassianRequestOptions;
@@ -110,6 +112,7 @@ export async function atlassianRequest(
   let waited = 0;
   for (let attempt = 0; ; attempt += 1) {
     let answer: Dispatcher.ResponseData;
+    const started = options.observe ? performance.now() : 0;
     try {
       answer = await pool.request({
         origin,
@@ -121,9 +124,11 @@ export async function atlassianRequest(
         bodyTimeout: timeout,
       });
     } catch (error) {
+      options.observe?.(performance.now() - started, null);
       throw unavailable(error);
     }
     const status = answer.statusCode;
+    options.observe?.(performance.now() - started, status);
     options.onAnswer?.(status, answer.headers);
     // undici has no notion of a null body: drain it so the connection goes back to the pool.
     if (NULL_BODY_STATUSES.has(status) || method === 'HEAD') answer.body.resume();
