@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import type { JiraChange } from '../contracts';
-import { siteA, siteB, startForgeWorld } from './test-harness';
 
 // Forge's own delays; the manual scheduler moves past them without waiting.
 const retryDelayMs = 60_000;

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ReceivedRequest, siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import { forgeMessages } from './messages';
-import { type ReceivedRequest, siteA, siteB, startForgeWorld } from './test-harness';
 
 // The manifest's `fiveMinute`; the manual scheduler moves past it without waiting.
 const pushIntervalMs = 300_000;

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { startJobQueue } from '../jobs/queue';
-import { createLogger } from '../logger';
-import { type Database, migrateDatabase, openDatabase, pgliteDatabase } from './client';
+import { type Database, migrateDatabase, openDatabase, pgliteDatabase } from '../src/db/client';
+import { startJobQueue } from '../src/jobs/queue';
+import { createLogger } from '../src/logger';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 

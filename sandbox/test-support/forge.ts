@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
-import type { ForgePlatformContext, TokenGrant } from '../contracts';
-import { invocationTokenIssuer } from './invocation-token';
-import { createForgePlatform, type ForgePlatformOptions } from './platform';
-import { createManualScheduler } from './scheduler';
+import type { ForgePlatformContext, TokenGrant } from '../src/contracts';
+import { invocationTokenIssuer } from '../src/forge/invocation-token';
+import { createForgePlatform, type ForgePlatformOptions } from '../src/forge/platform';
+import { createManualScheduler } from '../src/forge/scheduler';
 
 export const siteA = { cloudId: 'cloud-a', name: 'Site A', url: 'https://site-a.atlassian.net' };
 export const siteB = { cloudId: 'cloud-b', name: 'Site B', url: 'https://site-b.atlassian.net' };
