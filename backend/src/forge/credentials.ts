@@ -5,13 +5,14 @@
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
 import { inArray } from 'drizzle-orm';
 import type { Services } from '../context';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
 import { forgeInstallations } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import { type ForgeSiteStatus, loadForgeUpgradeStatus, siteStatusOf } from '../model/forge-upgrade';
 
 /** Purpose bound into the system token's ciphertext. */
-export const SYSTEM_TOKEN_PURPOSE = 'forge_installations.system_token';
+export const SYSTEM_TOKEN_PURPOSE = SECRET_PURPOSE.systemToken;
 
 export interface ServiceAccountCredentials {
   token: string;
@@ -34,18 +35,17 @@ export async function getServiceAccountCredentials(
   if (!status.upgraded) {
     switch (status.reason) {
       case 'custom':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.customNeverUpgraded);
+        throw new ApiError('not_upgraded', forgeMessages.customNeverUpgraded);
       case 'not_installed':
       case 'uninstalled':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
+        throw new ApiError('not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
       case 'stale':
         throw new ApiError(
-          409,
           'forge_credentials_stale',
           forgeMessages.credentialsStale(connection.siteUrl, installation?.lastPushAt ?? null),
         );
       case 'pending':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
+        throw new ApiError('not_upgraded', forgeMessages.notUpgradedYet);
     }
   }
   // Upgraded implies an installation holding a fresh token.
