@@ -19,6 +19,7 @@ import {
   startCustomConnection,
   startManagedConnection,
 } from './service';
+import { asConnectingUser } from './tokens';
 
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -192,7 +193,8 @@ export function connectionRoutes() {
   );
   app.openapi(routes.health, async (c) => {
     const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
-    return c.json({ results: await runHealthChecks(c.var.services, connection) }, 200);
+    const site = asConnectingUser(c.var.services, connection);
+    return c.json({ results: await runHealthChecks(c.var.services, site) }, 200);
   });
 
   // Atlassian sends the browser back here. The state says which team started the attempt; a console

@@ -3,13 +3,11 @@
  * app, and what the console and admin page show about each site.
  */
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { inArray } from 'drizzle-orm';
 import type { Services } from '../context';
 import { SECRET_PURPOSE } from '../db/encrypted-columns';
-import { forgeInstallations } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
-import { type ForgeSiteStatus, loadForgeUpgradeStatus, siteStatusOf } from '../model/forge-upgrade';
+import { loadForgeUpgradeStatus } from '../model/forge-upgrade';
 
 /** Purpose bound into the system token's ciphertext. */
 export const SYSTEM_TOKEN_PURPOSE = SECRET_PURPOSE.systemToken;
@@ -65,18 +63,4 @@ export async function isServiceAccountAvailable(
   connection: JiraConnection,
 ): Promise<boolean> {
   return (await loadForgeUpgradeStatus(services, connection)).status.upgraded;
-}
-
-/** For the console: per cloudId, installed?, last push time, credentials fresh? */
-export async function forgeSiteStatus(
-  services: Services,
-  cloudIds: string[],
-): Promise<Map<string, ForgeSiteStatus>> {
-  const unique = [...new Set(cloudIds)];
-  const rows = unique.length
-    ? await services.db.select().from(forgeInstallations).where(inArray(forgeInstallations.cloudId, unique))
-    : [];
-  const byCloudId = new Map(rows.map((row) => [row.cloudId, row]));
-  const now = services.clock.now();
-  return new Map(unique.map((cloudId) => [cloudId, siteStatusOf(byCloudId.get(cloudId), now)]));
 }

@@ -5,10 +5,9 @@ import { type AppIdentity, identityKey, rateLimitBudget } from '../atlassian/rat
 import { requireTeam } from '../auth/middleware';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
-import { forgeSiteStatus } from '../forge/credentials';
 import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses } from '../http/openapi';
-import { forgeUpgradeStatus } from '../model/forge-upgrade';
+import { forgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
 import { findConnectionCached, requireTeamCached } from './hot-cache';
 import { type ProxyOptions, proxyJiraCall } from './service';
 
