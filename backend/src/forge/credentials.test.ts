@@ -8,13 +8,8 @@ import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-s
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
-import { upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
-import {
-  forgeSiteStatus,
-  getServiceAccountCredentials,
-  isServiceAccountAvailable,
-  SYSTEM_TOKEN_PURPOSE,
-} from './credentials';
+import { forgeSiteStatus, upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
+import { getServiceAccountCredentials, isServiceAccountAvailable, SYSTEM_TOKEN_PURPOSE } from './credentials';
 import { downgradeStaleConnections } from './service';
 
 const hours = (count: number) => count * 3600_000;

@@ -645,4 +645,34 @@ describe('audit and budget', () => {
     });
     expect(JSON.parse(otherResponse.body)).toEqual({ budgets: [] });
   });
+
+  it('counts the Forge budget as a team identity only while its upgraded connection has fresh credentials', async () => {
+    upstream.respond(
+      () =>
+        new Response('{}', {
+          headers: {
+            'x-ratelimit-limit': '65000',
+            'x-ratelimit-remaining': '8000',
+            'x-ratelimit-reset': '2026-11-23T11:00Z',
+          },
+        }),
+    );
+    await call(connections.forge, 'rest/api/3/myself', { headers: { 'x-use-connect-auth': 'true' } });
+    const team = await ctx.createTeam('Stale site team');
+    // Upgraded once, on the site whose credentials have gone stale since.
+    const stale = await insertTestConnection(ctx.services, {
+      teamId: team.id,
+      cloudId: 'cloud-stale',
+      accessToken: 'stale-team-token',
+    });
+    await ctx.services.db
+      .update(jiraConnections)
+      .set({ forgeUpgradedAt: ctx.services.clock.now() })
+      .where(eq(jiraConnections.id, stale.id));
+    const response = await rawRequest(proxy.url, '/v1/jira/rate-limit', {
+      headers: { authorization: `Bearer ${team.key}` },
+    });
+    const { budgets } = JSON.parse(response.body) as { budgets: Array<{ identity: { kind: string } }> };
+    expect(budgets.map((budget) => budget.identity.kind)).not.toContain('forge');
+  });
 });
