@@ -48,9 +48,11 @@ export interface AtlassianRequestInit {
   body?: string | Uint8Array | Readable | null;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** Methods safe to send twice: the ones retried on 429/503 without an idempotency key. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const RETRY_STATUSES = new Set([429, 503]);
-const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+/** Statuses whose answers carry no body (a Response with one would throw). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 const DEFAULT_BACKOFF_MS = 1_000;
 const DEFAULT_TIMEOUT_MS = 20_000;
 /** Answers up to this size are read at once into one buffer; longer ones (or of unknown length) stream. */
@@ -102,7 +104,7 @@ export async function atlassianRequest(
 ): Promise<AtlassianAnswer> {
   const method = init.method;
   const body = init.body ?? null;
-  const retryable = (options.forceRetryable || IDEMPOTENT.has(method)) && !(body instanceof Readable);
+  const retryable = (options.forceRetryable || IDEMPOTENT_METHODS.has(method)) && !(body instanceof Readable);
   const maxWait = options.maxRetryWaitMs ?? 10_000;
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Straight to the pool: undici's top-level request() would parse the URL with \`new URL\` on every call.

@@ -11,8 +11,11 @@
  */
 
 import { sql } from 'drizzle-orm';
+import type { AuditAction } from '../audit/log';
 import type { Services } from '../context';
 import { auditLog } from '../db/schema';
+
+const PROXY_AUDIT_ACTION: AuditAction = 'jira.proxy';
 
 export type ProxyMode = 'user' | 'service_account' | 'impersonation';
 
@@ -45,7 +48,7 @@ function pgliteSlice(pending: number): number {
 /** Beyond this many unwritten rows (database down for long), the oldest are dropped and the loss is logged. */
 const MAX_PENDING = 50_000;
 
-class ProxyAuditWriter {
+export class ProxyAuditWriter {
   private pending: ProxyCallRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -92,6 +95,15 @@ class ProxyAuditWriter {
     }, FLUSH_DELAY_MS);
   }
 
+  /** Writes everything recorded so far and stops the timer: the process is going away. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   /** Writes everything recorded so far. */
   async flush(): Promise<void> {
     while (this.nextCommit ?? this.committing) await (this.nextCommit ?? this.committing);
@@ -133,20 +145,9 @@ class ProxyAuditWriter {
     const details = batch.map(({ teamId: _team, ...detail }) => JSON.stringify(detail));
     await this.services.db.execute(sql`
       insert into ${auditLog} (team_id, action, target, detail)
-      select team_id, 'jira.proxy', target, detail::jsonb
+      select team_id, ${PROXY_AUDIT_ACTION}, target, detail::jsonb
       from unnest(${sql.param(teamIds)}::text[], ${sql.param(targets)}::text[], ${sql.param(details)}::text[]) as rows(team_id, target, detail)`);
   }
-}
-
-const writers = new WeakMap<Services, ProxyAuditWriter>();
-
-function writerFor(services: Services): ProxyAuditWriter {
-  let writer = writers.get(services);
-  if (!writer) {
-    writer = new ProxyAuditWriter(services);
-    writers.set(services, writer);
-  }
-  return writer;
 }
 
 const BATCHED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -156,7 +157,7 @@ const BATCHED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * committed: the caller sends the answer after it.
  */
 export function recordProxyCall(services: Services, entry: ProxyCallRecord): Promise<void> | undefined {
-  const writer = writerFor(services);
+  const writer = services.state.proxyAudit;
   if (BATCHED_METHODS.has(entry.method)) {
     writer.record(entry);
     return undefined;
@@ -164,7 +165,7 @@ export function recordProxyCall(services: Services, entry: ProxyCallRecord): Pro
   return writer.commit(entry);
 }
 
-/** Writes pending audit rows now: for shutdown, and for tests that read the audit log. */
+/** Writes pending audit rows now: for shutdown (services.close()), and for tests that read the audit log. */
 export function flushProxyAudit(services: Services): Promise<void> {
-  return writerFor(services).flush();
+  return services.state.proxyAudit.flush();
 }

@@ -14,15 +14,17 @@
  */
 import { authMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
 import { findTeamByApiKey } from '../auth/keys';
-import { findConnection, type JiraConnection } from '../connections/service';
+import { findConnection } from '../connections/service';
 import type { Services } from '../context';
+import { bearerToken } from '../http/bearer';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
 
 export const KEY_TTL_MS = 1_000;
 const CONNECTION_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
-class TtlCache<T> {
+export class TtlCache<T> {
   private readonly entries = new Map<string, { value: T; expiresAt: number }>();
 
   get(key: string, now: number): T | undefined {
@@ -39,37 +41,28 @@ class TtlCache<T> {
   }
 }
 
-interface Caches {
+export interface ProxyCaches {
   teamsByKey: TtlCache<string>;
   connections: TtlCache<JiraConnection>;
 }
 
-const perServices = new WeakMap<Services, Caches>();
-
-function cachesFor(services: Services): Caches {
-  let caches = perServices.get(services);
-  if (!caches) {
-    caches = { teamsByKey: new TtlCache(), connections: new TtlCache() };
-    perServices.set(services, caches);
-  }
-  return caches;
+export function createProxyCaches(): ProxyCaches {
+  return { teamsByKey: new TtlCache(), connections: new TtlCache() };
 }
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The team of the request's API key. The proxy takes API keys only, never the console's session cookie: its
  * answers are Jira's content, which must not be reachable by a browser merely signed in to the console.
  */
 export async function teamOfApiKey(services: Services, authorization: string | undefined): Promise<string> {
-  const key = authorization ? BEARER.exec(authorization)?.[1] : undefined;
-  if (!key) throw new ApiError(401, 'unauthorized', authMessages.unauthorized);
-  const { teamsByKey } = cachesFor(services);
+  const key = bearerToken(authorization);
+  if (!key) throw new ApiError('unauthorized', authMessages.unauthorized);
+  const { teamsByKey } = services.state.proxyCaches;
   const asked = services.clock.now().getTime();
   const cached = teamsByKey.get(key, asked);
   if (cached) return cached;
   const found = await findTeamByApiKey(services.db, key);
-  if (!found) throw new ApiError(401, 'unauthorized', authMessages.unauthorized);
+  if (!found) throw new ApiError('unauthorized', authMessages.unauthorized);
   teamsByKey.set(key, found.teamId, asked + KEY_TTL_MS);
   return found.teamId;
 }
@@ -80,7 +73,7 @@ export async function findConnectionCached(
   teamId: string,
   id: string,
 ): Promise<JiraConnection> {
-  const { connections } = cachesFor(services);
+  const { connections } = services.state.proxyCaches;
   const key = `${teamId}\u0000${id}`;
   const now = services.clock.now().getTime();
   const usable = (row: JiraConnection) => row.accessTokenExpiresAt.getTime() - now > REFRESH_MARGIN_MS;

@@ -6,9 +6,8 @@ import { type AppIdentity, identityKey, rateLimitBudget } from '../atlassian/rat
 import { requireTeam } from '../auth/middleware';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
-import { forgeSiteStatus } from '../forge/credentials';
 import { errorResponses } from '../http/openapi';
-import { forgeUpgradeStatus } from '../model/forge-upgrade';
+import { forgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
 import { type ProxyOptions, serveProxyCall } from './service';
 
 const Identity = z.union([

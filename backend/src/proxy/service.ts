@@ -14,8 +14,10 @@ import {
   AtlassianUnavailableError,
   answerHeaderReader,
   atlassianRequest,
+  IDEMPOTENT_METHODS,
   isTimeout,
   MAX_BUFFERED_BODY,
+  NULL_BODY_STATUSES,
   readAll,
 } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
@@ -39,8 +41,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRY_WAIT_MS = 10_000;
 /** Bodies up to this size are kept so a retried PUT/DELETE (or keyed POST) can send them again. */
 const MAX_REPLAYABLE_BODY = 1024 * 1024;
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const PROXY_TARGET = /^\/v1\/jira\/connections\/([^/?#]+)\/proxy\//;
 
 /** True for request targets the proxy answers (the server hands them over before any routing). */
@@ -79,7 +79,7 @@ export async function serveProxyCall(
     if (credentials.asJiraUser) record.asJiraUser = credentials.asJiraUser;
 
     const idempotencyKey = req.headers['idempotency-key'] !== undefined;
-    const retryable = idempotencyKey || IDEMPOTENT.has(method);
+    const retryable = idempotencyKey || IDEMPOTENT_METHODS.has(method);
     const body = method === 'GET' || method === 'HEAD' ? null : await outgoingBody(req, retryable);
     const budget = rateLimitBudget(services);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -100,8 +100,8 @@ export async function serveProxyCall(
     } catch (error) {
       if (!(error instanceof AtlassianUnavailableError)) throw error;
       throw error.timedOut
-        ? new ApiError(504, 'jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10))
-        : new ApiError(502, 'jira_unreachable', proxyMessages.upstreamUnreachable);
+        ? new ApiError('jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10))
+        : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
     record.status = answer.status;
     const headers = returnedResponseHeaders(answer.headers, target.path, credentials.mode);
@@ -144,20 +144,16 @@ function finishRecord(
 function timeoutAsApiError(timeoutMs: number) {
   return (error: unknown): never => {
     if (isTimeout(error)) {
-      throw new ApiError(
-        504,
-        'jira_timeout',
-        proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10),
-      );
+      throw new ApiError('jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10));
     }
-    throw new ApiError(502, 'jira_unreachable', proxyMessages.upstreamUnreachable);
+    throw new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
   };
 }
 
 function asApiError(services: Services, error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   services.logger.error({ err: error }, 'unhandled error in the Jira proxy');
-  return new ApiError(500, 'internal_error', genericMessages.internal);
+  return new ApiError('internal_error', genericMessages.internal);
 }
 
 /**
