@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
-import { type JiraConnection, SECRET_PURPOSE } from '../src/connections/service';
 import type { Services } from '../src/context';
+import { SECRET_PURPOSE } from '../src/db/encrypted-columns';
 import { jiraConnections } from '../src/db/schema';
+import type { JiraConnection } from '../src/model/connection';
 import { recordManagedConnection } from '../src/model/workspace-approval';
 
 /**

@@ -47,7 +47,7 @@ interface SiteBudget {
   low: { remainingAtStart: number; used: Map<string, number> } | null;
 }
 
-class FairShare {
+export class FairShare {
   private readonly sites = new Map<string, SiteBudget>();
 
   constructor(private readonly now: () => number) {}
@@ -130,15 +130,8 @@ class FairShare {
   }
 }
 
-const perServices = new WeakMap<Services, FairShare>();
-
 function fairShare(services: Services): FairShare {
-  let shares = perServices.get(services);
-  if (!shares) {
-    shares = new FairShare(() => services.clock.now().getTime());
-    perServices.set(services, shares);
-  }
-  return shares;
+  return services.state.fairShare;
 }
 
 /**

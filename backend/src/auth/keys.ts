@@ -100,9 +100,9 @@ export async function revokeApiKey(db: Db, teamId: string, keyId: string, now: D
       .select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt })
       .from(apiKeys)
       .where(and(eq(apiKeys.id, keyId), eq(apiKeys.teamId, teamId)));
-    if (!key) throw new ApiError(404, 'api_key_not_found', keyMessages.notFound);
+    if (!key) throw new ApiError('api_key_not_found', keyMessages.notFound);
     if (key.revokedAt) return;
-    if (active.length <= 1) throw new ApiError(409, 'last_api_key', keyMessages.lastKey);
+    if (active.length <= 1) throw new ApiError('last_api_key', keyMessages.lastKey);
     await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, keyId));
     await tx.delete(consoleSessions).where(eq(consoleSessions.apiKeyId, keyId));
     await writeAudit(tx, { teamId, action: 'api_key.revoked', target: keyId });

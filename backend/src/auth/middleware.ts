@@ -3,7 +3,8 @@ import type { Context, Next } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
-import { errorBody } from '../http/errors';
+import { bearerToken } from '../http/bearer';
+import { errorResponse } from '../http/errors';
 import { findTeamByApiKey } from './keys';
 import {
   admitTeamRequest,
@@ -35,20 +36,20 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
     const address = clientAddress(c);
     const blocked = failedKeyBlock(services, address);
     if (blocked) return tooManyRequests(c, 'too_many_failed_keys', blocked);
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const found = match ? await findTeamByApiKey(db, match[1]) : undefined;
+    const key = bearerToken(header);
+    const found = key ? await findTeamByApiKey(db, key) : undefined;
     if (!found) {
       const refused = await recordFailedKeyAttempt(services, address);
       if (refused) return tooManyRequests(c, 'too_many_failed_keys', refused);
-      return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+      return errorResponse(c, 'unauthorized', authMessages.unauthorized);
     }
     return admitTeam(c, found.teamId, next);
   }
   const session = getCookie(c, SESSION_COOKIE);
   const teamId = session ? await findTeamBySession(db, session) : undefined;
-  if (!teamId) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+  if (!teamId) return errorResponse(c, 'unauthorized', authMessages.unauthorized);
   if (!SAFE_METHODS.has(c.req.method) && !isSameOrigin(c)) {
-    return c.json(errorBody('forbidden', authMessages.crossSite), 403);
+    return errorResponse(c, 'forbidden', authMessages.crossSite);
   }
   return admitTeam(c, teamId, next);
 });

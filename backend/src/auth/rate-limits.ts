@@ -9,7 +9,7 @@ import { lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv, Services } from '../context';
 import { authFailures } from '../db/schema';
-import { errorBody } from '../http/errors';
+import { errorResponse } from '../http/errors';
 
 /** Failed attempts an address may make per window before it gets 429 until the window ends. */
 export const FAILED_KEY_LIMIT = 20;
@@ -30,16 +30,9 @@ export interface Refusal {
   message: string;
 }
 
-/** Blocked addresses this process has seen, so a blocked address is refused without a query. */
-const blockedUntil = new WeakMap<Services, Map<string, number>>();
-
+/** Blocked addresses this process has seen (until when), so a blocked address is refused without a query. */
 function blockedMap(services: Services) {
-  let map = blockedUntil.get(services);
-  if (!map) {
-    map = new Map();
-    blockedUntil.set(services, map);
-  }
-  return map;
+  return services.state.failedKeyBlocks;
 }
 
 function refusal(untilMs: number, nowMs: number): Refusal {
@@ -97,17 +90,17 @@ export async function pruneAuthFailures(services: Services): Promise<number> {
   return removed.length;
 }
 
-const teamWindows = new WeakMap<Services, Map<string, { startedAt: number; count: number }>>();
+/** One team's requests in the current minute on this process. */
+export interface TeamRequestWindow {
+  startedAt: number;
+  count: number;
+}
 
 /** Counts one request of the team; a refusal once it is over TEAM_RATE_LIMIT in the current minute. */
 export function admitTeamRequest(services: Services, teamId: string): Refusal | undefined {
   const limit = services.config.teamRateLimitPerMinute;
   if (!limit) return undefined;
-  let windows = teamWindows.get(services);
-  if (!windows) {
-    windows = new Map();
-    teamWindows.set(services, windows);
-  }
+  const windows = services.state.teamRequestWindows;
   const now = services.clock.now().getTime();
   let window = windows.get(teamId);
   if (!window || now - window.startedAt >= TEAM_WINDOW_MS) {
@@ -121,7 +114,11 @@ export function admitTeamRequest(services: Services, teamId: string): Refusal | 
 }
 
 /** A 429 in the error shape with Retry-After. */
-export function tooManyRequests(c: Context<AppEnv>, code: string, refused: Refusal) {
+export function tooManyRequests(
+  c: Context<AppEnv>,
+  code: 'too_many_failed_keys' | 'team_rate_limited' | 'site_budget_low',
+  refused: Refusal,
+) {
   c.header('retry-after', String(refused.retryAfterSeconds));
-  return c.json(errorBody(code, refused.message), 429);
+  return errorResponse(c, code, refused.message);
 }

@@ -13,7 +13,7 @@ export const REVOCATION_STALENESS_MS = 1_000;
 /** Revocations are re-read this far back: processes' clocks differ and a revoking transaction commits late. */
 const OVERLAP_MS = 60_000;
 
-class KeyRevocations {
+export class KeyRevocations {
   private readonly revoked = new Set<string>();
   /** Newest revocation time seen: the next refresh reads only what came after it. */
   private newest: Date | null = null;
@@ -50,17 +50,10 @@ class KeyRevocations {
   }
 }
 
-const perServices = new WeakMap<Services, KeyRevocations>();
-
 /**
  * Whether the key (by id) is revoked, at most REVOCATION_STALENESS_MS stale on this process. For callers
  * that keep a key → team cache: check this before trusting a cached key.
  */
 export function isApiKeyRevoked(services: Services, keyId: string): Promise<boolean> {
-  let revocations = perServices.get(services);
-  if (!revocations) {
-    revocations = new KeyRevocations(services);
-    perServices.set(services, revocations);
-  }
-  return revocations.isRevoked(keyId);
+  return services.state.keyRevocations.isRevoked(keyId);
 }

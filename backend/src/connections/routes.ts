@@ -7,7 +7,8 @@ import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { runHealthChecks } from '../health/service';
-import { ApiError, errorBody } from '../http/errors';
+import { bearerToken } from '../http/bearer';
+import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
 import { BROWSER_BINDING_COOKIE, CALLBACK_PATH, callbackErrorQuery, setBrowserBinding } from './callback';
 import {
@@ -23,6 +24,7 @@ import {
   startCustomConnection,
   startManagedConnection,
 } from './service';
+import { asConnectingUser } from './tokens';
 
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -200,7 +202,8 @@ export function connectionRoutes() {
   );
   app.openapi(routes.health, async (c) => {
     const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
-    return c.json({ results: await runHealthChecks(c.var.services, connection) }, 200);
+    const site = asConnectingUser(c.var.services, connection);
+    return c.json({ results: await runHealthChecks(c.var.services, site) }, 200);
   });
 
   // Atlassian sends the browser back here. Only the team that started the attempt may finish it (callback.ts).
@@ -210,25 +213,25 @@ export function connectionRoutes() {
     const wantsJson = c.req.header('accept')?.includes('application/json') ?? false;
     const fail = (failure: ApiError) =>
       wantsJson
-        ? c.json(errorBody(failure.code, failure.message), failure.status)
+        ? errorResponse(c, failure.code, failure.message)
         : c.redirect(`/console/connections?${new URLSearchParams(callbackErrorQuery(failure))}`);
     // Atlassian's error_description is free text from the query string: it is never shown.
-    if (error) return fail(new ApiError(400, 'authorization_denied', connectMessages.authorizationCancelled));
+    if (error) return fail(new ApiError('authorization_denied', connectMessages.authorizationCancelled));
     const pending = code && state ? await pendingAuthorization(services, state) : undefined;
     if (!code || !state || !pending) {
-      return fail(new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState));
+      return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
     }
-    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const bearer = bearerToken(c.req.header('authorization'));
     const keyTeamId = bearer ? (await findTeamByApiKey(services.db, bearer))?.teamId : undefined;
     const session = getCookie(c, SESSION_COOKIE);
     const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
     const signedInAs = keyTeamId ?? sessionTeamId;
     // Signed in as another team: that browser did not start this attempt.
     if (signedInAs && signedInAs !== pending.teamId) {
-      return fail(new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState));
+      return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
     }
     if (!signedInAs && !pending.bindsBrowser(getCookie(c, BROWSER_BINDING_COOKIE))) {
-      if (wantsJson) return c.json(errorBody('sign_in_required', callbackMessages.wrongBrowser), 401);
+      if (wantsJson) return errorResponse(c, 'sign_in_required', callbackMessages.wrongBrowser);
       const next = `${CALLBACK_PATH}?${new URLSearchParams({ code, state })}`;
       return c.redirect(`/console/login?${new URLSearchParams({ continue: next })}`);
     }
@@ -242,7 +245,7 @@ export function connectionRoutes() {
       return fail(
         caught instanceof ApiError
           ? caught
-          : new ApiError(502, 'oauth_callback_failed', connectMessages.callbackFailed),
+          : new ApiError('oauth_callback_failed', connectMessages.callbackFailed),
       );
     }
   });

@@ -16,8 +16,8 @@ const MAX_SECRET_LENGTH = 1024;
 function checkField(field: string, value: string | undefined, max: number) {
   if (value === undefined) return;
   if (hasControlCharacters(value))
-    throw new ApiError(400, 'invalid_characters', limitMessages.controlCharacters(field));
-  if (value.length > max) throw new ApiError(400, 'field_too_long', limitMessages.tooLong(field, max));
+    throw new ApiError('invalid_characters', limitMessages.controlCharacters(field));
+  if (value.length > max) throw new ApiError('field_too_long', limitMessages.tooLong(field, max));
 }
 
 /** The managed form's rules; the messages are the spec's, word for word. */
@@ -25,9 +25,8 @@ export function validateManagedSubdomain(raw: string | undefined): string | unde
   if (raw === undefined) return undefined; // API callers may let the site be chosen on Atlassian's screen
   checkField('subdomain', raw, MAX_NAME_LENGTH);
   const problem = subdomainProblem(raw);
-  if (problem === 'required')
-    throw new ApiError(400, 'subdomain_required', connectMessages.subdomainRequired);
-  if (problem === 'invalid') throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
+  if (problem === 'required') throw new ApiError('subdomain_required', connectMessages.subdomainRequired);
+  if (problem === 'invalid') throw new ApiError('subdomain_invalid', connectMessages.subdomainInvalid);
   return normalizeSubdomain(raw);
 }
 
@@ -45,11 +44,11 @@ export function validateCustomApp(input: CustomAppInput) {
   checkField('clientId', input.clientId, MAX_NAME_LENGTH);
   checkField('clientSecret', input.clientSecret, MAX_SECRET_LENGTH);
   for (const field of ['clientId', 'clientSecret', 'subdomain'] as const) {
-    if (!input[field]?.trim()) throw new ApiError(400, `${field}_required`, customFieldRequired(field));
+    if (!input[field]?.trim()) throw new ApiError(`${field}_required`, customFieldRequired(field));
   }
   // Something was typed, so anything wrong with it (even nothing left once normalised) is "invalid".
   if (subdomainProblem(input.subdomain!))
-    throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
+    throw new ApiError('subdomain_invalid', connectMessages.subdomainInvalid);
   return {
     displayName: input.displayName?.trim() || undefined,
     subdomain: normalizeSubdomain(input.subdomain!),

@@ -93,7 +93,7 @@ export async function decideWorkspace(
         ),
       )
       .returning();
-    if (!updated) throw new ApiError(404, 'workspace_not_found', workspaceMessages.notFound);
+    if (!updated) throw new ApiError('workspace_not_found', workspaceMessages.notFound);
     const teamIds = tx.select({ id: teams.id }).from(teams).where(eq(teams.workspaceId, input.workspaceId));
     const onSite = and(
       eq(jiraConnections.cloudId, input.cloudId),
