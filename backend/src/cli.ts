@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
 import { keyMessages, workspaceMessages } from '@jira-integration/shared/security-messages';
+import { eq } from 'drizzle-orm';
 import { createApiKey, createTeam, listApiKeys, revokeApiKey } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
 import { Encryptor, generateKey, loadKeyRing, saveKeyFile } from './crypto/encryption';
@@ -34,7 +34,10 @@ async function main(args: string[]) {
         (word, index) => word !== '--new-workspace' && (at === -1 || (index !== at && index !== at + 1)),
       );
       if (at !== -1) {
-        const [workspace] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId ?? ''));
+        const [workspace] = await db
+          .select()
+          .from(workspaces)
+          .where(eq(workspaces.id, workspaceId ?? ''));
         if (!workspace) throw new Error(workspaceMessages.workspaceNotFound(workspaceId ?? ''));
       }
       const team = await createTeam(db, name.join(' '), { workspaceId });
@@ -47,7 +50,8 @@ async function main(args: string[]) {
         console.log(`${team.id}  ${team.name}  (workspace ${team.workspaceId})`);
       }
     } else if (noun === 'workspace' && verb === 'list') {
-      for (const workspace of await db.select().from(workspaces)) console.log(`${workspace.id}  ${workspace.name}`);
+      for (const workspace of await db.select().from(workspaces))
+        console.log(`${workspace.id}  ${workspace.name}`);
     } else if (noun === 'key' && verb === 'list' && rest[0]) {
       for (const key of await listApiKeys(db, rest[0])) {
         console.log(
