@@ -1,5 +1,6 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './app';
 import { RateLimitBudget } from './atlassian/rate-limit';
 import { type Config, frozenConfig } from './config';
@@ -12,6 +13,7 @@ import { createLogger, type Logger } from './logger';
 import { ProxyAuditWriter } from './proxy/audit';
 import { createProxyCaches } from './proxy/hot-cache';
 import { ImpersonationTokens } from './proxy/impersonation';
+import { isProxyTarget, serveProxyCall } from './proxy/service';
 
 export interface RunningBackend {
   url: string;
@@ -74,39 +76,40 @@ export async function startBackend(options: {
 
   // Listening comes first so the configuration can name the real port; requests wait for the app.
   let app: ReturnType<typeof buildApp> | undefined;
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve(
-      {
-        fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
-        port: options.config.port,
-        hostname: options.config.host,
-      },
-      () => resolve(started),
-    );
+  let services: Services | undefined;
+  const routed = getRequestListener((request, env) =>
+    app ? app.fetch(request, env) : new Response(null, { status: 503 }),
+  );
+  // Proxied Jira calls are the hot path: they skip routing and web-standard Request/Response objects.
+  const server = createServer((req, res) => {
+    if (services && app && isProxyTarget(req.url ?? '')) void serveProxyCall(services, req, res);
+    else void routed(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(options.config.port, options.config.host, resolve));
   const { port } = server.address() as AddressInfo;
   const host = options.config.host === '0.0.0.0' ? '127.0.0.1' : options.config.host;
   const url = `http://${host}:${port}`;
   const config = options.publicUrlFromAddress ? { ...options.config, port, publicUrl: url } : options.config;
 
-  const services = await createServices({
+  const started = await createServices({
     config,
     database,
     logger,
     clock: options.clock,
     encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
   });
-  if (config.jobsEnabled) await registerForgeJobs(services);
-  app = buildApp(services);
+  if (config.jobsEnabled) await registerForgeJobs(started);
+  services = started;
+  app = buildApp(started);
 
   let closing: Promise<void> | undefined;
   return {
     url,
-    services,
+    services: started,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await services.close();
+        await started.close();
         if (!options.database) await database.close();
       })();
       return closing;
