@@ -109,7 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
-  return {
+  return frozenConfig({
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
@@ -134,5 +134,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandboxPort: e.SANDBOX_PORT,
     jobsEnabled: e.JOBS === 'on',
     teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
-  };
+  });
+}
+
+/** Configuration is read-only once loaded: a frozen copy, nested values included. */
+export function frozenConfig(config: Config): Config {
+  return Object.freeze({
+    ...config,
+    atlassian: config.atlassian && Object.freeze({ ...config.atlassian }),
+    encryptionKeys: config.encryptionKeys && Object.freeze([...config.encryptionKeys]),
+  }) as Config;
 }

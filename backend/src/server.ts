@@ -6,7 +6,7 @@ import { FairShare } from './atlassian/fair-share';
 import { RateLimitBudget } from './atlassian/rate-limit';
 import { registerSecurityJobs } from './auth/prune';
 import { KeyRevocations } from './auth/revocation';
-import type { Config } from './config';
+import { type Config, frozenConfig } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
@@ -34,7 +34,7 @@ export async function createServices(options: {
   clock?: Clock;
 }): Promise<Services> {
   const { database, logger, encryptor } = options;
-  const config = Object.freeze({ ...options.config });
+  const config = frozenConfig(options.config);
   const queue = await startJobQueue(database, logger);
   const clock = options.clock ?? systemClock;
   const services = { config, database, db: database.db, logger, queue, clock, encryptor } as Services;
