@@ -8,7 +8,8 @@ import type { AppEnv } from '../context';
 const HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it, browsers send `Origin: null` on our own form posts, which the Origin check refuses.
+  'referrer-policy': 'same-origin',
 };
 
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
