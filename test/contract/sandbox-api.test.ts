@@ -311,6 +311,14 @@ describe('Jira platform routes', () => {
     await check('GET', '/rest/api/3/field', '/rest/api/3/field', 200);
   });
 
+  it('GET /mypermissions', async () => {
+    const template = '/rest/api/3/mypermissions';
+    const answer = await check('GET', template, `${template}?permissions=ADMINISTER`, 200);
+    expect(answer.body).toMatchObject({ permissions: { ADMINISTER: { key: 'ADMINISTER', type: 'GLOBAL' } } });
+    await check('GET', template, template, 400);
+    await check('GET', template, `${template}?permissions=NO_SUCH_PERMISSION`, 404);
+  });
+
   it('attachment content', async () => {
     const template = '/rest/api/3/attachment/content/{id}';
     const answer = await check(
