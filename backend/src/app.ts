@@ -11,7 +11,9 @@ import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
 import { forgeRoutes } from './forge/routes';
+import { operationsRoutes } from './health/routes';
 import { ApiError, errorBody } from './http/errors';
+import { requestIdFrom, withRequestId } from './http/request-context';
 import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
 
@@ -23,6 +25,14 @@ function readScalarBundle() {
     path.join(entry.slice(0, entry.lastIndexOf('/dist/')), 'dist/browser/standalone.js'),
   );
   return scalarBundle;
+}
+
+/**
+ * The pattern of the handler that answered (not the path, which would make one series per id); after the chain
+ * has run, Hono's routePath names the last handler that ran. 'unmatched' when only the catch-all ran (404s).
+ */
+function routePattern(routePath: string): string {
+  return routePath === '/*' || routePath === '*' ? 'unmatched' : routePath;
 }
 
 /** Builds the HTTP app from capability sub-apps. No route calls another route. */
@@ -38,8 +48,16 @@ export function buildApp(services: Services) {
   });
 
   app.use(async (c, next) => {
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('services', services);
-    await next();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await withRequestId(requestId, next);
+    c.res.headers.set('x-request-id', requestId);
+    const route = routePattern(c.req.routePath);
+    const seconds = (performance.now() - started) / 1000;
+    services.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    services.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
   });
 
   app.get('/healthz', async (c) => {
@@ -72,6 +90,7 @@ export function buildApp(services: Services) {
     return c.body(new Uint8Array(await readScalarBundle()));
   });
 
+  app.route('/', operationsRoutes());
   app.route('/', teamRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());

@@ -38,6 +38,7 @@ const environmentSchema = z
     FORGE_JWKS_URL: url.default('https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json'),
     SANDBOX_PORT: port.default(4010),
     JOBS: z.enum(['on', 'off']).default('on'),
+    METRICS_TOKEN: optionalText,
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ATLASSIAN_CLIENT_ID) !== Boolean(env.ATLASSIAN_CLIENT_SECRET)) {
@@ -67,6 +68,8 @@ export interface Config {
   forgeJwksUrl: string;
   sandboxPort: number;
   jobsEnabled: boolean;
+  /** Bearer token GET /metrics asks for; unset: /metrics is served on a loopback HOST only. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -113,5 +116,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     forgeJwksUrl: e.FORGE_JWKS_URL,
     sandboxPort: e.SANDBOX_PORT,
     jobsEnabled: e.JOBS === 'on',
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -3,6 +3,7 @@ import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics/service';
 
 /** Time is injected so expiry rules (OAuth state, tokens) can be tested without waiting. */
 export interface Clock {
@@ -20,11 +21,14 @@ export interface Services {
   queue: JobQueue;
   clock: Clock;
   encryptor: Encryptor;
+  /** This process's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
 }
 
 export interface AppEnv {
   Variables: {
     services: Services;
     teamId: string;
+    requestId: string;
   };
 }

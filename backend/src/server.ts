@@ -9,6 +9,7 @@ import { registerForgeJobs } from './forge/jobs';
 import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics/service';
 import { flushProxyAudit } from './proxy/audit';
 
 export interface RunningBackend {
@@ -28,7 +29,16 @@ export async function createServices(options: {
 }): Promise<Services> {
   const { config, database, logger, encryptor } = options;
   const queue = await startJobQueue(database, logger);
-  return { config, database, db: database.db, logger, queue, clock: options.clock ?? systemClock, encryptor };
+  return {
+    config,
+    database,
+    db: database.db,
+    logger,
+    queue,
+    clock: options.clock ?? systemClock,
+    encryptor,
+    metrics: new Metrics(),
+  };
 }
 
 /** Starts one backend process: database (migrated), queue workers, HTTP server. */
@@ -42,7 +52,13 @@ export async function startBackend(options: {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      onConnectionError: (error) =>
+        logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
+    }));
   await migrateDatabase(database);
   const services = await createServices({
     config,

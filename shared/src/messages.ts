@@ -21,6 +21,10 @@ export const connectMessages = {
   connectionNotFound: 'No Jira connection with that id.',
   reconnectRequired:
     "Atlassian no longer accepts this connection's refresh token. Reconnect the Jira site to continue.",
+  refreshUnavailable:
+    "Atlassian's token endpoint did not answer, so the Jira token could not be refreshed. Try again in a moment.",
+  refreshBusy:
+    "Another request is still refreshing this connection's Jira token. Try again in a few seconds.",
 } as const;
 
 /** "Failed to initiate custom Jira app: clientId is required" and its siblings. */
@@ -51,6 +55,13 @@ export const authMessages = {
 export const genericMessages = {
   notFound: 'Not found.',
   internal: 'Something went wrong on our side. Please try again.',
+  databaseUnavailable: 'The database connection was lost. Please try again in a few seconds.',
+} as const;
+
+export const operationsMessages = {
+  metricsUnauthorized: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>".',
+  metricsTokenRequired:
+    'GET /metrics is served without a token only on a loopback HOST; set METRICS_TOKEN to scrape it over the network.',
 } as const;
 
 /** The connect modal's copy. The product name is configurable; the sentences are the spec's. */

@@ -267,7 +267,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       headers: { authorization: `Bearer ${mixed}` },
     });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({
+    expect(await response.json()).toMatchObject({
       error: { code: 'forge_site_mismatch', message: forgeMessages.siteMismatch },
     });
 
@@ -284,7 +284,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       headers: { authorization: `Bearer ${unknownInstallation}` },
     });
     expect(refused.status).toBe(404);
-    expect(await refused.json()).toEqual({
+    expect(await refused.json()).toMatchObject({
       error: { code: 'forge_not_installed', message: forgeMessages.notInstalled },
     });
   });

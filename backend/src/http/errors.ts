@@ -1,10 +1,14 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { currentRequestId } from './request-context';
 
-/** The one error body of the API: `{"error": {"code": "snake_case", "message": "..."}}`. */
+/**
+ * The one error body of the API: `{"error": {"code": "snake_case", "message": "...", "requestId": "..."}}`;
+ * the request id is the one in the `X-Request-Id` header and on the request's log lines.
+ */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; requestId?: string };
 }
 
 /** An error a route can throw to answer with a given status, code and message. */
@@ -20,7 +24,8 @@ export class ApiError extends Error {
 }
 
 export function errorBody(code: string, message: string): ErrorBody {
-  return { error: { code, message } };
+  const requestId = currentRequestId();
+  return { error: requestId ? { code, message, requestId } : { code, message } };
 }
 
 export function respondWithError(c: Context, error: ApiError) {
