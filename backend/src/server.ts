@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
+import { newAdminSecret, writeLocalAdminEndpoint } from './admin/local-admin';
+import { localAdminRoutes } from './admin/routes';
 import { buildApp } from './app';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
@@ -41,6 +43,26 @@ export async function createServices(options: {
   };
 }
 
+export class PortInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    super(`Port ${port} on ${host} is already in use: stop what uses it or set PORT to a free port.`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Listens, turning EADDRINUSE into an error that says what to do instead of a stack trace. */
+function listenOn(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Promise<ServerType> {
+  return new Promise<ServerType>((resolve, reject) => {
+    const started = serve({ fetch, port: config.port, hostname: config.host }, () => resolve(started));
+    started.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(config.host, config.port) : error),
+    );
+  });
+}
+
 /** Starts one backend process: database (migrated), queue workers, HTTP server. */
 export async function startBackend(options: {
   config: Config;
@@ -72,13 +94,16 @@ export async function startBackend(options: {
   if (config.jobsEnabled) await registerForgeJobs(services);
 
   const app = buildApp(services);
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(started),
-    );
-  });
+  // The embedded database is this process's alone, so the CLI asks this process to run its commands.
+  const ownsEmbeddedDatabase = !options.database && database.kind === 'pglite';
+  const adminSecret = ownsEmbeddedDatabase ? newAdminSecret() : undefined;
+  if (adminSecret) app.route('/', localAdminRoutes(adminSecret));
+  const server = await listenOn(app.fetch, config);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const removeAdminEndpoint = adminSecret
+    ? writeLocalAdminEndpoint(config.dataDir, { url, secret: adminSecret, pid: process.pid })
+    : () => undefined;
 
   let closing: Promise<void> | undefined;
   return {
@@ -86,6 +111,7 @@ export async function startBackend(options: {
     services,
     close() {
       closing ??= (async () => {
+        removeAdminEndpoint();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await flushProxyAudit(services);
         await queue.stop();

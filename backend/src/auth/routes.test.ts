@@ -92,6 +92,8 @@ describe('console session', () => {
       headers: { cookie: session, origin: 'https://evil.example' },
     });
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ error: { code: 'forbidden', message: authMessages.crossSite } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'forbidden', message: authMessages.crossSite },
+    });
   });
 });
