@@ -19,6 +19,8 @@ export interface AtlassianFetchOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Sees every answer's status and headers (retried ones too), e.g. to track the rate-limit budget. */
   onResponse?: (response: Response) => void;
+  /** Told how long each attempt took until Atlassian's answer began (status null: no answer), for /metrics. */
+  observe?: (durationMs: number, status: number | null) => void;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -139,9 +141,12 @@ export async function atlassianFetch(
   for (let attempt = 0; ; attempt += 1) {
     let response: Response;
     const signal = AbortSignal.timeout(options.timeoutMs ?? 20_000);
+    const started = options.observe ? performance.now() : 0;
     try {
       response = await send(url, method, init, signal);
+      options.observe?.(performance.now() - started, response.status);
     } catch (error) {
+      options.observe?.(performance.now() - started, null);
       const timedOut = signal.aborted;
       throw new AtlassianUnavailableError(
         timedOut ? 'Atlassian did not answer in time.' : 'Atlassian could not be reached.',

@@ -33,7 +33,7 @@ export async function jiraFetch(
   return atlassianFetch(
     `${jiraBaseUrl(services, connection.cloudId)}/${path.replace(/^\//, '')}`,
     { ...init, headers },
-    options,
+    { observe: services.metrics.atlassianObserver('backend'), ...options },
   );
 }
 

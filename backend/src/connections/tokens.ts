@@ -18,8 +18,8 @@ export const REFRESH_LEASE_MS = 30_000;
 /** How often a process waiting on another's refresh looks at the row again. */
 const LEASE_POLL_MS = 100;
 
-/** Refreshes in flight in this process, keyed by connection id: concurrent callers share one. */
-const inFlight = new Map<string, Promise<string>>();
+/** Refreshes in flight in this backend, keyed by connection id: concurrent callers share one. */
+const inFlightByServices = new WeakMap<Services, Map<string, Promise<string>>>();
 
 function isFresh(connection: Pick<JiraConnection, 'accessTokenExpiresAt'>, now: Date): boolean {
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
@@ -45,10 +45,16 @@ export async function getAccessToken(services: Services, connection: JiraConnect
   if (isFresh(connection, services.clock.now())) {
     return services.encryptor.decrypt(connection.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
   }
-  let pending = inFlight.get(connection.id);
+  let inFlight = inFlightByServices.get(services);
+  if (!inFlight) {
+    inFlight = new Map();
+    inFlightByServices.set(services, inFlight);
+  }
+  const refreshes = inFlight;
+  let pending = refreshes.get(connection.id);
   if (!pending) {
-    pending = refreshUnderLease(services, connection.id).finally(() => inFlight.delete(connection.id));
-    inFlight.set(connection.id, pending);
+    pending = refreshUnderLease(services, connection.id).finally(() => refreshes.delete(connection.id));
+    refreshes.set(connection.id, pending);
   }
   return pending;
 }

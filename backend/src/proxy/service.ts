@@ -97,6 +97,7 @@ export async function proxyJiraCall(
           forceRetryable: idempotencyKey,
           sleep: options.sleep,
           onResponse: (response) => budget.observe(credentials.identity, response),
+          observe: services.metrics.atlassianObserver('proxy'),
         },
       );
     } catch (error) {
