@@ -59,7 +59,10 @@ export function isConnectionLost(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
     const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof code === 'string' && CONNECTION_LOST_CODES.has(code)) return true;
-    if (typeof message === 'string' && /Connection terminated|connection .*(closed|ended)/i.test(message))
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|connection error and is not queryable|connection .*(closed|ended)/i.test(message)
+    )
       return true;
     current = cause;
   }
