@@ -53,7 +53,9 @@ describe.each(testDatabaseKinds())('Forge events with the queue down (%s)', (kin
     expect(stored).toHaveLength(EVENTS);
     expect(stored.every((event) => event.processedAt === null)).toBe(true);
     // Whatever the stopped queue still managed to insert is lost with the process, as if never sent.
-    await bed.services.database.executor.executeSql('delete from pgboss.job where name = $1', [FORGE_EVENT_JOB]);
+    await bed.services.database.executor.executeSql('delete from pgboss.job where name = $1', [
+      FORGE_EVENT_JOB,
+    ]);
 
     // Another process on the same database, a minute and more later.
     bed.clock.offsetMs += STRANDED_EVENT_AGE_MS + 1_000;

@@ -70,7 +70,7 @@ describe('connection routes', () => {
           json: { subdomain: 'acme' },
         });
         expect(response.status).toBe(500);
-        expect(await errorOf(response)).toEqual({
+        expect(await errorOf(response)).toMatchObject({
           code: 'oauth_start_failed',
           message: 'Failed to initiate Jira OAuth',
         });
@@ -152,7 +152,7 @@ describe('connection routes', () => {
     it('rejects an unknown state', async () => {
       const response = await callback('made-up');
       expect(response.status).toBe(400);
-      expect(await errorOf(response)).toEqual({
+      expect(await errorOf(response)).toMatchObject({
         code: 'invalid_oauth_state',
         message: 'Invalid or expired OAuth state',
       });
@@ -288,7 +288,7 @@ describe('connection routes', () => {
         json: { ticketSyncing: 'yes' },
       });
       expect(response.status).toBe(400);
-      expect(await errorOf(response)).toEqual({
+      expect(await errorOf(response)).toMatchObject({
         code: 'invalid_request',
         message: 'ticketSyncing: Invalid input: expected boolean, received string',
       });

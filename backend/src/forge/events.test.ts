@@ -60,7 +60,9 @@ describe.each(testDatabaseKinds())('Forge Jira events (%s)', (kind) => {
       issue: { id: '101' },
       context: `ari:cloud:jira::site/${siteA.cloudId}`,
     });
-    await expect.poll(async () => (await eventsOf('101'))[0].processedAt, { interval: 50 }).not.toBeNull();
+    await expect
+      .poll(async () => (await eventsOf('101'))[0].processedAt, { interval: 50, timeout: 10_000 })
+      .not.toBeNull();
     expect(
       bed.platform
         .deliveries()
