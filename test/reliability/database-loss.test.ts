@@ -145,7 +145,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database connections lost (Post
         (error: unknown) => error,
       );
       expect(isConnectionLost(failure)).toBe(true);
-      expect((await own.db.execute(sql`select 3 as three`)).rows).toEqual([{ three: 3 }]);
+      expect((await own.executor.executeSql('select 3 as three', [])).rows).toEqual([{ three: 3 }]);
     } finally {
       await own.close();
     }

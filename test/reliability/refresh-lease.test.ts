@@ -14,7 +14,7 @@ import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
 import { createLogger } from '@jira-integration/backend/logger';
 import { createServices } from '@jira-integration/backend/server';
 import { createTestContext, type TestContext } from '@jira-integration/backend/testing';
-import { eq, isNotNull, sql } from 'drizzle-orm';
+import { eq, isNotNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGatedTokenEndpoint, terminateConnections } from './support';
 
@@ -165,7 +165,9 @@ describe.each(testDatabaseKinds())('refresh lease (%s)', (kind) => {
         `rotated-r${n}`,
       );
       expect(endpoint.received() - before).toBe(1);
-      expect((await t.services.db.execute(sql`select 1 as one`)).rows).toEqual([{ one: 1 }]);
+      expect((await t.services.database.executor.executeSql('select 1 as one', [])).rows).toEqual([
+        { one: 1 },
+      ]);
     },
   );
 });
