@@ -6,16 +6,16 @@
  */
 
 import { forgeEvents } from '@jira-integration/backend/db/schema';
-import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
 import {
   FORGE_EVENT_JOB,
   requeueStrandedEvents,
   STRANDED_EVENT_AGE_MS,
 } from '@jira-integration/backend/forge/events';
 import { registerForgeJobs } from '@jira-integration/backend/forge/jobs';
-import { type ForgeTestBed, siteA, startForgeTestBed } from '@jira-integration/backend/forge/testing';
 import { createLogger } from '@jira-integration/backend/logger';
 import { createServices } from '@jira-integration/backend/server';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
+import { type ForgeTestBed, siteA, startForgeTestBed } from '@jira-integration/backend/test-support/forge';
 import type { JiraChange } from '@jira-integration/sandbox/contracts';
 import { isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,6 @@
  * happens exactly once.
  */
 import { auditLog } from '@jira-integration/backend/db/schema';
-import { createTestDatabase } from '@jira-integration/backend/db/testing';
 import {
   type JobQueue,
   MAINTENANCE_INTERVAL_SECONDS,
@@ -13,6 +12,7 @@ import {
   startJobQueue,
 } from '@jira-integration/backend/jobs/queue';
 import { createLogger } from '@jira-integration/backend/logger';
+import { createTestDatabase } from '@jira-integration/backend/test-support/database';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildHandle, spawnScript } from './support';

@@ -6,11 +6,11 @@
  */
 import { buildApp } from '@jira-integration/backend/app';
 import { rateLimitBudget } from '@jira-integration/backend/atlassian/rate-limit';
-import { insertTestConnection } from '@jira-integration/backend/connections/testing';
 import { getAccessToken } from '@jira-integration/backend/connections/tokens';
 import { forgeInstallations } from '@jira-integration/backend/db/schema';
-import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
-import { createTestContext, type TestContext } from '@jira-integration/backend/testing';
+import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
+import { createTestContext, type TestContext } from '@jira-integration/backend/test-support/context';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { genericMessages, operationsMessages } from '@jira-integration/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatedTokenEndpoint } from './support';

@@ -5,15 +5,15 @@
  * token call, exactly one refresh per rotation, and no refreshed token is lost.
  */
 import { SECRET_PURPOSE } from '@jira-integration/backend/connections/service';
-import { insertTestConnection } from '@jira-integration/backend/connections/testing';
 import { getAccessToken, REFRESH_LEASE_MS } from '@jira-integration/backend/connections/tokens';
 import type { Clock, Services } from '@jira-integration/backend/context';
 import { openDatabase } from '@jira-integration/backend/db/client';
 import { jiraConnections } from '@jira-integration/backend/db/schema';
-import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
 import { createLogger } from '@jira-integration/backend/logger';
 import { createServices } from '@jira-integration/backend/server';
-import { createTestContext, type TestContext } from '@jira-integration/backend/testing';
+import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
+import { createTestContext, type TestContext } from '@jira-integration/backend/test-support/context';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { eq, isNotNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGatedTokenEndpoint, terminateConnections } from './support';

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listen } from '@jira-integration/backend/testing';
+import { listen } from '@jira-integration/backend/test-support/context';
 import { Hono } from 'hono';
 import pg from 'pg';
 

@@ -3,10 +3,12 @@ import { hostname } from 'node:os';
 import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../atlassian/http';
+import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
+import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
 import { retryOnConnectionLoss } from '../db/client';
-import { auditLog, jiraConnections } from '../db/schema';
+import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { type JiraConnection, SECRET_PURPOSE } from './service';
 
@@ -57,6 +59,11 @@ export async function getAccessToken(services: Services, connection: JiraConnect
     refreshes.set(connection.id, pending);
   }
   return pending;
+}
+
+/** The connection's site, called as the connecting user with a token refreshed as needed. */
+export function asConnectingUser(services: Services, connection: JiraConnection): JiraTarget {
+  return { cloudId: connection.cloudId, token: () => getAccessToken(services, connection) };
 }
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -213,7 +220,7 @@ async function markRevoked(
           refreshLeaseExpiresAt: null,
         })
         .where(and(eq(jiraConnections.id, current.id), eq(jiraConnections.refreshLeaseHolder, holder)));
-      await tx.insert(auditLog).values({
+      await writeAudit(tx, {
         teamId: current.teamId,
         action: 'jira.connection.refresh_revoked',
         target: current.id,
