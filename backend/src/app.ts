@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
+import { isConnectionLost } from './db/client';
 import { forgeRoutes } from './forge/routes';
 import { operationsRoutes } from './health/routes';
 import { ApiError, errorBody } from './http/errors';
@@ -102,6 +103,11 @@ export function buildApp(services: Services) {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
     if (error instanceof HTTPException) {
       return c.json(errorBody('http_error', error.message || 'Request failed'), error.status);
+    }
+    if (isConnectionLost(error)) {
+      // A failover or a terminated session: the pool reconnects, the caller may simply retry.
+      services.logger.warn({ err: error, path: c.req.path }, 'database connection lost during the request');
+      return c.json(errorBody('database_unavailable', genericMessages.databaseUnavailable), 503);
     }
     services.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal_error', genericMessages.internal), 500);

@@ -278,7 +278,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
       accountId: alice.accountId,
       issue: { id: '777001', key: 'SUP-777' },
     });
-    expect(other).toEqual({
+    expect(other).toMatchObject({
       status: 409,
       body: { error: { code: 'site_not_connected', message: forgeMessages.siteNotConnected } },
     });

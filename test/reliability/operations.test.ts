@@ -61,9 +61,24 @@ describe.each(testDatabaseKinds())('operations endpoints (%s)', (kind) => {
     app.get('/boom-for-request-id', () => {
       throw new Error('kaboom');
     });
+    // What pg raises when the server terminates the session mid-request (SQLSTATE 57P01).
+    app.get('/connection-lost', () => {
+      throw Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      });
+    });
     const failed = await app.request('/boom-for-request-id', { headers: { 'x-request-id': 'req-boom' } });
     expect(failed.status).toBe(500);
     expect(await failed.json()).toMatchObject({ error: { code: 'internal_error', requestId: 'req-boom' } });
+    const lost = await app.request('/connection-lost', { headers: { 'x-request-id': 'req-lost' } });
+    expect(lost.status).toBe(503);
+    expect(await lost.json()).toEqual({
+      error: {
+        code: 'database_unavailable',
+        message: genericMessages.databaseUnavailable,
+        requestId: 'req-lost',
+      },
+    });
     const line = t.logs.lines
       .map((text) => JSON.parse(text))
       .find((entry) => entry.msg === 'unhandled error');
