@@ -99,14 +99,43 @@ export async function acceptForgeEvent(
   return { eventId: stored.id, duplicate: false };
 }
 
-/** Queues the stored event's job; called after the answer went out, so a failure only delays it. */
+/** Event ids waiting to be queued, per backend: a burst's jobs go out in a few statements, not one each. */
+const toQueue = new WeakMap<Services, { ids: number[]; flushing: boolean }>();
+
+/**
+ * Queues the stored event's job; called after the answer went out, so a failure only delays it (the requeue
+ * sweep picks the event up). Ids arriving while a batch is being written go out together in the next one.
+ */
 export function queueForgeEvent(services: Services, eventId: number): void {
-  services.queue.send(FORGE_EVENT_JOB, { eventId }).catch((error) => {
-    services.logger.warn(
-      { err: error, eventId },
-      'Forge event stored but not queued yet; the requeue sweep will',
-    );
-  });
+  let pending = toQueue.get(services);
+  if (!pending) {
+    pending = { ids: [], flushing: false };
+    toQueue.set(services, pending);
+  }
+  pending.ids.push(eventId);
+  if (!pending.flushing) void flushQueuedEvents(services, pending);
+}
+
+async function flushQueuedEvents(services: Services, pending: { ids: number[]; flushing: boolean }) {
+  pending.flushing = true;
+  try {
+    while (pending.ids.length > 0) {
+      const ids = pending.ids.splice(0);
+      await services.queue
+        .sendMany(
+          FORGE_EVENT_JOB,
+          ids.map((eventId) => ({ eventId })),
+        )
+        .catch((error) => {
+          services.logger.warn(
+            { err: error, eventIds: ids },
+            'Forge events stored but not queued yet; the requeue sweep will',
+          );
+        });
+    }
+  } finally {
+    pending.flushing = false;
+  }
 }
 
 /** An unprocessed event older than this has lost its job (or waits behind a long backlog): queue it again. */

@@ -40,6 +40,8 @@ export interface JobQueue {
     data: T,
     options?: { singletonKey?: string; startAfter?: number },
   ): Promise<string | null>;
+  /** Many jobs in one statement (the queue's policy applies to each). */
+  sendMany<T extends object>(name: string, items: T[]): Promise<void>;
   /** Runs `handler` for the queue's jobs; the queue takes `policy` (SHORT_JOB_POLICY unless given). */
   work<T>(name: string, handler: JobHandler<T>, policy?: QueuePolicy): Promise<void>;
   /** Completed, failed, active... as pg-boss reports it. */
@@ -88,6 +90,11 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
         ...(options?.singletonKey ? { singletonKey: options.singletonKey } : {}),
         ...(options?.startAfter ? { startAfter: options.startAfter } : {}),
       });
+    },
+    async sendMany(name, items) {
+      if (items.length === 0) return;
+      await ensureQueue(name);
+      await boss.insert(items.map((data) => ({ name, data })));
     },
     async work(name, handler, policy = SHORT_JOB_POLICY) {
       await ensureQueue(name, policy);
