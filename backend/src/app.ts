@@ -12,8 +12,10 @@ import type { AppEnv, Services } from './context';
 import { isConnectionLost } from './db/client';
 import { forgeRoutes } from './forge/routes';
 import { operationsRoutes } from './health/routes';
-import { ApiError, errorBody } from './http/errors';
+import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
+import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/limits';
 import { requestIdFrom, withRequestId } from './http/request-context';
+import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
 
@@ -42,7 +44,7 @@ export function buildApp(services: Services) {
       if (!result.success) {
         const issue = result.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        return c.json(errorBody('invalid_request', `${where}${issue?.message ?? 'Invalid request'}`), 400);
+        return errorResponse(c, 'invalid_request', `${where}${issue?.message ?? 'Invalid request'}`);
       }
     },
   });
@@ -56,9 +58,13 @@ export function buildApp(services: Services) {
     c.res.headers.set('x-request-id', requestId);
     const route = routePattern(c.req.routePath);
     const seconds = (performance.now() - started) / 1000;
-    services.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
-    services.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
+    services.state.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    services.state.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
   });
+  app.use(securityHeaders);
+  app.use(refuseControlCharacters);
+  app.use(limitBodies);
+  app.use(refuseNulInJson);
 
   app.get('/healthz', async (c) => {
     try {
@@ -98,19 +104,23 @@ export function buildApp(services: Services) {
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
 
-  app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));
+  app.notFound((c) => errorResponse(c, 'not_found', genericMessages.notFound));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof ApiError) return errorResponse(c, error.code, error.message);
     if (error instanceof HTTPException) {
-      return c.json(errorBody('http_error', error.message || 'Request failed'), error.status);
+      return c.json(
+        errorBody(errorCodeForStatus(error.status), error.message || 'Request failed'),
+        error.status,
+      );
     }
     if (isConnectionLost(error)) {
       // A failover or a terminated session: the pool reconnects, the caller may simply retry.
       services.logger.warn({ err: error, path: c.req.path }, 'database connection lost during the request');
-      return c.json(errorBody('database_unavailable', genericMessages.databaseUnavailable), 503);
+      return errorResponse(c, 'database_unavailable', genericMessages.databaseUnavailable);
     }
+    // The logger's `err` serializer drops a failed query's SQL and parameters (logger.ts).
     services.logger.error({ err: error, path: c.req.path }, 'unhandled error');
-    return c.json(errorBody('internal_error', genericMessages.internal), 500);
+    return errorResponse(c, 'internal_error', genericMessages.internal);
   });
   return app;
 }

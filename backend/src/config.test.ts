@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../test-support/context';
 import { ConfigError, loadConfig } from './config';
 
 function problemsOf(env: Record<string, string>) {
@@ -35,6 +36,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('parses ENCRYPTION_KEYS, and names a bad ring without repeating the secret', () => {
+    const valid = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ ENCRYPTION_KEYS: `new:${valid},old:${valid}` });
+    expect(config.encryptionKeys?.map((key) => key.id)).toEqual(['new', 'old']);
+    expect(config.encryptionKeys?.[0].key).toEqual(Buffer.alloc(32, 7));
+    expect(problemsOf({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toEqual([
+      'ENCRYPTION_KEYS: key "k1" must be 32 bytes (base64), got 5',
+    ]);
+    expect(problemsOf({ ENCRYPTION_KEYS: 'nocolon' })).toEqual([
+      'ENCRYPTION_KEYS: entry 1 must look like "keyId:base64key"',
+    ]);
+  });
+
   it('lists every problem at once, in a readable block', () => {
     try {
       loadConfig({ PORT: '0', LOG_LEVEL: 'loud' });
@@ -53,5 +67,23 @@ describe('loadConfig', () => {
     ]);
     const config = loadConfig({ ATLASSIAN_CLIENT_ID: 'abc', ATLASSIAN_CLIENT_SECRET: 'shh' });
     expect(config.atlassian).toMatchObject({ clientId: 'abc', authUrl: 'https://auth.atlassian.com' });
+  });
+});
+
+describe('configuration once loaded', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+  });
+  afterAll(() => t.close());
+
+  it('is read-only, in the services and as loaded', () => {
+    expect(Object.isFrozen(t.services.config)).toBe(true);
+    const loaded = loadConfig({ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 'secret' });
+    expect(Object.isFrozen(loaded)).toBe(true);
+    expect(Object.isFrozen(loaded.atlassian)).toBe(true);
+    expect(() => {
+      (t.services.config as { publicUrl: string }).publicUrl = 'https://elsewhere.example';
+    }).toThrow(TypeError);
   });
 });

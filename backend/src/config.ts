@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type EncryptionKey, parseKeyList } from './crypto/encryption';
 
 /** The manifest's app id; the backend accepts invocation tokens for this audience unless configured otherwise. */
 export const DEFAULT_FORGE_APP_ID = 'ari:cloud:ecosystem::app/7d4f1f2e-5c1a-4d8e-9a53-2b8f0c6e1a10';
@@ -27,7 +28,15 @@ const environmentSchema = z
         message: 'must be a postgres:// or postgresql:// connection string',
       }),
     DATA_DIR: z.string().min(1).default('./.data'),
-    ENCRYPTION_KEYS: optionalText,
+    ENCRYPTION_KEYS: optionalText.transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return parseKeyList(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^ENCRYPTION_KEYS /, '') });
+        return z.NEVER;
+      }
+    }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PRODUCT_NAME: z.string().min(1).default('Serval'),
     ATLASSIAN_CLIENT_ID: optionalText,
@@ -39,6 +48,11 @@ const environmentSchema = z
     SANDBOX_PORT: port.default(4010),
     JOBS: z.enum(['on', 'off']).default('on'),
     METRICS_TOKEN: optionalText,
+    TEAM_RATE_LIMIT: z.coerce
+      .number({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
+      .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
+      .min(0, { message: 'must be a whole number of requests per minute (0 turns the limit off)' })
+      .default(60_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ATLASSIAN_CLIENT_ID) !== Boolean(env.ATLASSIAN_CLIENT_SECRET)) {
@@ -57,7 +71,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
-  encryptionKeys: string | undefined;
+  /** Parsed from ENCRYPTION_KEYS; the first encrypts, all decrypt. Absent: a development ring in DATA_DIR. */
+  encryptionKeys: EncryptionKey[] | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   productName: string;
   /** The platform's own Atlassian app ("Sign in with Jira"); absent means the sandbox stands in. */
@@ -70,7 +85,12 @@ export interface Config {
   jobsEnabled: boolean;
   /** Bearer token GET /metrics asks for; unset: /metrics is served on a loopback HOST only. */
   metricsToken: string | undefined;
+  /** Requests a team may make per minute on one process; 0 = no limit. */
+  teamRateLimitPerMinute: number;
 }
+
+/** Variables whose values are never repeated in an error message. */
+const SECRET_VARIABLES = new Set(['ENCRYPTION_KEYS', 'ATLASSIAN_CLIENT_SECRET', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -86,13 +106,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const given = env[name];
+        const given = SECRET_VARIABLES.has(name) ? undefined : env[name];
         return `${name}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`;
       }),
     );
   }
   const e = parsed.data;
-  return {
+  return frozenConfig({
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
@@ -117,5 +137,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandboxPort: e.SANDBOX_PORT,
     jobsEnabled: e.JOBS === 'on',
     metricsToken: e.METRICS_TOKEN,
-  };
+    teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
+  });
+}
+
+/** Configuration is read-only once loaded: a frozen copy, nested values included. */
+export function frozenConfig(config: Config): Config {
+  return Object.freeze({
+    ...config,
+    atlassian: config.atlassian && Object.freeze({ ...config.atlassian }),
+    encryptionKeys: config.encryptionKeys && Object.freeze([...config.encryptionKeys]),
+  }) as Config;
 }

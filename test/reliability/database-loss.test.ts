@@ -8,11 +8,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SECRET_PURPOSE } from '@jira-integration/backend/connections/service';
 import type { Services } from '@jira-integration/backend/context';
 import { systemClock } from '@jira-integration/backend/context';
 import { Encryptor, formatKeyList, generateKey } from '@jira-integration/backend/crypto/encryption';
 import { isConnectionLost, openDatabase } from '@jira-integration/backend/db/client';
+import { SECRET_PURPOSE } from '@jira-integration/backend/db/encrypted-columns';
 import { jiraConnections, teams } from '@jira-integration/backend/db/schema';
 import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
 import { createTestDatabase } from '@jira-integration/backend/test-support/database';

@@ -136,25 +136,30 @@ describe.each(testDatabaseKinds())('operations endpoints (%s)', (kind) => {
   });
 
   it('/metrics asks for METRICS_TOKEN when one is set, and refuses a non-loopback HOST without one', async () => {
-    const { config } = t.services;
-    const saved = { metricsToken: config.metricsToken, host: config.host };
+    const guarded = await createTestContext({ kind, env: { METRICS_TOKEN: 'scrape-secret' } });
+    const exposed = await createTestContext({ kind, env: { HOST: '0.0.0.0' } });
     try {
-      config.metricsToken = 'scrape-secret';
-      const refused = await t.request('/metrics', { key: null, headers: { authorization: 'Bearer wrong' } });
+      const refused = await guarded.request('/metrics', {
+        key: null,
+        headers: { authorization: 'Bearer wrong' },
+      });
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({
         error: { code: 'unauthorized', message: operationsMessages.metricsUnauthorized },
       });
-      await metricsText({ headers: { authorization: 'Bearer scrape-secret' } });
-      config.metricsToken = undefined;
-      config.host = '0.0.0.0';
-      const open = await t.request('/metrics', { key: null });
+      const scraped = await guarded.request('/metrics', {
+        key: null,
+        headers: { authorization: 'Bearer scrape-secret' },
+      });
+      expect(scraped.status).toBe(200);
+      const open = await exposed.request('/metrics', { key: null });
       expect(open.status).toBe(403);
       expect(await open.json()).toMatchObject({
         error: { code: 'forbidden', message: operationsMessages.metricsTokenRequired },
       });
     } finally {
-      Object.assign(config, saved);
+      await guarded.close();
+      await exposed.close();
     }
   });
 

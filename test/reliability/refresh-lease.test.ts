@@ -4,10 +4,11 @@
  * database refreshing the same connection. Asserted: no pooled connection or transaction is held across the
  * token call, exactly one refresh per rotation, and no refreshed token is lost.
  */
-import { SECRET_PURPOSE } from '@jira-integration/backend/connections/service';
+
 import { getAccessToken, REFRESH_LEASE_MS } from '@jira-integration/backend/connections/tokens';
 import type { Clock, Services } from '@jira-integration/backend/context';
 import { openDatabase } from '@jira-integration/backend/db/client';
+import { SECRET_PURPOSE } from '@jira-integration/backend/db/encrypted-columns';
 import { jiraConnections } from '@jira-integration/backend/db/schema';
 import { createLogger } from '@jira-integration/backend/logger';
 import { createServices } from '@jira-integration/backend/server';

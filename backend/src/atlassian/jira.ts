@@ -40,7 +40,7 @@ export async function jiraFetch(
   return atlassianFetch(
     `${jiraBaseUrl(services, target.cloudId)}/${path.replace(/^\//, '')}`,
     { ...init, headers },
-    { observe: services.metrics.atlassianObserver('backend'), ...options },
+    { observe: services.state.metrics.atlassianObserver('backend'), ...options },
   );
 }
 
@@ -71,5 +71,27 @@ function safeJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return text;
+  }
+}
+
+/**
+ * Whether the token's user holds the site's global "Administer Jira" permission (GET mypermissions). Any
+ * answer but a clear yes counts as no: approval of a workspace is never granted on an error.
+ */
+export async function hasAdministerJira(baseUrl: string, token: string): Promise<boolean> {
+  try {
+    const response = await atlassianFetch(`${baseUrl}/rest/api/3/mypermissions?permissions=ADMINISTER`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return false;
+    }
+    const body = (await response.json()) as {
+      permissions?: Record<string, { havePermission?: boolean }>;
+    };
+    return body.permissions?.ADMINISTER?.havePermission === true;
+  } catch {
+    return false;
   }
 }

@@ -1,13 +1,20 @@
+import { eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
 import { createTestContext, listen, type TestContext } from '../../test-support/context';
+import { auditLog, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { getAccessToken } from './tokens';
 
-/** A minimal Atlassian token endpoint that counts refreshes and answers slowly, to widen any race. */
+/**
+ * A minimal Atlassian token endpoint that counts refreshes. `hold()` keeps its answers back until the test
+ * releases them, so a race is as wide as the test makes it, whatever the machine's speed.
+ */
 function startTokenEndpoint() {
   let refreshes = 0;
+  let gate: Promise<void> = Promise.resolve();
+  let reached = () => {};
   const app = new Hono();
   app.post('/oauth/token', async (c) => {
     const body = await c.req.json();
@@ -15,7 +22,8 @@ function startTokenEndpoint() {
       return c.json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
     }
     refreshes += 1;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    reached();
+    await gate;
     return c.json({
       access_token: `fresh-${refreshes}`,
       refresh_token: `rotated-${refreshes}`,
@@ -23,7 +31,17 @@ function startTokenEndpoint() {
       scope: 'read:jira-work',
     });
   });
-  return listen(app.fetch).then((server) => ({ ...server, refreshes: () => refreshes }));
+  function hold() {
+    let release = () => {};
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const firstRefresh = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    return { firstRefresh, release };
+  }
+  return listen(app.fetch).then((server) => ({ ...server, refreshes: () => refreshes, hold }));
 }
 
 describe('getAccessToken', () => {
@@ -62,9 +80,13 @@ describe('getAccessToken', () => {
       refreshToken: 'r1',
       expiresAt: soon(),
     });
-    const tokens = await Promise.all(
-      Array.from({ length: 20 }, () => getAccessToken(t.services, connection)),
-    );
+    const held = endpoint.hold();
+    const calls = Promise.all(Array.from({ length: 20 }, () => getAccessToken(t.services, connection)));
+    await held.firstRefresh;
+    // Callers arriving while the refresh is out must share it, not start their own.
+    const late = Promise.all(Array.from({ length: 5 }, () => getAccessToken(t.services, connection)));
+    held.release();
+    const tokens = [...(await calls), ...(await late)];
     expect(new Set(tokens)).toEqual(new Set(['fresh-1']));
     expect(endpoint.refreshes()).toBe(1);
   });
@@ -103,5 +125,37 @@ describe('getAccessToken', () => {
     expect(row.status).toBe('needs_reconnect');
     await expect(getAccessToken(t.services, row)).rejects.toMatchObject({ code: 'reconnect_required' });
     expect(endpoint.refreshes()).toBe(before);
+  });
+
+  it('marks the connection needs-reconnect and writes its audit row together, or neither', async () => {
+    const connection = await insertTestConnection(t.services, {
+      teamId: t.team.id,
+      cloudId: 'c-revoked-audit',
+      accessToken: 'old',
+      refreshToken: 'revoked',
+      expiresAt: soon(),
+    });
+    const reload = async () =>
+      (await t.services.db.select().from(jiraConnections).where(eq(jiraConnections.id, connection.id)))[0];
+    await t.services.db.execute(sql`alter table audit_log rename to audit_log_away`);
+    try {
+      await expect(getAccessToken(t.services, connection)).rejects.toThrow();
+    } finally {
+      await t.services.db.execute(sql`alter table audit_log_away rename to audit_log`);
+    }
+    expect((await reload()).status).toBe('active');
+
+    await expect(getAccessToken(t.services, connection)).rejects.toMatchObject({
+      code: 'reconnect_required',
+    });
+    expect((await reload()).status).toBe('needs_reconnect');
+    const audit = await t.services.db.select().from(auditLog).where(eq(auditLog.target, connection.id));
+    expect(audit).toMatchObject([
+      {
+        teamId: t.team.id,
+        action: 'jira.connection.refresh_revoked',
+        detail: { atlassian: 'Unknown or invalid refresh token.' },
+      },
+    ]);
   });
 });

@@ -8,9 +8,11 @@ import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
 import { retryOnConnectionLoss } from '../db/client';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
 import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { type JiraConnection, SECRET_PURPOSE } from './service';
+import type { JiraConnection } from '../model/connection';
+import { oauthClientOf } from './oauth-client';
 
 /**
  * How long a refresh lease lasts. Longer than the token call's own timeout (20 s in atlassianFetch), so a live
@@ -20,20 +22,13 @@ export const REFRESH_LEASE_MS = 30_000;
 /** How often a process waiting on another's refresh looks at the row again. */
 const LEASE_POLL_MS = 100;
 
-/** Refreshes in flight in this backend, keyed by connection id: concurrent callers share one. */
-const inFlightByServices = new WeakMap<Services, Map<string, Promise<string>>>();
-
 function isFresh(connection: Pick<JiraConnection, 'accessTokenExpiresAt'>, now: Date): boolean {
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
 }
 
 function ensureConnectable(connection: JiraConnection): void {
   if (connection.status === 'needs_reconnect') {
-    throw new ApiError(
-      409,
-      'reconnect_required',
-      connection.statusReason ?? connectMessages.reconnectRequired,
-    );
+    throw new ApiError('reconnect_required', connection.statusReason ?? connectMessages.reconnectRequired);
   }
 }
 
@@ -47,16 +42,12 @@ export async function getAccessToken(services: Services, connection: JiraConnect
   if (isFresh(connection, services.clock.now())) {
     return services.encryptor.decrypt(connection.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
   }
-  let inFlight = inFlightByServices.get(services);
-  if (!inFlight) {
-    inFlight = new Map();
-    inFlightByServices.set(services, inFlight);
-  }
-  const refreshes = inFlight;
-  let pending = refreshes.get(connection.id);
+  // Refreshes in flight in this process, keyed by connection id: concurrent callers share one.
+  const inFlight = services.state.tokenRefreshes;
+  let pending = inFlight.get(connection.id);
   if (!pending) {
-    pending = refreshUnderLease(services, connection.id).finally(() => refreshes.delete(connection.id));
-    refreshes.set(connection.id, pending);
+    pending = refreshUnderLease(services, connection.id).finally(() => inFlight.delete(connection.id));
+    inFlight.set(connection.id, pending);
   }
   return pending;
 }
@@ -100,14 +91,14 @@ async function refreshUnderLease(services: Services, connectionId: string): Prom
     const [current] = await retryOnConnectionLoss(() =>
       services.db.select().from(jiraConnections).where(eq(jiraConnections.id, connectionId)),
     );
-    if (!current) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
+    if (!current) throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
     ensureConnectable(current);
     // Another process refreshed (or is refreshing: its lease is live); use its tokens once they are stored.
     if (isFresh(current, services.clock.now())) {
       return services.encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
     }
     if (services.clock.now().getTime() > giveUpAt) {
-      throw new ApiError(503, 'token_refresh_busy', connectMessages.refreshBusy);
+      throw new ApiError('token_refresh_busy', connectMessages.refreshBusy);
     }
     await wait(LEASE_POLL_MS);
   }
@@ -129,19 +120,10 @@ async function refreshWithLease(
     );
   if (!current.refreshTokenEncrypted) {
     await release();
-    throw new ApiError(409, 'reconnect_required', connectMessages.noRefreshToken);
+    throw new ApiError('reconnect_required', connectMessages.noRefreshToken);
   }
-  const client =
-    current.method === 'custom'
-      ? {
-          clientId: current.clientId!,
-          clientSecret: encryptor.decrypt(current.clientSecretEncrypted!, SECRET_PURPOSE.clientSecret),
-        }
-      : {
-          clientId: services.config.atlassian!.clientId,
-          clientSecret: services.config.atlassian!.clientSecret,
-        };
-  services.metrics.refreshes.inc();
+  const client = oauthClientOf(services, current, 'connection');
+  services.state.metrics.refreshes.inc();
   let tokens: Awaited<ReturnType<typeof refreshAccessToken>>;
   try {
     tokens = await refreshAccessToken({
@@ -156,18 +138,18 @@ async function refreshWithLease(
         : error instanceof AtlassianUnavailableError
           ? 'unavailable'
           : 'error';
-    services.metrics.refreshFailures.inc({ reason });
+    services.state.metrics.refreshFailures.inc({ reason });
     if (
       error instanceof OAuthError &&
       (error.error === 'invalid_grant' || error.error === 'unauthorized_client')
     ) {
       await markRevoked(services, current, holder, error.description);
-      throw new ApiError(409, 'reconnect_required', connectMessages.reconnectRequired);
+      throw new ApiError('reconnect_required', connectMessages.reconnectRequired);
     }
     // Let the next caller (here or in another process) try again at once rather than after the lease lapses.
     await release().catch(() => undefined);
     if (error instanceof AtlassianUnavailableError) {
-      throw new ApiError(503, 'token_refresh_unavailable', connectMessages.refreshUnavailable);
+      throw new ApiError('token_refresh_unavailable', connectMessages.refreshUnavailable);
     }
     throw error;
   }

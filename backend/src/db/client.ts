@@ -112,6 +112,18 @@ async function openPglite(dataDir: string): Promise<Database> {
     unlock();
     throw error;
   }
+  const database = pgliteDatabase(client);
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      unlock();
+    },
+  };
+}
+
+/** The Database over an open PGlite instance. */
+export function pgliteDatabase(client: PGlite): Database {
   return {
     db: drizzlePglite(client, { schema }) as unknown as Db,
     kind: 'pglite',
@@ -123,10 +135,7 @@ async function openPglite(dataDir: string): Promise<Database> {
         return { rows: results.at(-1)?.rows ?? [] };
       },
     },
-    async close() {
-      await client.close();
-      unlock();
-    },
+    close: () => client.close(),
   };
 }
 

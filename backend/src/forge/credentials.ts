@@ -3,15 +3,16 @@
  * app, and what the console and admin page show about each site.
  */
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Services } from '../context';
-import { forgeInstallations } from '../db/schema';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
+import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
-import { type ForgeSiteStatus, loadForgeUpgradeStatus, siteStatusOf } from '../model/forge-upgrade';
+import { loadForgeUpgradeStatus } from '../model/forge-upgrade';
 
 /** Purpose bound into the system token's ciphertext. */
-export const SYSTEM_TOKEN_PURPOSE = 'forge_installations.system_token';
+export const SYSTEM_TOKEN_PURPOSE = SECRET_PURPOSE.systemToken;
 
 export interface ServiceAccountCredentials {
   token: string;
@@ -30,22 +31,31 @@ export async function getServiceAccountCredentials(
   services: Services,
   connection: JiraConnection,
 ): Promise<ServiceAccountCredentials> {
-  const { status, installation } = await loadForgeUpgradeStatus(services, connection);
+  // The upgrade is read again: a caller may hold a cached row (the proxy's), and a revoked workspace or a
+  // downgrade must stop the service account at once.
+  const [current] = await services.db
+    .select({ forgeUpgradedAt: jiraConnections.forgeUpgradedAt })
+    .from(jiraConnections)
+    .where(eq(jiraConnections.id, connection.id));
+  const { status, installation } = await loadForgeUpgradeStatus(services, {
+    ...connection,
+    // Both the caller's row and the stored one must say upgraded.
+    forgeUpgradedAt: connection.forgeUpgradedAt && (current?.forgeUpgradedAt ?? null),
+  });
   if (!status.upgraded) {
     switch (status.reason) {
       case 'custom':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.customNeverUpgraded);
+        throw new ApiError('not_upgraded', forgeMessages.customNeverUpgraded);
       case 'not_installed':
       case 'uninstalled':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
+        throw new ApiError('not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
       case 'stale':
         throw new ApiError(
-          409,
           'forge_credentials_stale',
           forgeMessages.credentialsStale(connection.siteUrl, installation?.lastPushAt ?? null),
         );
       case 'pending':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
+        throw new ApiError('not_upgraded', forgeMessages.notUpgradedYet);
     }
   }
   // Upgraded implies an installation holding a fresh token.
@@ -65,18 +75,4 @@ export async function isServiceAccountAvailable(
   connection: JiraConnection,
 ): Promise<boolean> {
   return (await loadForgeUpgradeStatus(services, connection)).status.upgraded;
-}
-
-/** For the console: per cloudId, installed?, last push time, credentials fresh? */
-export async function forgeSiteStatus(
-  services: Services,
-  cloudIds: string[],
-): Promise<Map<string, ForgeSiteStatus>> {
-  const unique = [...new Set(cloudIds)];
-  const rows = unique.length
-    ? await services.db.select().from(forgeInstallations).where(inArray(forgeInstallations.cloudId, unique))
-    : [];
-  const byCloudId = new Map(rows.map((row) => [row.cloudId, row]));
-  const now = services.clock.now();
-  return new Map(unique.map((cloudId) => [cloudId, siteStatusOf(byCloudId.get(cloudId), now)]));
 }

@@ -66,7 +66,7 @@ export class Metrics {
 
 /** Reads the gauges from the database and the budget tracker, then writes every metric. */
 export async function renderMetrics(services: Services): Promise<string> {
-  const { metrics } = services;
+  const { metrics } = services.state;
   const now = services.clock.now();
   const { rows } = await services.database.executor.executeSql(
     `select name, state, count(*)::int as jobs,
