@@ -54,6 +54,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database connections lost (Post
       ATLASSIAN_API_URL: endpoint.url,
     });
     await waitUntilServing(backend, `${url}/healthz`);
+    // The first team is created once the server answers; its key file follows.
+    while (!backend.output().includes('is running')) {
+      if (backend.process.exitCode !== null) throw new Error(backend.output());
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     key = (await readFile(path.join(dataDir, 'first-team-key.txt'), 'utf8')).trim();
   });
   afterAll(async () => {
