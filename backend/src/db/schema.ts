@@ -177,6 +177,12 @@ export const jiraConnections = pgTable(
     forgeUpgradedAt: timestamp('forge_upgraded_at', { withTimezone: true }),
     consentedAt: timestamp('consented_at', { withTimezone: true }).notNull(),
     lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
+    /**
+     * The refresh lease: which process is refreshing the tokens now, and until when. Taken and released in
+     * short statements so no connection or transaction is held across the call to Atlassian.
+     */
+    refreshLeaseHolder: text('refresh_lease_holder'),
+    refreshLeaseExpiresAt: timestamp('refresh_lease_expires_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -107,6 +107,7 @@ export async function serveProxyCall(
             budget.observe(credentials.identity, answered);
             observeAtlassianBudget(services, site, answered);
           },
+          observe: services.state.metrics.atlassianObserver('proxy'),
         },
       );
     } catch (error) {
