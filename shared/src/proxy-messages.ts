@@ -18,6 +18,8 @@ export const proxyMessages = {
   backslash: 'The proxy path must not contain backslashes, plain or percent-encoded.',
   emptySegment: 'The proxy path must not contain empty segments ("//").',
   semicolon: 'The proxy path must not contain ";" (path parameters), plain or percent-encoded.',
+  fragment:
+    'The proxy path must not contain "#": a fragment never reaches Jira, and what follows it would be dropped.',
   badEncoding: 'The proxy path is not valid: it has malformed percent-encoding or control characters.',
   asUserNeedsConnectAuth:
     'X-As-Jira-User only works together with "X-Use-Connect-Auth: true" (impersonation uses the Forge app).',
