@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { adminRoutes } from './admin/routes';
 import type { ApiEnv, ApiServices } from './api/context';
-import { API_PREFIX, mountApiFallbacks, mountApiRoutes } from './api/mount';
+import { API_PREFIX, mountApiRoutes } from './api/mount';
 import type { ForgePlatformContext } from './contracts';
 import { type Fault, FaultInjector } from './faults';
 import { createForgePlatform, type ForgePlatformOptions } from './forge/platform';
@@ -54,6 +54,8 @@ export type SandboxForge = ReturnType<typeof createForgePlatform>;
 export interface Sandbox {
   /** Auth base and API base, e.g. http://127.0.0.1:41234. */
   url: string;
+  /** The spec operations the sandbox serves, as `METHOD /path/template`; every other one answers 501. */
+  servedOperations: readonly string[];
   registerOAuthClient(c: {
     clientId: string;
     clientSecret: string;
@@ -133,7 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     state.clients.set(record.clientId, record);
   };
   const reset = () => {
-    Object.assign(state, buildState(seed));
+    Object.assign(state, buildState(seed, url));
     for (const client of registeredClients.values()) state.clients.set(client.clientId, client);
     faults.set(null);
     limiter.set(options.rateLimits ?? null);
@@ -175,8 +177,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   app.route('/', oauthRoutes({ oauth, state, tokens, stats, now }));
   app.route('/', forge.routes);
   const api = new Hono<ApiEnv>();
-  mountApiRoutes(api, [...jiraRoutes(services), ...jsmRoutes(services)], { state, tokens, limiter, now });
-  mountApiFallbacks(api);
+  const servedOperations = mountApiRoutes(api, [...jiraRoutes(services), ...jsmRoutes(services)], {
+    state,
+    tokens,
+    limiter,
+    now,
+  });
   app.route('/', api);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -185,9 +191,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const site of state.sites.values()) site.apiUrl = `${url}/ex/jira/${site.cloudId}`;
 
   return {
     url,
+    servedOperations,
     registerOAuthClient,
     setFault: (f) => faults.set(f),
     setRateLimits: (l) => limiter.set(l),

@@ -17,7 +17,13 @@ import type {
 export interface SiteRecord {
   cloudId: string;
   name: string;
+  /** The site's own address (browse links, accessible-resources). */
   url: string;
+  /**
+   * Where API links point: answers to OAuth 2.0 (3LO) and Forge calls carry `self`, `nextPage` and attachment
+   * `content` links on `https://api.atlassian.com/ex/jira/{cloudId}`, here `${sandbox.url}/ex/jira/{cloudId}`.
+   */
+  apiUrl: string;
   avatarUrl: string;
 }
 
@@ -164,7 +170,7 @@ function parseTime(value: string, what: string): number {
 }
 
 /** Builds fresh state from a seed, checking every reference so that a typo fails loudly at start. */
-export function buildState(input: SandboxSeed): SandboxState {
+export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.com'): SandboxState {
   const seed = structuredClone(input);
   const sites = new Map<string, SiteRecord>();
   for (const s of seed.sites) {
@@ -172,6 +178,7 @@ export function buildState(input: SandboxSeed): SandboxState {
       cloudId: s.cloudId,
       name: s.name,
       url: s.url.replace(/\/$/, ''),
+      apiUrl: `${apiBase}/ex/jira/${s.cloudId}`,
       avatarUrl: s.avatarUrl ?? 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/site.png',
     });
   }

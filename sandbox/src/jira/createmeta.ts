@@ -22,7 +22,7 @@ export function createMetaFields(
   const type = state.issueTypes.get(issueTypeId);
   const priorities = [...state.priorities.values()];
   const defaultPriority = priorities.find((p) => p.isDefault);
-  const userSearch = `${site.url}/rest/api/3/user/assignable/search?project=${project.key}&query=`;
+  const userSearch = `${site.apiUrl}/rest/api/3/user/assignable/search?project=${project.key}&query=`;
   const system: Record<string, FieldMeta> = {
     summary: { required: true, operations: ['set'] },
     issuetype: { required: true, operations: [], allowedValues: type ? [renderIssueType(site, type)] : [] },
@@ -41,7 +41,7 @@ export function createMetaFields(
     labels: {
       required: false,
       operations: ['add', 'set', 'remove'],
-      autoCompleteUrl: `${site.url}/rest/api/1.0/labels/suggest?query=`,
+      autoCompleteUrl: `${site.apiUrl}/rest/api/1.0/labels/suggest?query=`,
     },
     duedate: { required: false, operations: ['set'] },
   };
@@ -66,7 +66,7 @@ export function createMetaFields(
       ...(field.options
         ? {
             allowedValues: field.options.map((o) => ({
-              self: `${site.url}/rest/api/3/customFieldOption/${o.id}`,
+              self: `${site.apiUrl}/rest/api/3/customFieldOption/${o.id}`,
               value: o.value,
               id: o.id,
             })),

@@ -185,7 +185,7 @@ export function renderIssueFields(
     resolution: () =>
       issue.resolutionDate === null
         ? null
-        : { self: `${site.url}/rest/api/3/resolution/${DONE_RESOLUTION.id}`, ...DONE_RESOLUTION },
+        : { self: `${site.apiUrl}/rest/api/3/resolution/${DONE_RESOLUTION.id}`, ...DONE_RESOLUTION },
     resolutiondate: () => (issue.resolutionDate === null ? null : jiraDateTime(issue.resolutionDate)),
     comment: () => {
       const comments = issue.commentIds.flatMap((id) => {
@@ -194,7 +194,7 @@ export function renderIssueFields(
       });
       return {
         comments,
-        self: `${site.url}/rest/api/3/issue/${issue.id}/comment`,
+        self: `${site.apiUrl}/rest/api/3/issue/${issue.id}/comment`,
         maxResults: comments.length,
         total: comments.length,
         startAt: 0,

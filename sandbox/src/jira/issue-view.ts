@@ -32,7 +32,7 @@ export function renderIssue(
   const view: Record<string, unknown> = {
     expand: ISSUE_EXPAND,
     id: issue.id,
-    self: `${site.url}/rest/api/3/issue/${issue.id}`,
+    self: `${site.apiUrl}/rest/api/3/issue/${issue.id}`,
     key: issue.key,
     fields: renderIssueFields(state, site, issue, options.fields),
   };

@@ -334,6 +334,25 @@ export function editIssue(
   return { ok: true };
 }
 
+/**
+ * True when a request carries an ADF document that breaks the schema (unknown node or mark, missing required
+ * attribute): Jira refuses the whole request with `{"errorMessages":["INVALID_INPUT"],"errors":{}}`, while a value
+ * that is no document at all gets the field's own message. Looks at `fields`, `update` values and comment bodies.
+ */
+export function hasSchemaInvalidAdf(...values: unknown[]): boolean {
+  const seen: unknown[] = [];
+  const collect = (value: unknown, depth: number): void => {
+    if (!isRecord(value) || depth > 4) {
+      if (Array.isArray(value) && depth <= 4) for (const item of value) collect(item, depth + 1);
+      return;
+    }
+    if (value.type === 'doc') seen.push(value);
+    else for (const child of Object.values(value)) collect(child, depth + 1);
+  };
+  for (const value of values) collect(value, 0);
+  return seen.some((doc) => adfProblem(doc)?.kind === 'invalid');
+}
+
 /** Jira's complaint about a comment body, or null when it is a non-empty valid ADF document. */
 export function commentProblem(body: unknown): string | null {
   if (body === undefined || body === null) return JIRA_MESSAGES.commentEmpty;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { API_MESSAGES } from '../api/errors';
+import { UNIMPLEMENTED_HEADER } from '../api/mount';
 import type { JiraChange } from '../contracts';
 import { GATEWAY_SCOPE_MISMATCH, GATEWAY_UNAUTHORIZED } from '../gateway';
 import { type Sandbox, startSandbox } from '../index';
@@ -78,18 +79,36 @@ describe('authentication and scopes', () => {
   });
 });
 
-describe('unserved paths', () => {
-  it('answer 404 in each API’s error shape, naming the path', async () => {
-    expect((await jira('GET', '/dashboard')).body).toEqual({
-      errorMessages: [API_MESSAGES.noSuchRoute('GET', '/rest/api/3/dashboard')],
-      errors: {},
-    });
-    const jsm = await callSandbox(sandbox, 'GET', `/ex/jira/${DEFAULT_SEED.acme}/rest/servicedeskapi/queue`, {
-      token: alice,
-    });
+describe('unimplemented operations', () => {
+  it('answer 501 in each API’s error shape, naming the operation, with the marking header', async () => {
+    const platform = await jira('GET', '/workflowscheme');
+    expect([platform.status, platform.headers.get(UNIMPLEMENTED_HEADER), platform.body]).toEqual([
+      501,
+      'GET /rest/api/3/workflowscheme',
+      {
+        errorMessages: [
+          API_MESSAGES.notImplemented('GET', '/rest/api/3/workflowscheme', 'getAllWorkflowSchemes'),
+        ],
+        errors: {},
+      },
+    ]);
+    const jsm = await callSandbox(
+      sandbox,
+      'GET',
+      `/ex/jira/${DEFAULT_SEED.acme}/rest/servicedeskapi/knowledgebase/article?query=vpn`,
+      { token: alice },
+    );
     expect([jsm.status, (jsm.body as { errorMessage: string }).errorMessage]).toEqual([
-      404,
-      API_MESSAGES.noSuchRoute('GET', '/rest/servicedeskapi/queue'),
+      501,
+      API_MESSAGES.notImplemented('GET', '/rest/servicedeskapi/knowledgebase/article', 'getArticles'),
+    ]);
+  });
+
+  it('answer 501 for paths outside the specs too, never 404', async () => {
+    const answer = await jira('GET', '/no/such/thing');
+    expect([answer.status, answer.headers.get(UNIMPLEMENTED_HEADER)]).toEqual([
+      501,
+      'GET /rest/api/3/no/such/thing',
     ]);
   });
 });
@@ -327,6 +346,76 @@ describe('issues', () => {
   });
 });
 
+describe('ADF validation', () => {
+  const withNode = (node: unknown) => ({ type: 'doc', version: 1, content: [node] });
+
+  it('refuses documents that break the schema with INVALID_INPUT, and non-documents by field', async () => {
+    const unknownNode = withNode({ type: 'fancyWidget', content: [] });
+    const created = await jira('POST', '/issue', {
+      body: {
+        fields: {
+          project: { key: 'ENG' },
+          issuetype: { id: '10001' },
+          summary: 'x',
+          description: unknownNode,
+        },
+      },
+    });
+    expect([created.status, created.body]).toEqual([400, { errorMessages: ['INVALID_INPUT'], errors: {} }]);
+    const edited = await jira('PUT', '/issue/ENG-1', {
+      body: { update: { description: [{ set: withNode({ type: 'taskList', content: [] }) }] } },
+    });
+    expect([edited.status, edited.body]).toEqual([400, { errorMessages: ['INVALID_INPUT'], errors: {} }]);
+    const badMark = await jira('POST', '/issue/ENG-1/comment', {
+      body: {
+        body: withNode({
+          type: 'paragraph',
+          content: [{ type: 'text', text: 'x', marks: [{ type: 'blink' }] }],
+        }),
+      },
+    });
+    expect(badMark.status).toBe(400);
+    const plain = await jira('PUT', '/issue/ENG-1', { body: { fields: { description: 'plain' } } });
+    expect(plain.body).toEqual({ errorMessages: [], errors: { description: JIRA_MESSAGES.notAdf } });
+    expect(changes).toEqual([]);
+  });
+
+  it('accepts the rich nodes Jira accepts', async () => {
+    const rich = {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Steps' }] },
+        {
+          type: 'bulletList',
+          content: [
+            {
+              type: 'listItem',
+              content: [
+                {
+                  type: 'paragraph',
+                  content: [
+                    { type: 'text', text: 'see ', marks: [{ type: 'strong' }] },
+                    {
+                      type: 'text',
+                      text: 'docs',
+                      marks: [{ type: 'link', attrs: { href: 'https://x.example' } }],
+                    },
+                    { type: 'mention', attrs: { id: DEFAULT_SEED.bob, text: '@Bob' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        { type: 'codeBlock', attrs: { language: 'sh' }, content: [{ type: 'text', text: 'ls' }] },
+      ],
+    };
+    expect((await jira('PUT', '/issue/ENG-1', { body: { fields: { description: rich } } })).status).toBe(204);
+    expect((await jira('POST', '/issue/ENG-1/comment', { body: { body: rich } })).status).toBe(201);
+  });
+});
+
 describe('comments and properties', () => {
   it('rejects empty comment bodies and records the author from the token', async () => {
     const empty = await jira('POST', '/issue/ENG-1/comment', {
@@ -338,7 +427,10 @@ describe('comments and properties', () => {
         },
       },
     });
-    expect(empty.body).toEqual({ errorMessages: [], errors: { comment: JIRA_MESSAGES.commentInvalid } });
+    // An empty text node breaks the ADF schema: the whole request is INVALID_INPUT.
+    expect(empty.body).toEqual({ errorMessages: [JIRA_MESSAGES.invalidAdfInput], errors: {} });
+    const plain = await jira('POST', '/issue/ENG-1/comment', { body: { body: 'plain text' } });
+    expect(plain.body).toEqual({ errorMessages: [], errors: { comment: JIRA_MESSAGES.commentInvalid } });
     const blank = await jira('POST', '/issue/ENG-1/comment', { body: { body: adf(' ') } });
     expect(blank.body).toEqual({ errorMessages: [], errors: { comment: JIRA_MESSAGES.commentEmpty } });
     const missing = await jira('POST', '/issue/ENG-1/comment', { body: {} });

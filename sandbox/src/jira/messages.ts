@@ -9,6 +9,8 @@ export const JIRA_MESSAGES = {
   specifyIssueType: 'Specify an issue type',
   summaryRequired: 'You must specify a summary of the issue.',
   summaryTooLong: 'Summary must be less than 255 characters.',
+  /** Jira's whole answer to a document that breaks the ADF schema. */
+  invalidAdfInput: 'INVALID_INPUT',
   notAdf: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)',
   fieldNotSettable: (field: string) =>
     `Field '${field}' cannot be set. It is not on the appropriate screen, or unknown.`,

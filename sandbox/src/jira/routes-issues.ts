@@ -11,7 +11,7 @@ import { API_MESSAGES, jiraError } from '../api/errors';
 import { projectByKeyOrId } from '../state';
 import { fieldSelector } from './fields';
 import { renderIssue } from './issue-view';
-import { createIssue, deleteIssue, editIssue, foldUpdate } from './issue-write';
+import { createIssue, deleteIssue, editIssue, foldUpdate, hasSchemaInvalidAdf } from './issue-write';
 import { visibleIssue } from './lookup';
 import { JIRA_MESSAGES } from './messages';
 import { propertyProblem } from './properties';
@@ -44,6 +44,8 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
         const body = c.get('body');
         if (!isRecord(body)) return jiraError(c, 400, [API_MESSAGES.invalidPayload]);
         const fields = record(body.fields);
+        if (hasSchemaInvalidAdf(body.fields, body.update))
+          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
         const errors: Record<string, string> = {};
         const projectRef = ref(fields.project);
         const projectKey = projectRef?.id ?? projectRef?.key;
@@ -79,7 +81,7 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
         if ('errors' in result) return jiraError(c, 400, [], { ...folded.errors, ...result.errors });
         const { issue } = result;
         return c.json(
-          { id: issue.id, key: issue.key, self: `${actor.site.url}/rest/api/3/issue/${issue.id}` },
+          { id: issue.id, key: issue.key, self: `${actor.site.apiUrl}/rest/api/3/issue/${issue.id}` },
           201,
         );
       },
@@ -115,6 +117,8 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
         if (!actorCan(actor, found.project, 'EDIT_ISSUES'))
           return jiraError(c, 403, [JIRA_MESSAGES.noEditPermission]);
         const fields = record(body.fields);
+        if (hasSchemaInvalidAdf(body.fields, body.update))
+          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
         if ('project' in fields)
           return jiraError(c, 400, [], { project: JIRA_MESSAGES.fieldNotSettable('project') });
         const result = editIssue(services, actor, found.project, found.issue, fields, body.update);
@@ -183,6 +187,8 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
           ? availableTransitions(found.project, found.issue).find((t) => t.id === transitionId)
           : undefined;
         if (!transition) return jiraError(c, 400, [JIRA_MESSAGES.transitionInvalid(transitionId)]);
+        if (hasSchemaInvalidAdf(body.fields, body.update))
+          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
         const result = editIssue(
           services,
           actor,
