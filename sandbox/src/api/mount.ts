@@ -35,6 +35,7 @@ function actingUser(state: SandboxState, grant: TokenGrant): UserRecord | undefi
     timeZone: 'UTC',
     locale: 'en_US',
     projectPermissions: {},
+    groups: ['atlassian-addons-admin'],
   };
   return { ...bot, siteIds: [...new Set([...bot.siteIds, ...grant.cloudIds])] };
 }

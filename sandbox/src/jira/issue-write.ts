@@ -283,6 +283,19 @@ export function createIssue(
     commentIds: [],
     attachmentIds: [],
     properties: new Map(properties.map((p) => [p.key, p.value])),
+    watcherIds: [actor.user.accountId],
+    voterIds: [],
+    worklogIds: [],
+    histories: [],
+    remoteLinks: [],
+    componentIds: [],
+    fixVersionIds: [],
+    versionIds: [],
+    environment: null,
+    parentId: null,
+    participantIds: [],
+    approvals: [],
+    statusHistory: [{ statusId: project.workflow.statuses[0], at }],
   };
   const { issuetype: _type, ...rest } = fields;
   const errors = applyFields(state, project, draft, rest);
@@ -323,10 +336,12 @@ export function editIssue(
     draft.statusId = statusId;
     draft.statusChanged = at;
     draft.resolutionDate = state.statuses.get(statusId)?.category === 'done' ? at : null;
+    draft.statusHistory = [...issue.statusHistory, { statusId, at }];
   }
   const log = changelog(state, before, snapshot(state, draft));
   if (log.items.length > 0) {
     draft.updated = at;
+    draft.histories = [...issue.histories, { id: log.id, authorId: actor.user.accountId, created: at, items: log.items }];
     Object.assign(issue, draft);
     notify(services, actor, 'avi:jira:updated:issue', issue, { changelog: log });
   }
@@ -378,6 +393,8 @@ export function addComment(
     created: at,
     updated: at,
     jsdPublic,
+    updateAuthorId: actor.user.accountId,
+    properties: new Map(),
   };
   state.comments.set(comment.id, comment);
   issue.commentIds.push(comment.id);
