@@ -13,6 +13,7 @@ import type { ForgePlatformContext } from './contracts';
 import { type Fault, FaultInjector } from './faults';
 import { createForgePlatform, type ForgePlatformOptions } from './forge/platform';
 import { jiraRoutes } from './jira/routes';
+import { mountMediaRoute } from './jira/routes-attachments';
 import { jsmRoutes } from './jsm/routes';
 import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { oauthRoutes } from './oauth/routes';
@@ -175,6 +176,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }),
   );
   app.route('/', oauthRoutes({ oauth, state, tokens, stats, now }));
+  mountMediaRoute(app as unknown as Hono, { state, now });
   app.route('/', forge.routes);
   const api = new Hono<ApiEnv>();
   const servedOperations = mountApiRoutes(api, [...jiraRoutes(services), ...jsmRoutes(services)], {

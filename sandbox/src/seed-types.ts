@@ -126,7 +126,13 @@ export interface SeedProject {
   workflow: SeedWorkflow;
   serviceDesk?: SeedServiceDesk;
   components?: Array<{ id: string; name: string; description?: string; leadAccountId?: string }>;
-  versions?: Array<{ id: string; name: string; description?: string; released?: boolean; releaseDate?: string }>;
+  versions?: Array<{
+    id: string;
+    name: string;
+    description?: string;
+    released?: boolean;
+    releaseDate?: string;
+  }>;
 }
 
 export interface SeedComment {

@@ -397,7 +397,12 @@ export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.
       issueTypeIds: p.issueTypeIds,
       workflow: p.workflow,
       serviceDesk: p.serviceDesk
-        ? { id: p.serviceDesk.id, requestTypes: p.serviceDesk.requestTypes, customerIds: [], organizationIds: [] }
+        ? {
+            id: p.serviceDesk.id,
+            requestTypes: p.serviceDesk.requestTypes,
+            customerIds: [],
+            organizationIds: [],
+          }
         : null,
       nextIssueNumber: 1,
       properties: new Map(),
@@ -490,7 +495,9 @@ export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.
       commentIds: [],
       attachmentIds: [],
       properties: new Map(Object.entries(i.properties ?? {})),
-      watcherIds: [...new Set([i.reporter, ...(i.watchers ?? []).map((w) => userId(w, `issue ${i.key} watcher`))])],
+      watcherIds: [
+        ...new Set([i.reporter, ...(i.watchers ?? []).map((w) => userId(w, `issue ${i.key} watcher`))]),
+      ],
       voterIds: [],
       worklogIds: [],
       histories: [],

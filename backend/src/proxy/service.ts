@@ -9,6 +9,7 @@ import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { ApiError } from '../http/errors';
+import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './headers';
@@ -83,7 +84,7 @@ export async function proxyJiraCall(
     let upstream: Response;
     try {
       upstream = await atlassianFetch(
-        `${credentials.baseUrl}/${target.path}${target.search}`,
+        `${credentials.baseUrl}/${target.path}${withAttachmentRedirectOff(method, target.path, target.search)}`,
         {
           method,
           headers: forwardedRequestHeaders(request.headers, credentials.token),

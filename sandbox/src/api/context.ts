@@ -71,3 +71,36 @@ export function intParam(c: ApiContext, name: string, fallback: number): number 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+type Handler = ApiRoute['handler'];
+
+/** A Jira platform route, for tables of routes. */
+export function platform(method: ApiRoute['method'], path: string, handler: Handler): ApiRoute {
+  return { api: 'platform', method, path, handler };
+}
+
+/** A JSM route, for tables of routes. */
+export function jsm(method: ApiRoute['method'], path: string, handler: Handler): ApiRoute {
+  return { api: 'jsm', method, path, handler };
+}
+
+/** `startAt`/`maxResults` paging (Jira's offset pages); null when either is not a non-negative integer. */
+export function offsetPage<T>(
+  c: ApiContext,
+  all: readonly T[],
+  defaultMax: number,
+  cap = 1000,
+): { startAt: number; maxResults: number; values: T[]; isLast: boolean } | null {
+  const startAt = intParam(c, 'startAt', 0);
+  const maxResults = Math.min(intParam(c, 'maxResults', defaultMax), cap);
+  if (!(startAt >= 0) || !(maxResults >= 0)) return null;
+  const values = all.slice(startAt, startAt + maxResults);
+  c.set('returnedObjects', values.length);
+  return { startAt, maxResults, values, isLast: startAt + values.length >= all.length };
+}
+
+/** The body as a record (empty when it is not one). */
+export function bodyRecord(c: ApiContext): Record<string, unknown> {
+  const body = c.get('body');
+  return isRecord(body) ? body : {};
+}

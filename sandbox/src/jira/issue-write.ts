@@ -341,7 +341,10 @@ export function editIssue(
   const log = changelog(state, before, snapshot(state, draft));
   if (log.items.length > 0) {
     draft.updated = at;
-    draft.histories = [...issue.histories, { id: log.id, authorId: actor.user.accountId, created: at, items: log.items }];
+    draft.histories = [
+      ...issue.histories,
+      { id: log.id, authorId: actor.user.accountId, created: at, items: log.items },
+    ];
     Object.assign(issue, draft);
     notify(services, actor, 'avi:jira:updated:issue', issue, { changelog: log });
   }

@@ -575,14 +575,67 @@ describe('Forge tokens', () => {
 });
 
 describe('attachments', () => {
-  it('streams the generated content with its declared size', async () => {
-    const response = await fetch(
-      `${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`,
-      { headers: { authorization: `Bearer ${alice}` } },
-    );
+  const contentUrl = () =>
+    `${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`;
+
+  it('answers 303 to a signed media URL that streams the generated content without a bearer', async () => {
+    const redirect = await fetch(contentUrl(), {
+      headers: { authorization: `Bearer ${alice}` },
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(303);
+    const location = redirect.headers.get('location') ?? '';
+    expect(location.startsWith(`${sandbox.url}/media/file/${DEFAULT_SEED.attachmentId}/binary?`)).toBe(true);
+    const response = await fetch(location);
     expect(response.headers.get('content-type')).toBe('application/octet-stream');
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect(bytes.length).toBe(5 * 1024 * 1024);
     expect(bytes.subarray(0, 65_536)).toEqual(bytes.subarray(65_536, 131_072));
+    const forged = new URL(location);
+    forged.searchParams.set('expires', String(Number(forged.searchParams.get('expires')) + 1));
+    expect((await fetch(forged)).status).toBe(401);
+    nowMs += 11 * 60 * 1000;
+    expect((await fetch(location)).status).toBe(401);
+  });
+
+  it('answers 200 with the bytes when redirect=false', async () => {
+    const response = await fetch(`${contentUrl()}?redirect=false`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect([response.status, response.headers.get('content-length')]).toEqual([200, String(5 * 1024 * 1024)]);
+    await response.arrayBuffer();
+  });
+
+  it('uploads multipart files only with X-Atlassian-Token: no-check, then serves, describes and deletes them', async () => {
+    const upload = (headers: Record<string, string>) => {
+      const form = new FormData();
+      form.append('file', new Blob(['hello, jira'], { type: 'text/plain' }), 'note.txt');
+      return fetch(`${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/issue/ENG-2/attachments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, ...headers },
+        body: form,
+      });
+    };
+    const refused = await upload({});
+    expect([refused.status, await refused.text()]).toEqual([403, JIRA_MESSAGES.xsrfCheckFailed]);
+    const uploaded = await upload({ 'X-Atlassian-Token': 'no-check' });
+    expect(uploaded.status).toBe(200);
+    const [attachment] = (await uploaded.json()) as Array<{ id: string; size: number; content: string }>;
+    expect(attachment.size).toBe(11);
+    expect(attachment.content).toBe(
+      `${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/attachment/content/${attachment.id}`,
+    );
+    const bytes = await fetch(`${attachment.content}?redirect=false`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect(await bytes.text()).toBe('hello, jira');
+    expect((await jira('GET', `/attachment/${attachment.id}`)).body).toMatchObject({
+      filename: 'note.txt',
+      mimeType: 'text/plain',
+    });
+    const bob = userToken(sandbox, DEFAULT_SEED.bob);
+    expect((await jira('DELETE', `/attachment/${attachment.id}`, { token: bob })).status).toBe(404);
+    expect((await jira('DELETE', `/attachment/${attachment.id}`)).status).toBe(204);
+    expect((await jira('GET', `/attachment/${attachment.id}`)).status).toBe(404);
   });
 });

@@ -15,9 +15,7 @@ import { visibleIssue } from './lookup';
 import { JIRA_MESSAGES } from './messages';
 import { propertyProblem } from './properties';
 import { renderComment } from './render';
-
-/** JSM's own switch for internal comments made through the Jira API. */
-const SD_PUBLIC_COMMENT = 'sd.public.comment';
+import { SD_PUBLIC_COMMENT } from './routes-comment-edits';
 
 function isInternal(properties: unknown): boolean {
   if (!Array.isArray(properties)) return false;

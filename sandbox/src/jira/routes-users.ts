@@ -4,6 +4,7 @@ import { intParam } from '../api/context';
 import { jiraError } from '../api/errors';
 import { JIRA_MESSAGES } from './messages';
 import { renderUser } from './render';
+import { userMatches } from './routes-people';
 
 export function userRoutes(services: ApiServices): ApiRoute[] {
   return [
@@ -34,9 +35,7 @@ export function userRoutes(services: ApiServices): ApiRoute[] {
           (u) =>
             u.siteIds.includes(actor.site.cloudId) &&
             (accountId === undefined || u.accountId === accountId) &&
-            (query === undefined ||
-              u.displayName.toLowerCase().includes(query) ||
-              (u.email?.toLowerCase().startsWith(query) ?? false)),
+            (query === undefined || userMatches(u, query)),
         );
         const page = matches.slice(startAt, startAt + Math.min(maxResults, 1000));
         c.set('returnedObjects', page.length);

@@ -1,9 +1,11 @@
 /** Every Jira platform route the sandbox serves. */
 import type { ApiRoute, ApiServices } from '../api/context';
 import { attachmentRoutes } from './routes-attachments';
+import { commentEditRoutes } from './routes-comment-edits';
 import { commentAndPropertyRoutes } from './routes-comments';
 import { issueRoutes } from './routes-issues';
 import { metaRoutes } from './routes-meta';
+import { peopleRoutes } from './routes-people';
 import { projectRoutes } from './routes-projects';
 import { searchRoutes } from './routes-search';
 import { userRoutes } from './routes-users';
@@ -17,6 +19,8 @@ export function jiraRoutes(services: ApiServices): ApiRoute[] {
     ...searchRoutes(services),
     ...issueRoutes(services),
     ...commentAndPropertyRoutes(services),
+    ...commentEditRoutes(services),
+    ...peopleRoutes(services),
     ...attachmentRoutes(services),
   ];
 }
