@@ -174,3 +174,64 @@ export function adfProblem(value: unknown): { kind: 'not-adf' | 'invalid'; detai
 export function isAdfEmpty(doc: Adf): boolean {
   return adfToText(doc).trim().length === 0;
 }
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const HTML_BLOCKS: Record<string, string> = {
+  paragraph: 'p',
+  blockquote: 'blockquote',
+  bulletList: 'ul',
+  orderedList: 'ol',
+  listItem: 'li',
+  table: 'table',
+  tableRow: 'tr',
+  tableCell: 'td',
+  tableHeader: 'th',
+};
+const HTML_MARKS: Record<string, string> = {
+  strong: 'b',
+  em: 'em',
+  code: 'tt',
+  strike: 'del',
+  underline: 'u',
+};
+
+/** HTML the way Jira's `renderedFields` shows a document (the common nodes and marks). */
+export function adfToHtml(doc: Adf | null | undefined): string {
+  if (!doc) return '';
+  const render = (node: AdfNode): string => {
+    const inner = (node.content ?? []).map(render).join('');
+    switch (node.type) {
+      case 'text': {
+        let html = escapeHtml(node.text ?? '');
+        for (const mark of node.marks ?? []) {
+          if (mark.type === 'link')
+            html = `<a href="${escapeHtml(String(mark.attrs?.href ?? ''))}">${html}</a>`;
+          else if (HTML_MARKS[mark.type])
+            html = `<${HTML_MARKS[mark.type]}>${html}</${HTML_MARKS[mark.type]}>`;
+        }
+        return html;
+      }
+      case 'hardBreak':
+        return '<br/>';
+      case 'rule':
+        return '<hr/>';
+      case 'heading': {
+        const level = Number(node.attrs?.level ?? 1);
+        return `<h${level}>${inner}</h${level}>`;
+      }
+      case 'codeBlock':
+        return `<pre>${inner}</pre>`;
+      case 'mention':
+        return `<a class="user-hover" data-account-id="${escapeHtml(String(node.attrs?.id ?? ''))}">${escapeHtml(String(node.attrs?.text ?? ''))}</a>`;
+      case 'inlineCard':
+        return `<a href="${escapeHtml(String(node.attrs?.url ?? ''))}">${escapeHtml(String(node.attrs?.url ?? ''))}</a>`;
+      default:
+        return HTML_BLOCKS[node.type]
+          ? `<${HTML_BLOCKS[node.type]}>${inner}</${HTML_BLOCKS[node.type]}>`
+          : inner;
+    }
+  };
+  return doc.content.map(render).join('');
+}

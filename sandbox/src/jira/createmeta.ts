@@ -2,6 +2,7 @@
 import type { ProjectRecord, SandboxState, SiteRecord } from '../state';
 import { customFieldDefinition, projectCustomFields, SYSTEM_FIELDS } from './fields';
 import { renderIssueType, renderPriorityRef, renderProjectRef } from './render';
+import { renderComponentRef, renderVersion } from './render-parts';
 
 interface FieldMeta {
   required: boolean;
@@ -22,6 +23,9 @@ export function createMetaFields(
   const type = state.issueTypes.get(issueTypeId);
   const priorities = [...state.priorities.values()];
   const defaultPriority = priorities.find((p) => p.isDefault);
+  const versions = [...state.versions.values()]
+    .filter((v) => v.projectId === project.id)
+    .map((v) => renderVersion(site, v));
   const userSearch = `${site.apiUrl}/rest/api/3/user/assignable/search?project=${project.key}&query=`;
   const system: Record<string, FieldMeta> = {
     summary: { required: true, operations: ['set'] },
@@ -44,6 +48,16 @@ export function createMetaFields(
       autoCompleteUrl: `${site.apiUrl}/rest/api/1.0/labels/suggest?query=`,
     },
     duedate: { required: false, operations: ['set'] },
+    environment: { required: false, operations: ['set'] },
+    components: {
+      required: false,
+      operations: ['add', 'set', 'remove'],
+      allowedValues: [...state.components.values()]
+        .filter((c) => c.projectId === project.id)
+        .map((c) => renderComponentRef(site, c)),
+    },
+    fixVersions: { required: false, operations: ['set', 'add', 'remove'], allowedValues: versions },
+    versions: { required: false, operations: ['set', 'add', 'remove'], allowedValues: versions },
   };
   const systemEntries = SYSTEM_FIELDS.filter((f) => f.id in system).map((f) => ({
     fieldId: f.id,
@@ -100,5 +114,16 @@ export function createMetaIssueType(
           ),
         }
       : {}),
+  };
+}
+
+/** `IssueUpdateMetadata`: the fields an edit may set on this issue (the create fields but project). */
+export function editMeta(state: SandboxState, site: SiteRecord, project: ProjectRecord, issueTypeId: string) {
+  return {
+    fields: Object.fromEntries(
+      createMetaFields(state, site, project, issueTypeId)
+        .filter((f) => f.fieldId !== 'project')
+        .map(({ fieldId, ...meta }) => [fieldId, { ...meta, required: fieldId === 'summary' }]),
+    ),
   };
 }

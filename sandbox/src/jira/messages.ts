@@ -55,6 +55,8 @@ export const JIRA_MESSAGES = {
   attachmentMultipartRequired: "The request must be multipart/form-data with one or more parts named 'file'.",
   attachmentTooLarge: (limit: number) =>
     `The attachments exceed the maximum attachment size of ${limit} bytes.`,
+  invalidReference: (field: string) => `Specify a valid value for ${field}`,
+  invalidParent: 'Could not find issue by id or key.',
   propertyNotFound: (key: string) => `The property with key '${key}' does not exist.`,
   propertyValueRequired: 'The property value must be a valid, non-empty JSON value.',
   propertyTooLong: 'The property value has exceeded the maximum length of 32768 characters.',

@@ -100,6 +100,7 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
             fields: fieldSelector(listParam(c, 'fields'), 'all'),
             properties: listParam(c, 'properties'),
             expand: new Set(listParam(c, 'expand') ?? []),
+            viewerId: actor.user.accountId,
           }),
         );
       },
