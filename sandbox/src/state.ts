@@ -265,6 +265,8 @@ export interface SandboxState {
   issueLinks: Map<string, IssueLinkRecord>;
   organizations: Map<string, OrganizationRecord>;
   webhooks: Map<number, WebhookRecord>;
+  /** Deleted worklogs, for `worklog/deleted`. */
+  deletedWorklogs: Array<{ worklogId: number; updatedTime: number; properties: [] }>;
   counters: {
     issueId: number;
     commentId: number;
@@ -431,6 +433,7 @@ export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.
     issueLinks: new Map(),
     organizations: new Map(),
     webhooks: new Map(),
+    deletedWorklogs: [],
     counters: { issueId: 10000, commentId: 10000, objectId: 20000, webhookId: 1 },
   };
   for (const p of seed.projects) {
