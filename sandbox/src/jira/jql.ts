@@ -840,3 +840,63 @@ export function compileJql(query: JqlQuery, ctx: JqlContext): CompiledJql {
   };
   return { matches, compare };
 }
+
+type StructureOperand =
+  | { values: StructureOperand[] }
+  | { value: string }
+  | { function: string; arguments: string[] }
+  | { keyword: 'empty' };
+
+function operandStructure(operand: Operand): StructureOperand {
+  switch (operand.kind) {
+    case 'list':
+      return { values: operand.items.map(operandStructure) };
+    case 'function':
+      return { function: operand.name, arguments: operand.args };
+    case 'empty':
+      return { keyword: 'empty' };
+    default:
+      return { value: operand.text };
+  }
+}
+
+function clauseStructure(clause: Clause): Record<string, unknown> {
+  switch (clause.kind) {
+    case 'and':
+    case 'or':
+      return { operator: clause.kind, clauses: clause.clauses.map(clauseStructure) };
+    case 'not':
+      return { operator: 'not', clauses: [clauseStructure(clause.clause)] };
+    default: {
+      const field = {
+        name: clause.field,
+        encodedName: /\s/.test(clause.field) ? `"${clause.field}"` : clause.field,
+      };
+      const predicates = (clause.predicates ?? []).map((p) => ({
+        operator: p.kind,
+        operand: operandStructure(p.operand),
+      }));
+      if (clause.operator === 'changed') return { field, operator: 'changed', predicates };
+      if (clause.operator.startsWith('was'))
+        return { field, operator: clause.operator, operand: operandStructure(clause.operand), predicates };
+      return { field, operator: clause.operator, operand: operandStructure(clause.operand) };
+    }
+  }
+}
+
+/** The `JqlQuery` structure of `POST /jql/parse`. */
+export function jqlStructure(query: JqlQuery): Record<string, unknown> {
+  return {
+    ...(query.where ? { where: clauseStructure(query.where) } : {}),
+    ...(query.orderBy.length > 0
+      ? {
+          orderBy: {
+            fields: query.orderBy.map((o) => ({
+              field: { name: o.field, encodedName: o.field },
+              direction: o.direction,
+            })),
+          },
+        }
+      : {}),
+  };
+}

@@ -1,5 +1,6 @@
 /** Issue create / get / edit / delete and workflow transitions. */
 import {
+  type ApiActor,
   type ApiContext,
   type ApiRoute,
   type ApiServices,
@@ -8,7 +9,7 @@ import {
   listParam,
 } from '../api/context';
 import { API_MESSAGES, jiraError } from '../api/errors';
-import { projectByKeyOrId } from '../state';
+import { type IssueRecord, projectByKeyOrId } from '../state';
 import { fieldSelector } from './fields';
 import { renderIssue } from './issue-view';
 import { createIssue, deleteIssue, editIssue, foldUpdate, hasSchemaInvalidAdf } from './issue-write';
@@ -41,44 +42,8 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
       path: '/rest/api/3/issue',
       handler: (c) => {
         const actor = c.get('actor');
-        const body = c.get('body');
-        if (!isRecord(body)) return jiraError(c, 400, [API_MESSAGES.invalidPayload]);
-        const fields = record(body.fields);
-        if (hasSchemaInvalidAdf(body.fields, body.update))
-          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
-        const errors: Record<string, string> = {};
-        const projectRef = ref(fields.project);
-        const projectKey = projectRef?.id ?? projectRef?.key;
-        const project = projectKey ? projectByKeyOrId(state, actor.site.cloudId, projectKey) : undefined;
-        const browsable = project && actorCan(actor, project, 'BROWSE_PROJECTS') ? project : undefined;
-        if (!browsable) errors.project = JIRA_MESSAGES.specifyProject;
-        const typeRef = ref(fields.issuetype);
-        const issueTypeId = browsable?.issueTypeIds.find((id) =>
-          typeRef?.id !== undefined ? id === typeRef.id : state.issueTypes.get(id)?.name === typeRef?.name,
-        );
-        if (!typeRef) errors.issuetype = JIRA_MESSAGES.specifyIssueType;
-        else if (browsable && !issueTypeId) errors.issuetype = JIRA_MESSAGES.issueTypeNotFound;
-        if (!browsable || !issueTypeId) return jiraError(c, 400, [], errors);
-        if (!actorCan(actor, browsable, 'CREATE_ISSUES')) {
-          return jiraError(c, 403, [JIRA_MESSAGES.noCreatePermission]);
-        }
-        const properties = Array.isArray(body.properties) ? body.properties : [];
-        for (const property of properties) {
-          const problem = isRecord(property)
-            ? propertyProblem(String(property.key ?? ''), property.value)
-            : JIRA_MESSAGES.propertyValueRequired;
-          if (problem) return jiraError(c, 400, [problem]);
-        }
-        const folded = foldUpdate([], fields, body.update);
-        const result = createIssue(
-          services,
-          actor,
-          browsable,
-          issueTypeId,
-          folded.fields,
-          properties as Array<{ key: string; value: unknown }>,
-        );
-        if ('errors' in result) return jiraError(c, 400, [], { ...folded.errors, ...result.errors });
+        const result = createFromRequest(services, actor, c.get('body'));
+        if ('status' in result) return jiraError(c, result.status, result.errorMessages, result.errors);
         const { issue } = result;
         return c.json(
           { id: issue.id, key: issue.key, self: `${actor.site.apiUrl}/rest/api/3/issue/${issue.id}` },
@@ -204,4 +169,53 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
       },
     },
   ];
+}
+
+export type CreateOutcome =
+  | { issue: IssueRecord }
+  | { status: 400 | 403; errorMessages: string[]; errors: Record<string, string> };
+
+/** `POST /issue` for one request body (also each entry of `POST /issue/bulk`). */
+export function createFromRequest(services: ApiServices, actor: ApiActor, body: unknown): CreateOutcome {
+  const { state } = services;
+  const fail = (status: 400 | 403, errorMessages: string[], errors: Record<string, string> = {}) => ({
+    status,
+    errorMessages,
+    errors,
+  });
+  if (!isRecord(body)) return fail(400, [API_MESSAGES.invalidPayload]);
+  const fields = record(body.fields);
+  if (hasSchemaInvalidAdf(body.fields, body.update)) return fail(400, [JIRA_MESSAGES.invalidAdfInput]);
+  const errors: Record<string, string> = {};
+  const projectRef = ref(fields.project);
+  const projectKey = projectRef?.id ?? projectRef?.key;
+  const project = projectKey ? projectByKeyOrId(state, actor.site.cloudId, projectKey) : undefined;
+  const browsable = project && actorCan(actor, project, 'BROWSE_PROJECTS') ? project : undefined;
+  if (!browsable) errors.project = JIRA_MESSAGES.specifyProject;
+  const typeRef = ref(fields.issuetype);
+  const issueTypeId = browsable?.issueTypeIds.find((id) =>
+    typeRef?.id !== undefined ? id === typeRef.id : state.issueTypes.get(id)?.name === typeRef?.name,
+  );
+  if (!typeRef) errors.issuetype = JIRA_MESSAGES.specifyIssueType;
+  else if (browsable && !issueTypeId) errors.issuetype = JIRA_MESSAGES.issueTypeNotFound;
+  if (!browsable || !issueTypeId) return fail(400, [], errors);
+  if (!actorCan(actor, browsable, 'CREATE_ISSUES')) return fail(403, [JIRA_MESSAGES.noCreatePermission]);
+  const properties = Array.isArray(body.properties) ? body.properties : [];
+  for (const property of properties) {
+    const problem = isRecord(property)
+      ? propertyProblem(String(property.key ?? ''), property.value)
+      : JIRA_MESSAGES.propertyValueRequired;
+    if (problem) return fail(400, [problem]);
+  }
+  const folded = foldUpdate([], fields, body.update);
+  const result = createIssue(
+    services,
+    actor,
+    browsable,
+    issueTypeId,
+    folded.fields,
+    properties as Array<{ key: string; value: unknown }>,
+  );
+  if ('errors' in result) return fail(400, [], { ...folded.errors, ...result.errors });
+  return result;
 }

@@ -1,6 +1,7 @@
 /** Every Jira platform route the sandbox serves. */
 import type { ApiRoute, ApiServices } from '../api/context';
 import { attachmentRoutes } from './routes-attachments';
+import { bulkRoutes } from './routes-bulk';
 import { catalogRoutes } from './routes-catalog';
 import { commentEditRoutes } from './routes-comment-edits';
 import { commentAndPropertyRoutes } from './routes-comments';
@@ -23,6 +24,7 @@ export function jiraRoutes(services: ApiServices): ApiRoute[] {
     ...userRoutes(services),
     ...projectRoutes(services),
     ...searchRoutes(services),
+    ...bulkRoutes(services),
     ...issueRoutes(services),
     ...commentAndPropertyRoutes(services),
     ...commentEditRoutes(services),
