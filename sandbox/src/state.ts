@@ -31,7 +31,8 @@ export interface UserRecord {
   accountId: string;
   displayName: string;
   email: string | null;
-  accountType: 'atlassian' | 'app';
+  /** `customer`: a JSM portal-only account (created through the customer API). */
+  accountType: 'atlassian' | 'app' | 'customer';
   siteIds: string[];
   appAccess: boolean;
   timeZone: string;
@@ -196,6 +197,8 @@ export interface IssueRecord {
   approvals: ApprovalRecord[];
   /** JSM status changes, oldest first (for request status history). */
   statusHistory: Array<{ statusId: string; at: number }>;
+  /** JSM customer satisfaction feedback. */
+  feedback?: { rating: number; comment: string | null };
 }
 
 export interface CommentRecord {
@@ -265,6 +268,8 @@ export interface SandboxState {
   issueLinks: Map<string, IssueLinkRecord>;
   organizations: Map<string, OrganizationRecord>;
   webhooks: Map<number, WebhookRecord>;
+  /** JSM request type properties, by `${serviceDeskId}/${requestTypeId}`. */
+  requestTypeProperties: Map<string, Map<string, unknown>>;
   /** Deleted worklogs, for `worklog/deleted`. */
   deletedWorklogs: Array<{ worklogId: number; updatedTime: number; properties: [] }>;
   counters: {
@@ -434,6 +439,7 @@ export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.
     organizations: new Map(),
     webhooks: new Map(),
     deletedWorklogs: [],
+    requestTypeProperties: new Map(),
     counters: { issueId: 10000, commentId: 10000, objectId: 20000, webhookId: 1 },
   };
   for (const p of seed.projects) {

@@ -42,7 +42,7 @@ export function renderUser(site: SiteRecord, user: UserRecord) {
     self: `${site.apiUrl}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
     accountId: user.accountId,
     accountType: user.accountType,
-    ...(user.email && user.accountType === 'atlassian' ? { emailAddress: user.email } : {}),
+    ...(user.email && user.accountType !== 'app' ? { emailAddress: user.email } : {}),
     avatarUrls: avatarUrls(userAvatar(user)),
     displayName: user.displayName,
     active: true,
