@@ -14,6 +14,7 @@ import { type Fault, FaultInjector } from './faults';
 import { createForgePlatform, type ForgePlatformOptions } from './forge/platform';
 import { jiraRoutes } from './jira/routes';
 import { mountMediaRoute } from './jira/routes-attachments';
+import { createWebhookDispatcher, type WebhookDispatcher } from './jira/webhooks';
 import { jsmRoutes } from './jsm/routes';
 import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { oauthRoutes } from './oauth/routes';
@@ -70,6 +71,8 @@ export interface Sandbox {
   state: SandboxState;
   /** The Forge part, with its install/uninstall/push helpers. */
   forge: SandboxForge;
+  /** Dynamic webhook deliveries: `flush()` waits for those under way, `deliveries()` lists them. */
+  webhooks: Pick<WebhookDispatcher, 'flush' | 'deliveries'>;
   tokens: InMemoryTokenRegistry;
   /** Back to the seed; clears faults, tokens, grants and stats; rate limits return to the start options. */
   reset(): void;
@@ -128,7 +131,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       })),
   };
   const forge = createForgePlatform(forgeContext, options.forge);
-  const services: ApiServices = { state, now, notifyChange: (change) => forge.onJiraChange(change) };
+  const webhooks = createWebhookDispatcher(() => state, now);
+  const services: ApiServices = {
+    state,
+    now,
+    notifyChange: (change) => {
+      forge.onJiraChange(change);
+      webhooks.onJiraChange(change);
+    },
+  };
 
   const registerOAuthClient = (client: SeedOAuthClient) => {
     const record = clientRecord(client);
@@ -141,6 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults.set(null);
     limiter.set(options.rateLimits ?? null);
     forge.reset();
+    webhooks.reset();
     oauth.reset();
     tokens.clear();
     stats.reset();
@@ -179,12 +191,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   mountMediaRoute(app as unknown as Hono, { state, now });
   app.route('/', forge.routes);
   const api = new Hono<ApiEnv>();
-  const servedOperations = mountApiRoutes(api, [...jiraRoutes(services), ...jsmRoutes(services)], {
-    state,
-    tokens,
-    limiter,
-    now,
-  });
+  const servedOperations = mountApiRoutes(
+    api,
+    [...jiraRoutes(services, () => webhooks), ...jsmRoutes(services)],
+    {
+      state,
+      tokens,
+      limiter,
+      now,
+    },
+  );
   app.route('/', api);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -204,6 +220,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats: () => stats.snapshot(),
     state,
     forge,
+    webhooks,
     tokens,
     reset,
     async close() {

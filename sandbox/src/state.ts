@@ -149,6 +149,8 @@ export interface OrganizationRecord {
 export interface WebhookRecord {
   id: number;
   appKey: string;
+  /** The account that registered it: its JQL filter runs as that account. */
+  accountId: string;
   cloudId: string;
   url: string;
   jqlFilter: string;

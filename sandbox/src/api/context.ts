@@ -23,7 +23,7 @@ export type ApiEnv = {
     actor: ApiActor;
     /** Objects a read returned, for the rate-limit cost. */
     returnedObjects: number;
-    /** The parsed JSON body of a POST/PUT (undefined when empty); malformed JSON never reaches a handler. */
+    /** The parsed JSON body (undefined when empty; DELETE may carry one too); malformed JSON never reaches a handler. */
     body: unknown;
   };
 };
@@ -33,7 +33,7 @@ export type ApiContext = Context<ApiEnv>;
 export interface ApiServices {
   state: SandboxState;
   now: () => number;
-  /** Tells the Forge part about a change made through the API. */
+  /** Tells the Forge part (and webhook dispatch) about a change made through the API. */
   notifyChange: (change: JiraChange) => void;
 }
 

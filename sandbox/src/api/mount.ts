@@ -119,7 +119,7 @@ function gatewayHandler(route: ApiRoute, scopes: ScopeRule, deps: MountDeps) {
     if (!hasScopes(grant.scopes, scopes)) return c.json(GATEWAY_SCOPE_MISMATCH, 401);
 
     let body: unknown;
-    if ((route.method === 'POST' || route.method === 'PUT') && !route.rawBody) {
+    if (route.method !== 'GET' && !route.rawBody) {
       const text = await c.req.text();
       if (text.length > 0) {
         try {

@@ -13,8 +13,9 @@ import { projectPartRoutes } from './routes-project-parts';
 import { projectRoutes } from './routes-projects';
 import { searchRoutes } from './routes-search';
 import { userRoutes } from './routes-users';
+import { type WebhookDispatcher, webhookRoutes } from './webhooks';
 
-export function jiraRoutes(services: ApiServices): ApiRoute[] {
+export function jiraRoutes(services: ApiServices, webhooks: () => WebhookDispatcher): ApiRoute[] {
   // Static paths first: `/issue/createmeta` must win over `/issue/{issueIdOrKey}`.
   return [
     ...metaRoutes(services),
@@ -25,6 +26,7 @@ export function jiraRoutes(services: ApiServices): ApiRoute[] {
     ...projectRoutes(services),
     ...searchRoutes(services),
     ...bulkRoutes(services),
+    ...webhookRoutes(services, webhooks),
     ...issueRoutes(services),
     ...commentAndPropertyRoutes(services),
     ...commentEditRoutes(services),
