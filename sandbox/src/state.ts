@@ -270,6 +270,8 @@ export interface SandboxState {
   issueLinks: Map<string, IssueLinkRecord>;
   organizations: Map<string, OrganizationRecord>;
   webhooks: Map<number, WebhookRecord>;
+  /** Properties of entities without a record of their own (issue types, users, worklogs, preferences), by `kind:id`. */
+  entityProperties: Map<string, Map<string, unknown>>;
   /** JSM request type properties, by `${serviceDeskId}/${requestTypeId}`. */
   requestTypeProperties: Map<string, Map<string, unknown>>;
   /** Deleted worklogs, for `worklog/deleted`. */
@@ -442,6 +444,7 @@ export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.
     webhooks: new Map(),
     deletedWorklogs: [],
     requestTypeProperties: new Map(),
+    entityProperties: new Map(),
     counters: { issueId: 10000, commentId: 10000, objectId: 20000, webhookId: 1 },
   };
   for (const p of seed.projects) {

@@ -8,6 +8,7 @@ import { commentAndPropertyRoutes } from './routes-comments';
 import { issuePartRoutes } from './routes-issue-parts';
 import { issueRoutes } from './routes-issues';
 import { metaRoutes } from './routes-meta';
+import { miscRoutes } from './routes-misc';
 import { peopleRoutes } from './routes-people';
 import { projectPartRoutes } from './routes-project-parts';
 import { projectRoutes } from './routes-projects';
@@ -27,6 +28,7 @@ export function jiraRoutes(services: ApiServices, webhooks: () => WebhookDispatc
     ...searchRoutes(services),
     ...bulkRoutes(services),
     ...webhookRoutes(services, webhooks),
+    ...miscRoutes(services),
     ...issueRoutes(services),
     ...commentAndPropertyRoutes(services),
     ...commentEditRoutes(services),
