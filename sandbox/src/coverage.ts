@@ -19,10 +19,19 @@ const SAMPLE_PARAMS: Record<string, string> = {
   requestTypeId: '10',
   propertyKey: 'com.example.key',
   accountId: DEFAULT_SEED.alice,
+  issueTypeId: '10001',
+  idOrName: 'Done',
 };
 
+/** JSM paths take a request (an issue raised through a request type). */
+const JSM_SAMPLE_PARAMS: Record<string, string> = { issueIdOrKey: 'SUP-1' };
+
 export function samplePath(template: string): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => SAMPLE_PARAMS[name] ?? '1');
+  const jsm = template.startsWith('/rest/servicedeskapi/');
+  return template.replace(
+    /\{(\w+)\}/g,
+    (_, name: string) => (jsm ? JSM_SAMPLE_PARAMS[name] : undefined) ?? SAMPLE_PARAMS[name] ?? '1',
+  );
 }
 
 export interface CoverageReport {

@@ -329,7 +329,12 @@ describe('Jira platform routes', () => {
       200,
     );
     expect(answer.headers.get('content-length')).toBe(String(5 * 1024 * 1024));
-    const redirect = await check('GET', template, `/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`, 303);
+    const redirect = await check(
+      'GET',
+      template,
+      `/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`,
+      303,
+    );
     expect(redirect.headers.get('location')).toMatch(/\/media\/file\/10500\/binary\?token=/);
     expect((answer.body as string).length).toBeGreaterThan(0);
     await check('GET', template, `/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`, 404, {

@@ -202,6 +202,9 @@ export function renderHistory(state: SandboxState, site: SiteRecord, history: Hi
     id: history.id,
     ...(author ? { author: renderUserDetails(site, author) } : {}),
     created: jiraDateTime(history.created),
-    items: history.items,
+    // `ChangeDetails` leaves out what an entry does not have (no nulls).
+    items: history.items.map((item) =>
+      Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null && value !== undefined)),
+    ),
   };
 }

@@ -122,8 +122,9 @@ export function attachmentRoutes(services: ApiServices): ApiRoute[] {
       const target = visible(c);
       if (!target) return notFound(c);
       c.set('returnedObjects', 1);
-      const { content: _content, ...view } = renderAttachment(state, c.get('actor').site, target.attachment);
-      return c.json({ ...view, content: _content, properties: {} });
+      // `AttachmentMetadata`: the same facts with a numeric id, plus the attachment's properties.
+      const view = renderAttachment(state, c.get('actor').site, target.attachment);
+      return c.json({ ...view, id: Number(view.id), properties: {} });
     }),
     platform('DELETE', '/rest/api/3/attachment/{id}', (c) => {
       const target = visible(c);

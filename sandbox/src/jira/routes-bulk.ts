@@ -55,7 +55,23 @@ export function bulkRoutes(services: ApiServices): ApiRoute[] {
       const actor = c.get('actor');
       const updates = bodyRecord(c).issueUpdates;
       if (!Array.isArray(updates) || updates.length === 0 || updates.length > BULK_CREATE_LIMIT)
-        return jiraError(c, 400, [JIRA_MESSAGES.bulkCreateSize(BULK_CREATE_LIMIT)]);
+        // Even a refused bulk answers in the `CreatedIssues` shape, as the spec documents for 400.
+        return c.json(
+          {
+            issues: [],
+            errors: [
+              {
+                status: 400,
+                elementErrors: {
+                  errorMessages: [JIRA_MESSAGES.bulkCreateSize(BULK_CREATE_LIMIT)],
+                  errors: {},
+                },
+                failedElementNumber: 0,
+              },
+            ],
+          },
+          400,
+        );
       const issues: Array<{ id: string; key: string; self: string }> = [];
       const errors: Array<{
         status: number;
@@ -104,7 +120,7 @@ export function bulkRoutes(services: ApiServices): ApiRoute[] {
           );
       }
       c.set('returnedObjects', issues.length);
-      return c.json({ expand: 'schema,names', issues, issueErrors });
+      return c.json({ issues, issueErrors });
     }),
     platform('POST', '/rest/api/3/changelog/bulkfetch', (c) => {
       const actor = c.get('actor');

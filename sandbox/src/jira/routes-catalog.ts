@@ -88,10 +88,9 @@ export function catalogRoutes(services: ApiServices): ApiRoute[] {
       const ids = listParam(c, 'id');
       const all = RESOLUTIONS.filter((r) => !ids || ids.includes(r.id));
       const onlyDefault = c.req.query('onlyDefault') === 'true';
-      return pageBean(c, onlyDefault ? all.slice(0, 1) : all, (r) => ({
-        ...renderResolution(c.get('actor').site, r),
-        isDefault: r.id === RESOLUTIONS[0].id,
-      }));
+      return pageBean(c, onlyDefault ? all.slice(0, 1) : all, (r) =>
+        renderResolution(c.get('actor').site, r),
+      );
     }),
     platform('GET', '/rest/api/3/resolution/{id}', (c) => {
       const resolution = RESOLUTIONS.find((r) => r.id === c.req.param('id'));
@@ -149,7 +148,6 @@ export function catalogRoutes(services: ApiServices): ApiRoute[] {
         description: s.description,
         statusCategory: { new: 'TODO', indeterminate: 'IN_PROGRESS', done: 'DONE' }[s.category],
         scope: { type: 'GLOBAL' },
-        usages: [],
       }));
     }),
     platform('GET', '/rest/api/3/label', (c) => {
@@ -211,14 +209,13 @@ export function catalogRoutes(services: ApiServices): ApiRoute[] {
       return c.json({
         projectId: Number(project.id),
         hierarchy: levels.map((level) => ({
-          entityId: `level-${level}`,
+          entityId: `00000000-0000-4000-8000-${String(1000 + level).padStart(12, '0')}`,
           level,
           name: level === -1 ? 'Subtask' : level === 0 ? 'Base' : 'Epic',
           issueTypes: types
             .filter((t) => (t.subtask ? -1 : t.hierarchyLevel) === level)
             .map((t) => ({
               id: Number(t.id),
-              entityId: `type-${t.id}`,
               name: t.name,
               avatarId: Number(t.id),
             })),
@@ -235,11 +232,20 @@ export function catalogRoutes(services: ApiServices): ApiRoute[] {
           (!query || f.name.toLowerCase().includes(query) || f.id.includes(query)) &&
           (!type || (type === 'custom') === f.custom),
       );
-      return pageBean(c, fields, (f) => {
-        const { clauseNames, custom, id, key, name, navigable, orderable, schema, searchable } =
-          renderFieldDetails(f);
-        return { clauseNames, custom, id, key, name, navigable, orderable, schema, searchable };
-      });
+      // The `Field` representation: no clause names or flags, but lock and screen facts.
+      return pageBean(c, fields, (f) => ({
+        id: f.id,
+        key: renderFieldDetails(f).key,
+        name: f.name,
+        schema: f.schema,
+        description: '',
+        isLocked: !f.custom,
+        isUnscreenable: false,
+        ...(f.custom ? { searcherKey: `${f.schema.custom}searcher` } : {}),
+        screensCount: 1,
+        contextsCount: 1,
+        projectsCount: 0,
+      }));
     }),
     platform('GET', '/rest/api/3/serverInfo', (c) => {
       const site = c.get('actor').site;
@@ -252,7 +258,6 @@ export function catalogRoutes(services: ApiServices): ApiRoute[] {
         serverTime: new Date(services.now()).toISOString().replace('Z', '+0000'),
         scmInfo: 'sandbox',
         serverTitle: 'Jira',
-        defaultLocale: { locale: 'en_US' },
         serverTimeZone: 'Etc/UTC',
       });
     }),
@@ -260,7 +265,7 @@ export function catalogRoutes(services: ApiServices): ApiRoute[] {
       c.json({
         attachmentsEnabled: true,
         issueLinkingEnabled: true,
-        subTaskEnabled: true,
+        subTasksEnabled: true,
         timeTrackingEnabled: true,
         unassignedIssuesAllowed: true,
         votingEnabled: true,

@@ -409,8 +409,7 @@ export function issuePartRoutes(services: ApiServices): ApiRoute[] {
         startAt: 0,
         maxResults: histories.length,
         total: histories.length,
-        isLast: true,
-        values: histories.map((h) => renderHistory(state, c.get('actor').site, h)),
+        histories: histories.map((h) => renderHistory(state, c.get('actor').site, h)),
       });
     }),
     platform('GET', '/rest/api/3/issue/{issueIdOrKey}/editmeta', (c) => {

@@ -108,10 +108,11 @@ export function projectPartRoutes(services: ApiServices): ApiRoute[] {
       if (!p) return projectNotFound(c, c.req.param('projectIdOrKey'));
       const query = c.req.query('query')?.toLowerCase();
       const all = components(p).filter((x) => !query || x.name.toLowerCase().includes(query));
-      return pageBean(c, all, (x) => ({
-        ...renderComponent(state, c.get('actor').site, x),
-        issueCount: countIssues('componentIds', x.id),
-      }));
+      return pageBean(c, all, (x) => {
+        // `ComponentWithIssueCount` has no leadAccountId.
+        const { leadAccountId: _lead, ...component } = renderComponent(state, c.get('actor').site, x);
+        return { ...component, issueCount: countIssues('componentIds', x.id) };
+      });
     }),
     platform('POST', '/rest/api/3/component', (c) => {
       const body = bodyRecord(c);

@@ -72,7 +72,7 @@ export function jsmCustomerRoutes(services: ApiServices): ApiRoute[] {
   };
   const siteUsers = (c: ApiContext, ids: string[]) => {
     const users = ids.map((id) => state.users.get(id));
-    const missing = ids.find((id, i) => !users[i]?.siteIds.includes(site(c).cloudId));
+    const missing = ids.find((id) => !state.users.get(id)?.siteIds.includes(site(c).cloudId));
     return missing ? { missing } : { users: users as UserRecord[] };
   };
   const requestTypeKey = (c: ApiContext) => `${c.req.param('serviceDeskId')}/${c.req.param('requestTypeId')}`;
