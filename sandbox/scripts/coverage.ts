@@ -1,6 +1,7 @@
 /** `npm run sandbox:coverage`: served / total operations per spec, then the unserved ones. */
-import { measureCoverage } from '../src/coverage';
+
 import { startSandbox } from '../src/index';
+import { measureCoverage } from '../test-support/coverage';
 
 const sandbox = await startSandbox();
 try {

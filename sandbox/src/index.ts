@@ -47,7 +47,12 @@ export interface SandboxOptions {
   /** Passed to the Forge part. */
   forge?: Pick<
     ForgePlatformOptions,
-    'appId' | 'credentialPushIntervalMs' | 'eventRetryDelayMs' | 'deliveryTimeoutMs' | 'manifestPath'
+    | 'appId'
+    | 'credentialPushIntervalMs'
+    | 'eventRetryDelayMs'
+    | 'deliveryTimeoutMs'
+    | 'manifestPath'
+    | 'scheduler'
   >;
 }
 

@@ -7,9 +7,9 @@
  */
 import { type Sandbox, startSandbox } from '@jira-integration/sandbox';
 import { SPEC_OPERATIONS } from '@jira-integration/sandbox/api/route-scopes';
-import { measureCoverage, samplePath } from '@jira-integration/sandbox/coverage';
 import { GATEWAY_SCOPE_MISMATCH } from '@jira-integration/sandbox/gateway';
-import { callSandbox, DEFAULT_SEED, userToken } from '@jira-integration/sandbox/testing';
+import { measureCoverage, samplePath } from '@jira-integration/sandbox/test-support/coverage';
+import { callSandbox, DEFAULT_SEED, userToken } from '@jira-integration/sandbox/test-support/seed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateAgainstSpec, validateComponent } from './spec-validator';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, ManualClock, type TestContext } from '../testing';
-import { insertTestConnection } from './testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { createTestContext, ManualClock, type TestContext } from '../../test-support/context';
 
 const SCOPES =
   'read:jira-user read:jira-work write:jira-work manage:jira-project manage:jira-configuration manage:jira-webhook read:servicedesk-request write:servicedesk-request manage:servicedesk-customer offline_access';
@@ -62,10 +62,10 @@ describe('connection routes', () => {
     });
 
     it('says "Failed to initiate Jira OAuth" when the managed app is not configured', async () => {
-      const app = t.services.config.atlassian;
-      t.services.config.atlassian = undefined;
+      // Configuration is read-only once loaded: a backend started without the managed app.
+      const unconfigured = await createTestContext();
       try {
-        const response = await t.request('/v1/jira/connections/managed/start', {
+        const response = await unconfigured.request('/v1/jira/connections/managed/start', {
           method: 'POST',
           json: { subdomain: 'acme' },
         });
@@ -75,7 +75,7 @@ describe('connection routes', () => {
           message: 'Failed to initiate Jira OAuth',
         });
       } finally {
-        t.services.config.atlassian = app;
+        await unconfigured.close();
       }
     });
 

@@ -9,23 +9,18 @@ import {
   exchangeAuthorizationCode,
   listAccessibleResources,
 } from '../atlassian/oauth';
+import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
-import { auditLog, jiraConnections, oauthStates } from '../db/schema';
-import { upgradeIfForgeCredentialsFresh } from '../forge/service';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
+import { jiraConnections, oauthStates } from '../db/schema';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
+import { findInstallation, upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
+import { managedOAuthClient, oauthClientOf } from './oauth-client';
 import type { CustomAppInput } from './validation';
 import { validateCustomApp, validateManagedSubdomain } from './validation';
 
-export type JiraConnection = typeof jiraConnections.$inferSelect;
-
-/** Purposes bound into ciphertexts (see crypto/encryption.ts). */
-export const SECRET_PURPOSE = {
-  accessToken: 'jira_connections.access_token',
-  refreshToken: 'jira_connections.refresh_token',
-  clientSecret: 'jira_connections.client_secret',
-  stateClientSecret: 'oauth_states.client_secret',
-  codeVerifier: 'oauth_states.code_verifier',
-} as const;
+export type { JiraConnection } from '../model/connection';
 
 export function callbackUrl(services: Services): string {
   return `${services.config.publicUrl}/v1/jira/oauth/callback`;
@@ -33,12 +28,6 @@ export function callbackUrl(services: Services): string {
 
 function hashState(state: string): string {
   return createHash('sha256').update(state).digest('hex');
-}
-
-function managedApp(services: Services) {
-  const app = services.config.atlassian;
-  if (!app) throw new Error('the managed Atlassian app is not configured');
-  return app;
 }
 
 async function beginAuthorization(
@@ -80,11 +69,11 @@ export async function startManagedConnection(
 ) {
   const subdomain = validateManagedSubdomain(input.subdomain);
   try {
-    const app = managedApp(services);
+    const app = managedOAuthClient(services);
     return await beginAuthorization(services, { teamId, method: 'managed', subdomain }, app.clientId);
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'managed Jira OAuth start failed');
-    throw new ApiError(500, 'oauth_start_failed', connectMessages.managedStartFailed);
+    throw new ApiError('oauth_start_failed', connectMessages.managedStartFailed);
   }
 }
 
@@ -106,11 +95,7 @@ export async function startCustomConnection(services: Services, teamId: string, 
     );
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'custom Jira OAuth start failed');
-    throw new ApiError(
-      500,
-      'oauth_start_failed',
-      `${connectMessages.customStartFailedPrefix}: unexpected error`,
-    );
+    throw new ApiError('oauth_start_failed', `${connectMessages.customStartFailedPrefix}: unexpected error`);
   }
 }
 
@@ -130,7 +115,7 @@ async function consumeState(services: Services, state: string, teamId: string | 
       ),
     )
     .returning();
-  if (!row) throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
+  if (!row) throw new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState);
   return row;
 }
 
@@ -144,12 +129,12 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
         return false;
       }
     });
-    if (!site) throw new ApiError(400, 'site_not_found', connectMessages.siteNotFound(subdomain));
+    if (!site) throw new ApiError('site_not_found', connectMessages.siteNotFound(subdomain));
     return site;
   }
   if (resources.length === 1) return resources[0];
-  if (resources.length === 0) throw new ApiError(400, 'no_sites', connectMessages.noSitesAuthorized);
-  throw new ApiError(400, 'multiple_sites', connectMessages.multipleSites(resources.length));
+  if (resources.length === 0) throw new ApiError('no_sites', connectMessages.noSitesAuthorized);
+  throw new ApiError('multiple_sites', connectMessages.multipleSites(resources.length));
 }
 
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
@@ -158,7 +143,6 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
   });
   if (!response.ok) {
     throw new ApiError(
-      502,
       'jira_myself_failed',
       `Jira answered ${response.status} when looking up the connecting user`,
     );
@@ -177,13 +161,7 @@ export async function completeAuthorization(
 ): Promise<JiraConnection> {
   const attempt = await consumeState(services, params.state, params.sessionTeamId);
   const { encryptor } = services;
-  const client =
-    attempt.method === 'managed'
-      ? { clientId: managedApp(services).clientId, clientSecret: managedApp(services).clientSecret }
-      : {
-          clientId: attempt.clientId!,
-          clientSecret: encryptor.decrypt(attempt.clientSecretEncrypted!, SECRET_PURPOSE.stateClientSecret),
-        };
+  const client = oauthClientOf(services, attempt, 'attempt');
   const tokens = await exchangeAuthorizationCode({
     authUrl: services.config.atlassianAuthUrl,
     ...client,
@@ -223,31 +201,39 @@ export async function completeAuthorization(
     consentedAt: now,
     updatedAt: now,
   };
-  // The connection and its audit row land together or not at all.
-  const connection = await services.db.transaction(async (tx) => {
+  // The connection, its upgrade by the Forge app (when its site's credentials are fresh) and their audit rows
+  // are written in one transaction. The upgrade runs in a savepoint: if it fails, the connection is still made
+  // and the Forge app's next credential push (at most five minutes away) upgrades it.
+  return services.db.transaction(async (tx) => {
+    const upgradeFailed = (error: unknown) => {
+      services.logger.warn({ err: error, cloudId: site.id }, 'upgrade on connect failed; next push retries');
+      return false;
+    };
+    // Before the connection row: the same lock order as a credential push, which locks the site first.
+    const siteLocked =
+      attempt.method === 'managed' &&
+      (await tx
+        .transaction((savepoint) => findInstallation(savepoint, site.id, { lock: 'share' }))
+        .then(() => true, upgradeFailed));
     const [row] = await tx
       .insert(jiraConnections)
       .values({ id: randomUUID(), teamId: attempt.teamId, cloudId: site.id, ...values })
       .onConflictDoUpdate({ target: [jiraConnections.teamId, jiraConnections.cloudId], set: values })
       .returning();
-    await tx.insert(auditLog).values({
+    await writeAudit(tx, {
       teamId: attempt.teamId,
       action: 'jira.connection.connected',
       target: row.id,
       detail: { method: row.method, cloudId: row.cloudId, siteUrl: row.siteUrl },
     });
-    return row;
+    if (!siteLocked) return row;
+    return tx
+      .transaction((savepoint) => upgradeIfForgeCredentialsFresh(services, row, savepoint))
+      .catch((error: unknown) => {
+        upgradeFailed(error);
+        return row;
+      });
   });
-  try {
-    return await upgradeIfForgeCredentialsFresh(services, connection);
-  } catch (error) {
-    // The connection is made; the Forge app's next credential push (at most five minutes away) upgrades it.
-    services.logger.warn(
-      { err: error, connectionId: connection.id },
-      'upgrade on connect failed; next push retries',
-    );
-    return connection;
-  }
 }
 
 export async function findConnection(
@@ -260,7 +246,7 @@ export async function findConnection(
     .from(jiraConnections)
     .where(and(eq(jiraConnections.id, id), eq(jiraConnections.teamId, teamId)));
   // Another team's connection is indistinguishable from a missing one.
-  if (!row) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
+  if (!row) throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
   return row;
 }
 
@@ -274,23 +260,33 @@ export async function listConnections(services: Services, teamId: string): Promi
 
 export async function deleteConnection(services: Services, teamId: string, id: string): Promise<void> {
   const connection = await findConnection(services, teamId, id);
-  await services.db.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
-  await services.db.insert(auditLog).values({
-    teamId,
-    action: 'jira.connection.deleted',
-    target: id,
-    detail: { cloudId: connection.cloudId },
+  await services.db.transaction(async (tx) => {
+    await tx.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
+    await writeAudit(tx, {
+      teamId,
+      action: 'jira.connection.deleted',
+      target: id,
+      detail: { cloudId: connection.cloudId },
+    });
   });
 }
 
 export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
   await findConnection(services, teamId, id);
-  const [row] = await services.db
-    .update(jiraConnections)
-    .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
-    .where(eq(jiraConnections.id, id))
-    .returning();
-  return row;
+  return services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jiraConnections)
+      .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
+      .where(eq(jiraConnections.id, id))
+      .returning();
+    await writeAudit(tx, {
+      teamId,
+      action: 'jira.connection.ticket_syncing_changed',
+      target: id,
+      detail: { enabled },
+    });
+    return row;
+  });
 }
 
 /** What the connect modal pre-fills on reconnect. Never the secret. */

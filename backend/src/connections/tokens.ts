@@ -1,13 +1,14 @@
 import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
 import { eq } from 'drizzle-orm';
+import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
+import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
-import { auditLog, jiraConnections } from '../db/schema';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
+import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { type JiraConnection, SECRET_PURPOSE } from './service';
-
-/** Refreshes in flight in this process, keyed by connection id: concurrent callers share one. */
-const inFlight = new Map<string, Promise<string>>();
+import type { JiraConnection } from '../model/connection';
+import { oauthClientOf } from './oauth-client';
 
 function isFresh(connection: JiraConnection, now: Date): boolean {
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
@@ -20,21 +21,24 @@ function isFresh(connection: JiraConnection, now: Date): boolean {
  */
 export async function getAccessToken(services: Services, connection: JiraConnection): Promise<string> {
   if (connection.status === 'needs_reconnect') {
-    throw new ApiError(
-      409,
-      'reconnect_required',
-      connection.statusReason ?? connectMessages.reconnectRequired,
-    );
+    throw new ApiError('reconnect_required', connection.statusReason ?? connectMessages.reconnectRequired);
   }
   if (isFresh(connection, services.clock.now())) {
     return services.encryptor.decrypt(connection.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
   }
+  // Refreshes in flight in this process, keyed by connection id: concurrent callers share one.
+  const inFlight = services.state.tokenRefreshes;
   let pending = inFlight.get(connection.id);
   if (!pending) {
     pending = refreshUnderLock(services, connection.id).finally(() => inFlight.delete(connection.id));
     inFlight.set(connection.id, pending);
   }
   return pending;
+}
+
+/** The connection's site, called as the connecting user with a token refreshed as needed. */
+export function asConnectingUser(services: Services, connection: JiraConnection): JiraTarget {
+  return { cloudId: connection.cloudId, token: () => getAccessToken(services, connection) };
 }
 
 async function refreshUnderLock(services: Services, connectionId: string): Promise<string> {
@@ -46,31 +50,18 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
       .from(jiraConnections)
       .where(eq(jiraConnections.id, connectionId))
       .for('update');
-    if (!current) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
+    if (!current) throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
     const now = services.clock.now();
     // Another process may have refreshed while we waited for the lock.
     if (isFresh(current, now))
       return encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
     if (current.status === 'needs_reconnect') {
-      throw new ApiError(
-        409,
-        'reconnect_required',
-        current.statusReason ?? connectMessages.reconnectRequired,
-      );
+      throw new ApiError('reconnect_required', current.statusReason ?? connectMessages.reconnectRequired);
     }
     if (!current.refreshTokenEncrypted) {
-      throw new ApiError(409, 'reconnect_required', connectMessages.noRefreshToken);
+      throw new ApiError('reconnect_required', connectMessages.noRefreshToken);
     }
-    const client =
-      current.method === 'custom'
-        ? {
-            clientId: current.clientId!,
-            clientSecret: encryptor.decrypt(current.clientSecretEncrypted!, SECRET_PURPOSE.clientSecret),
-          }
-        : {
-            clientId: services.config.atlassian!.clientId,
-            clientSecret: services.config.atlassian!.clientSecret,
-          };
+    const client = oauthClientOf(services, current, 'connection');
     try {
       const tokens = await refreshAccessToken({
         authUrl: services.config.atlassianAuthUrl,
@@ -104,24 +95,23 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
   });
   if (token !== undefined) return token;
   // The refresh family is gone: say so on the connection instead of failing quietly on every call.
-  await services.db
-    .update(jiraConnections)
-    .set({
-      status: 'needs_reconnect',
-      statusReason: connectMessages.reconnectRequired,
-      updatedAt: services.clock.now(),
-    })
-    .where(eq(jiraConnections.id, connectionId));
-  const [row] = await services.db
-    .select({ teamId: jiraConnections.teamId })
-    .from(jiraConnections)
-    .where(eq(jiraConnections.id, connectionId));
-  await services.db.insert(auditLog).values({
-    teamId: row?.teamId ?? null,
-    action: 'jira.connection.refresh_revoked',
-    target: connectionId,
-    detail: { atlassian: revoked ?? '' },
+  await services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jiraConnections)
+      .set({
+        status: 'needs_reconnect',
+        statusReason: connectMessages.reconnectRequired,
+        updatedAt: services.clock.now(),
+      })
+      .where(eq(jiraConnections.id, connectionId))
+      .returning({ teamId: jiraConnections.teamId });
+    await writeAudit(tx, {
+      teamId: row?.teamId ?? null,
+      action: 'jira.connection.refresh_revoked',
+      target: connectionId,
+      detail: { atlassian: revoked ?? '' },
+    });
   });
   services.logger.warn({ connectionId }, 'refresh token rejected by Atlassian; connection needs reconnect');
-  throw new ApiError(409, 'reconnect_required', connectMessages.reconnectRequired);
+  throw new ApiError('reconnect_required', connectMessages.reconnectRequired);
 }

@@ -7,13 +7,13 @@ import {
 } from '@jira-integration/shared/forge-ui';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { testDatabaseKinds } from '../../test-support/database';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
+import { insertTestIssueLink } from '../../test-support/sync';
 import { forgeEvents, jiraConnections } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
-import { insertTestIssueLink } from '../sync/testing';
+import type { JiraConnection } from '../model/connection';
 import { registerForgeJobs } from './jobs';
-import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
 
 const issue = { id: '10042', key: 'SUP-42', type: 'Task', typeId: '10001' };
 
@@ -113,7 +113,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     const processedAt = async (id: number) =>
       (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.id, id)))[0].processedAt;
     await expect
-      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0, { interval: 50 })
+      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0)
       .toBeGreaterThan(processedEarlier.getTime());
     expect(await processedAt(older.id)).toEqual(older.processedAt);
   });
@@ -169,7 +169,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       byApp: false,
       timestamp: bed.clock.now(),
     });
-    await expect.poll(stateOf, { interval: 50 }).toBe('pending');
+    await bed.platform.settled();
+    await expect.poll(stateOf).toBe('pending');
   });
 
   it('issue panel: a link to the same issue id on another site is not this issue’s', async () => {

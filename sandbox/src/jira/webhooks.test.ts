@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callSandbox, DEFAULT_SEED, userToken } from '../../test-support/seed';
 import { type Sandbox, startSandbox } from '../index';
-import { callSandbox, DEFAULT_SEED, userToken } from '../testing';
 import { JIRA_MESSAGES } from './messages';
 import { WEBHOOK_LIFETIME_MS } from './webhooks';
 

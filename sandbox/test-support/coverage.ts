@@ -3,10 +3,10 @@
  * with seeded values, a token holding the operation's scopes), served = anything but 501.
  * `npm run sandbox:coverage` prints it; test/contract checks it.
  */
-import { SPEC_OPERATIONS } from './api/route-scopes';
-import type { SpecName } from './api/spec-index';
-import type { Sandbox } from './index';
-import { DEFAULT_SEED } from './testing';
+import { SPEC_OPERATIONS } from '../src/api/route-scopes';
+import type { SpecName } from '../src/api/spec-index';
+import type { Sandbox } from '../src/index';
+import { DEFAULT_SEED } from './seed';
 
 /** Seeded values for path parameters, by name (anything else gets `1`). */
 const SAMPLE_PARAMS: Record<string, string> = {
