@@ -12,6 +12,7 @@ import { API_PREFIX, mountApiRoutes } from './api/mount';
 import type { ForgePlatformContext } from './contracts';
 import { type Fault, FaultInjector } from './faults';
 import { createForgePlatform, type ForgePlatformOptions } from './forge/platform';
+import { formsRoutes } from './forms/routes';
 import { jiraRoutes } from './jira/routes';
 import { mountMediaRoute } from './jira/routes-attachments';
 import { createWebhookDispatcher, type WebhookDispatcher } from './jira/webhooks';
@@ -194,6 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   );
   app.route('/', oauthRoutes({ oauth, state, tokens, stats, now }));
   mountMediaRoute(app as unknown as Hono, { state, now });
+  app.route('/', formsRoutes({ state, now }, tokens));
   app.route('/', forge.routes);
   const api = new Hono<ApiEnv>();
   const servedOperations = mountApiRoutes(

@@ -26,6 +26,7 @@ import { ApiError, errorBody } from '../http/errors';
 import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
+import { upstreamUrl } from './forms-host';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
 import { findConnectionCached, teamOfApiKey } from './hot-cache';
 import { resolveProxyTarget } from './path';
@@ -87,7 +88,11 @@ export async function serveProxyCall(
     let answer: AtlassianAnswer;
     try {
       answer = await atlassianRequest(
-        `${credentials.baseUrl}/${target.path}${withAttachmentRedirectOff(method, target.path, target.search)}`,
+        upstreamUrl(
+          credentials.baseUrl,
+          target.path,
+          withAttachmentRedirectOff(method, target.path, target.search),
+        ),
         { method, headers: forwardedRequestHeaders(req.headers, credentials.token), body },
         {
           timeoutMs,
