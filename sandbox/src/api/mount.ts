@@ -47,16 +47,21 @@ function errorFor(route: ApiRoute, c: ApiContext, status: 400 | 404 | 429, messa
 /** Header marking an answer for an operation the sandbox does not implement (never a 404: "gone" misleads). */
 export const UNIMPLEMENTED_HEADER = 'X-Sandbox-Unimplemented';
 
-/** Path segments, literal before `{param}` at the first difference, so `/issue/picker` wins over `/issue/{key}`. */
+/**
+ * A total order on path templates, segment by segment: a literal before a `{param}` (so `/issue/picker` wins over
+ * `/issue/{key}`), literals alphabetically, then shorter first. Being total, it sorts the same way every time.
+ */
 function bySpecificity(a: string, b: string): number {
   const x = a.split('/');
   const y = b.split('/');
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === y[i]) continue;
     const xParam = x[i].startsWith('{');
     const yParam = y[i].startsWith('{');
     if (xParam !== yParam) return xParam ? 1 : -1;
+    return x[i] < y[i] ? -1 : 1;
   }
-  return 0;
+  return x.length - y.length;
 }
 
 const honoPath = (template: string) => API_PREFIX + template.replace(/\{(\w+)\}/g, ':$1');
@@ -69,26 +74,51 @@ function notImplemented(c: ApiContext, method: string, path: string, operationId
     : jiraError(c, 501, [message]);
 }
 
+/** Whether one request path could match both templates (a `{param}` segment matches anything). */
+function overlaps(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  return x.length === y.length && x.every((s, i) => s === y[i] || s.startsWith('{') || y[i].startsWith('{'));
+}
+
 /**
- * Mounts every operation of both specs, most specific path first: served ones behind the gateway checks,
- * the others answering 501. Returns the served operations as `METHOD /path/template`.
+ * Mounts the served operations behind the gateway checks, most specific path first. An unserved operation is
+ * mounted too when a served one could shadow it (so `GET issue/picker` never reaches `issue/{key}`); the other
+ * unserved ones are found by one catch-all, off the hot path, and all answer 501. Returns the served
+ * operations as `METHOD /path/template`.
  */
 export function mountApiRoutes(app: Hono<ApiEnv>, routes: ApiRoute[], deps: MountDeps): string[] {
   const served = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
   const unknown = [...served.keys()].filter((key) => !SPEC_OPERATIONS.has(key));
   if (unknown.length > 0) throw new Error(`Routes that are no operation of the specs: ${unknown.join(', ')}`);
-  const operations = [...SPEC_OPERATIONS.values()].sort((a, b) => bySpecificity(a.path, b.path));
-  for (const operation of operations) {
+  const all = [...SPEC_OPERATIONS.values()];
+  const shadowed = (op: (typeof all)[number]) =>
+    routes.some((r) => r.method === op.method && overlaps(r.path, op.path));
+  const mounted = all
+    .filter((op) => served.has(`${op.method} ${op.path}`) || shadowed(op))
+    .sort((a, b) => bySpecificity(a.path, b.path));
+  for (const operation of mounted) {
     const route = served.get(`${operation.method} ${operation.path}`);
     const handler: (c: ApiContext) => Response | Promise<Response> = route
       ? gatewayHandler(route, operation, deps)
       : (c: ApiContext) => notImplemented(c, operation.method, operation.path, operation.operationId);
     app.on(operation.method, honoPath(operation.path), handler);
   }
-  // Paths outside the specs (other APIs, typos) are not implemented either.
-  app.all(`${API_PREFIX}/rest/*`, (c) =>
-    notImplemented(c, c.req.method, c.req.path.replace(/^\/ex\/jira\/[^/]+/, '')),
-  );
+  // The rest, and paths outside the specs (other APIs, typos): not implemented either.
+  const rest = all
+    .filter((op) => !mounted.includes(op))
+    .sort((a, b) => bySpecificity(a.path, b.path))
+    .map((op) => ({
+      op,
+      pattern: new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+').replace(/[.]/g, '\\.')}$`),
+    }));
+  app.all(`${API_PREFIX}/rest/*`, (c) => {
+    const path = c.req.path.replace(/^\/ex\/jira\/[^/]+/, '');
+    const match = rest.find(({ op, pattern }) => op.method === c.req.method && pattern.test(path));
+    return match
+      ? notImplemented(c, match.op.method, match.op.path, match.op.operationId)
+      : notImplemented(c, c.req.method, path);
+  });
   return [...served.keys()];
 }
 
