@@ -35,6 +35,8 @@ export interface UserRecord {
   accountType: 'atlassian' | 'app' | 'customer';
   siteIds: string[];
   appAccess: boolean;
+  /** Sites where the user holds the global ADMINISTER ("Administer Jira") permission. */
+  administerSiteIds: string[];
   timeZone: string;
   locale: string;
   /** Per project key; a project absent here grants every permission. */
@@ -42,11 +44,9 @@ export interface UserRecord {
   groups: string[];
 }
 
-/** Groups whose members hold Jira's global ADMINISTER permission. */
-export const ADMIN_GROUPS = ['site-admins', 'jira-administrators'];
-
-export function isJiraAdmin(user: UserRecord): boolean {
-  return user.groups.some((g) => ADMIN_GROUPS.includes(g));
+/** Whether the user holds Jira's global ADMINISTER ("Administer Jira") permission on the site (seed `administers`). */
+export function isJiraAdmin(user: UserRecord, cloudId: string): boolean {
+  return user.administerSiteIds.includes(cloudId);
 }
 
 export type IssueTypeRecord = Required<Omit<SeedIssueType, 'description'>> & { description: string };
@@ -342,6 +342,7 @@ export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.
       accountType: u.accountType ?? 'atlassian',
       siteIds: u.sites.map((s) => siteId(s, `user ${u.accountId}`)),
       appAccess: u.appAccess ?? true,
+      administerSiteIds: (u.administers ?? []).map((s) => siteId(s, `user ${u.accountId}`)),
       timeZone: u.timeZone ?? 'UTC',
       locale: u.locale ?? 'en_US',
       projectPermissions: u.projectPermissions ?? {},

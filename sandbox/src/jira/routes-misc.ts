@@ -92,7 +92,7 @@ export function miscRoutes(services: ApiServices): ApiRoute[] {
         return {
           properties: propertiesOf(state, `issuetype:${id}`),
           self: `${api(c)}/rest/api/3/issuetype/${id}/properties`,
-          mayWrite: isJiraAdmin(c.get('actor').user),
+          mayWrite: isJiraAdmin(c.get('actor').user, c.get('actor').site.cloudId),
         };
       },
       (c) => jiraError(c, 404, [JIRA_MESSAGES.issueTypeIdNotFound(c.req.param('issueTypeId') ?? '')]),
@@ -107,7 +107,7 @@ export function miscRoutes(services: ApiServices): ApiRoute[] {
         return {
           properties: propertiesOf(state, `user:${accountId}`),
           self: `${api(c)}/rest/api/3/user/properties`,
-          mayWrite: accountId === actor.user.accountId || isJiraAdmin(actor.user),
+          mayWrite: accountId === actor.user.accountId || isJiraAdmin(actor.user, actor.site.cloudId),
         };
       },
       (c) => jiraError(c, 404, [JIRA_MESSAGES.userNotFound(c.req.query('accountId') ?? '')]),
@@ -122,7 +122,7 @@ export function miscRoutes(services: ApiServices): ApiRoute[] {
         return {
           properties: propertiesOf(state, `worklog:${worklog.id}`),
           self: `${api(c)}/rest/api/3/issue/${found.issue.id}/worklog/${worklog.id}/properties`,
-          mayWrite: worklog.authorId === actor.user.accountId || isJiraAdmin(actor.user),
+          mayWrite: worklog.authorId === actor.user.accountId || isJiraAdmin(actor.user, actor.site.cloudId),
         };
       },
       (c) => jiraError(c, 404, [JIRA_MESSAGES.worklogNotFound(c.req.param('worklogId') ?? '')]),

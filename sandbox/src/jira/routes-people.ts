@@ -92,8 +92,8 @@ const STANDS_FOR: Record<string, ProjectPermission> = {
 };
 
 export function holdsPermission(user: UserRecord, project: ProjectRecord | null, key: string): boolean {
-  if (key === 'ADMINISTER') return isJiraAdmin(user);
   if (!project) return false;
+  if (key === 'ADMINISTER') return isJiraAdmin(user, project.cloudId);
   const permission = (STANDS_FOR[key] ?? key) as ProjectPermission;
   if (!user.siteIds.includes(project.cloudId)) return false;
   const granted = user.projectPermissions[project.key];
@@ -275,7 +275,8 @@ export function peopleRoutes(services: ApiServices): ApiRoute[] {
     platform('GET', '/rest/api/3/group/member', (c) => {
       if (!c.req.query('groupname') && !c.req.query('groupId'))
         return jiraError(c, 400, [JIRA_MESSAGES.groupNameRequired]);
-      if (!isJiraAdmin(c.get('actor').user)) return jiraError(c, 403, [JIRA_MESSAGES.adminRequired]);
+      if (!isJiraAdmin(c.get('actor').user, c.get('actor').site.cloudId))
+        return jiraError(c, 403, [JIRA_MESSAGES.adminRequired]);
       const group = groupByParams(c);
       if (!group) return jiraError(c, 404, [JIRA_MESSAGES.groupNotFound(c.req.query('groupname') ?? '')]);
       const members = siteUsers(c).filter((u) => u.groups.includes(group));
@@ -356,7 +357,7 @@ export function peopleRoutes(services: ApiServices): ApiRoute[] {
         project
           ? holdsPermission(actor.user, project, key)
           : key === 'ADMINISTER'
-            ? isJiraAdmin(actor.user)
+            ? isJiraAdmin(actor.user, actor.site.cloudId)
             : [...state.projects.values()].some(
                 (p) => p.cloudId === actor.site.cloudId && holdsPermission(actor.user, p, key),
               );

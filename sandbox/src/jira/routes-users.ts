@@ -1,4 +1,4 @@
-/** myself and user search. */
+/** myself and user search (mypermissions lives with the other people routes). */
 import type { ApiRoute, ApiServices } from '../api/context';
 import { intParam } from '../api/context';
 import { jiraError } from '../api/errors';

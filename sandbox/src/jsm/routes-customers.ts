@@ -63,7 +63,8 @@ export function jsmCustomerRoutes(services: ApiServices): ApiRoute[] {
     _links: { self: `${site(c).apiUrl}/rest/servicedeskapi/organization/${o.id}` },
   });
   const mayManage = (c: ApiContext, project?: ProjectRecord) =>
-    isJiraAdmin(c.get('actor').user) || (project !== undefined && isAgent(c.get('actor'), project));
+    isJiraAdmin(c.get('actor').user, c.get('actor').site.cloudId) ||
+    (project !== undefined && isAgent(c.get('actor'), project));
   const accountIds = (c: ApiContext): string[] | null => {
     const ids = bodyRecord(c).accountIds;
     return Array.isArray(ids) && ids.length > 0 && ids.every((id) => typeof id === 'string')
@@ -84,7 +85,7 @@ export function jsmCustomerRoutes(services: ApiServices): ApiRoute[] {
   return [
     jsm('POST', '/rest/servicedeskapi/customer', (c) => {
       if (
-        !isJiraAdmin(c.get('actor').user) &&
+        !isJiraAdmin(c.get('actor').user, c.get('actor').site.cloudId) &&
         !visibleDesks(c.get('actor')).some((p) => isAgent(c.get('actor'), p))
       )
         return fail(c, 403, JSM_MESSAGES.customerAdminRequired);
@@ -105,6 +106,7 @@ export function jsmCustomerRoutes(services: ApiServices): ApiRoute[] {
         locale: 'en_US',
         projectPermissions: {},
         groups: [],
+        administerSiteIds: [],
       };
       state.users.set(user.accountId, user);
       return c.json(userDto(site(c), user), 201);
@@ -183,7 +185,8 @@ export function jsmCustomerRoutes(services: ApiServices): ApiRoute[] {
     jsm('DELETE', '/rest/servicedeskapi/organization/{organizationId}', (c) => {
       const org = organization(c);
       if (!org) return orgNotFound(c);
-      if (!isJiraAdmin(c.get('actor').user)) return fail(c, 403, JSM_MESSAGES.customerAdminRequired);
+      if (!isJiraAdmin(c.get('actor').user, c.get('actor').site.cloudId))
+        return fail(c, 403, JSM_MESSAGES.customerAdminRequired);
       state.organizations.delete(org.id);
       for (const project of state.projects.values())
         if (project.serviceDesk)
