@@ -356,7 +356,8 @@ describe('Jira platform routes', () => {
     const answer = await check('GET', template, `${template}?permissions=ADMINISTER`, 200);
     expect(answer.body).toMatchObject({ permissions: { ADMINISTER: { key: 'ADMINISTER', type: 'GLOBAL' } } });
     await check('GET', template, template, 400);
-    await check('GET', template, `${template}?permissions=NO_SUCH_PERMISSION`, 404);
+    // The spec: 400 when `permissions` "contains an invalid key".
+    await check('GET', template, `${template}?permissions=NO_SUCH_PERMISSION`, 400);
   });
 
   it('attachment content', async () => {
