@@ -13,7 +13,9 @@ import type { AppEnv, Services } from './context';
 import { forgeRoutes } from './forge/routes';
 import { ApiError, errorBody } from './http/errors';
 import { proxyRoutes } from './proxy/routes';
+import { syncRoutes } from './sync/routes';
 import { teamRoutes } from './teams/routes';
+import { ticketRoutes } from './tickets/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -76,6 +78,8 @@ export function buildApp(services: Services) {
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', syncRoutes());
+  app.route('/', ticketRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
   app.route('/', connectionConsoleRoutes());

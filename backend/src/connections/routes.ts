@@ -7,6 +7,7 @@ import type { AppEnv } from '../context';
 import { runHealthChecks } from '../health/service';
 import { ApiError } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { onTicketSyncingChanged } from '../sync/reconcile';
 import {
   callbackUrl,
   completeAuthorization,
@@ -182,6 +183,7 @@ export function connectionRoutes() {
       c.req.valid('param').id,
       c.req.valid('json').ticketSyncing,
     );
+    await onTicketSyncingChanged(c.var.services, row);
     return c.json(presentConnection(row), 200);
   });
   app.openapi(routes.reconnect, async (c) =>

@@ -9,7 +9,7 @@ import { and, desc, eq, isNotNull, lt } from 'drizzle-orm';
 import type { Services } from '../context';
 import { forgeEvents } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { markIssueLinksPending } from '../sync/links';
+import { applyJiraEvent } from '../sync/issue-sync';
 import type { ForgeInvocation } from './verify';
 
 export const FORGE_EVENT_JOB = 'forge.jira-event';
@@ -120,14 +120,13 @@ export async function requeueLatestIssueEvent(
 }
 
 /**
- * The event job: the issue's links wait for the sync worker, which applies the change to the linked platform
- * ticket according to the sync configuration.
+ * The event job: every team syncing the site re-reads the issue and merges it into its ticket (or creates one),
+ * see sync/issue-sync.ts. Both steps are idempotent, so a job retried after a crash between them does no harm.
  */
 export async function processForgeEvent(services: Services, eventId: number): Promise<void> {
   const [event] = await services.db.select().from(forgeEvents).where(eq(forgeEvents.id, eventId));
   if (!event) return;
-  // Both steps are idempotent, so a job retried after a crash between them does no harm.
-  await markIssueLinksPending(services, event.cloudId, event.issueId);
+  await applyJiraEvent(services, event);
   await services.db
     .update(forgeEvents)
     .set({ processedAt: services.clock.now() })
