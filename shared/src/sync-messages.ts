@@ -52,8 +52,8 @@ export const syncReadinessMessages = {
 export const syncErrorMessages = {
   statusNotInWorkflow: (statusName: string, projectKey: string) =>
     `The status mapping names Jira status '${statusName}', which the workflow of project '${projectKey}' no longer has. Update the sync settings.`,
-  noTransitionPath: (statusName: string, issueKey: string) =>
-    `No workflow transition leads ${issueKey} to status '${statusName}'.`,
+  noTransitionPath: (statusId: string, issueKey: string) =>
+    `No workflow transition takes ${issueKey} to Jira status '${statusId}' named by the status mapping. Update the sync settings.`,
   priorityMissing: (priorityId: string) =>
     `The priority mapping names Jira priority '${priorityId}', which the site no longer has. Update the sync settings.`,
   unmappedJiraValue: (kind: 'priority' | 'status', name: string) =>

@@ -1,5 +1,6 @@
 import type { Installation } from '@jira-integration/sandbox/forge/platform';
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import {
   adminOverviewSchema,
   FORGE_UI_PATHS,
@@ -148,7 +149,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     });
   });
 
-  it('issue panel: a Jira change to a synced issue makes it pending until the sync worker applies it', async () => {
+  it('issue panel: a Jira change for a team without sync settings is stored and processed, the link stays as it was', async () => {
     const linked = issueNumbered(44);
     await insertTestIssueLink(bed.services, managedA2, {
       issueId: linked.id,
@@ -169,7 +170,12 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       byApp: false,
       timestamp: bed.clock.now(),
     });
-    await expect.poll(stateOf, { interval: 50 }).toBe('pending');
+    const processed = async () =>
+      (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.issueId, linked.id))).filter(
+        (event) => event.processedAt,
+      ).length;
+    await expect.poll(processed, { interval: 50 }).toBe(1);
+    expect(await stateOf()).toBe('synced');
   });
 
   it('issue panel: a link to the same issue id on another site is not this issue’s', async () => {
@@ -222,6 +228,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           enabled: false,
           linkedIssues: 1,
           failingIssues: 0,
+          queuedChanges: 0,
+          notReadyReason: syncReadinessMessages.notReady(syncReadinessMessages.checkEnabled),
         },
         {
           connectionId: managedA2.id,
@@ -229,6 +237,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           enabled: true,
           linkedIssues: 1,
           failingIssues: 0,
+          queuedChanges: 0,
+          notReadyReason: syncReadinessMessages.notReady(syncReadinessMessages.checkConfigured),
         },
       ],
     });

@@ -91,7 +91,6 @@ async function transitionTo(
   issue: { id: string; key: string },
   fromId: string | null,
   targetId: string,
-  statusName: (id: string) => string,
 ): Promise<void> {
   const visited = new Set(fromId ? [fromId] : []);
   for (let step = 0; step < 5; step += 1) {
@@ -108,7 +107,7 @@ async function transitionTo(
     if (next.to.id === targetId) return;
     visited.add(next.to.id);
   }
-  throw new SyncSetupError(syncErrorMessages.noTransitionPath(statusName(targetId), issue.key));
+  throw new SyncSetupError(syncErrorMessages.noTransitionPath(targetId, issue.key));
 }
 
 /** An issue this ticket's interrupted create left on Jira, found by the ticket property. */
@@ -243,7 +242,6 @@ async function pushChanges(
       { id: link.issueId, key: link.issueKey },
       shadow.status ?? null,
       wanted.status,
-      (id) => id,
     );
     next.status = wanted.status;
   }
