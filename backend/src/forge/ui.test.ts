@@ -1,11 +1,11 @@
 import type { Installation } from '@jira-integration/sandbox/forge/platform';
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import {
   adminOverviewSchema,
   FORGE_UI_PATHS,
   issueSyncStatusSchema,
 } from '@jira-integration/shared/forge-ui';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JiraConnection } from '../connections/service';
