@@ -44,8 +44,7 @@ export const syncReadinessMessages = {
   fixUpgraded: 'The connection is upgraded at the Forge app’s next credential push, within five minutes.',
   fixEnabled: 'Turn on Ticket Syncing for this connection on the Connections page.',
   fixConfigured: 'Save the sync settings (project, mappings, strategy) on the Tickets page.',
-  notReady: (check: string) =>
-    `Sync is not running: ${check.charAt(0).toLowerCase()}${check.slice(1)} is missing.`,
+  notReady: (check: string) => `Sync is not running. Missing: ${check}.`,
 } as const;
 
 /** What a link's last error says. */

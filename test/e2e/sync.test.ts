@@ -126,12 +126,12 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         readiness: { ready: boolean; reason: string | null };
       };
     expect((await read()).readiness.reason).toBe(
-      'Sync is not running: forge app installed on the site is missing.',
+      'Sync is not running. Missing: Forge app installed on the site.',
     );
     await world.sandbox.forge.install({ cloudId, backendUrl: world.backend.url });
-    expect((await read()).readiness.reason).toBe('Sync is not running: ticket Syncing turned on is missing.');
+    expect((await read()).readiness.reason).toBe('Sync is not running. Missing: Ticket Syncing turned on.');
     await api(`/v1/jira/connections/${connectionId}`, { method: 'PATCH', json: { ticketSyncing: true } });
-    expect((await read()).readiness.reason).toBe('Sync is not running: sync settings saved is missing.');
+    expect((await read()).readiness.reason).toBe('Sync is not running. Missing: Sync settings saved.');
   });
 
   it('refuses settings naming values the site lacks or leaving one unmapped, naming it', async () => {

@@ -30,7 +30,7 @@ export interface ReadinessCheck {
 export interface SyncReadiness {
   ready: boolean;
   checks: ReadinessCheck[];
-  /** The first failing check's sentence, e.g. "Sync is not running: ticket Syncing turned on is missing." */
+  /** The first failing check's sentence, e.g. "Sync is not running. Missing: Ticket Syncing turned on." */
   reason: string | null;
 }
 
