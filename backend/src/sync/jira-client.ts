@@ -33,6 +33,8 @@ export interface SyncRuntime {
   /** Jira calls made by the sync, per site (tests and the benchmark read it). */
   calls: Map<string, number>;
   nextSlotAt: Map<string, number>;
+  /** Called after each answer is read (tests stop a worker at an exact point with it). */
+  afterCall?: (method: string, path: string, status: number) => Promise<void> | void;
 }
 
 const runtimes = new WeakMap<Services, SyncRuntime>();
@@ -115,6 +117,7 @@ export async function serviceAccountJson<T>(
   );
   const text = await response.text();
   const body = text ? parseJson(text) : undefined;
+  await runtime.afterCall?.(method, path, response.status);
   if (response.status === 429) {
     const seconds = Number(response.headers.get('retry-after'));
     throw new SyncRateLimitedError(Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : 5_000);

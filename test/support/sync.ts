@@ -1,0 +1,47 @@
+/** A world where team one syncs the sandbox's SUP project: connected, app installed, syncing on, settings saved. */
+import { fetchAsTeam } from './backend';
+import type { World } from './world';
+
+export const SUP_SYNC_CONFIG = {
+  projectKey: 'SUP',
+  requestTypeId: '10',
+  priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
+  statusMapping: {
+    open: ['10000'],
+    in_progress: ['3'],
+    waiting: ['10002'],
+    resolved: ['10001'],
+    closed: ['10001'],
+  },
+  strategy: 'two_way',
+};
+
+export async function connectSyncedSite(
+  world: World,
+  config: Record<string, unknown> = SUP_SYNC_CONFIG,
+): Promise<{ connectionId: string; cloudId: string }> {
+  const { backend, sandbox, seeded } = world;
+  const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
+    fetchAsTeam(backend.url, backend.team.key, path, init);
+  const cloudId = seeded.acme.cloudId;
+  const started = await api('/v1/jira/connections/managed/start', {
+    method: 'POST',
+    json: { subdomain: 'acme' },
+  });
+  const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+  const redirect = await sandbox.approveAuthorization(authorizeUrl, {
+    accountId: seeded.alice.accountId,
+    cloudIds: [cloudId],
+  });
+  const connection = (await (await fetch(redirect, { headers: { accept: 'application/json' } })).json()) as {
+    id: string;
+  };
+  await sandbox.forge.install({ cloudId, backendUrl: backend.url });
+  await api(`/v1/jira/connections/${connection.id}`, { method: 'PATCH', json: { ticketSyncing: true } });
+  const saved = await api(`/v1/jira/connections/${connection.id}/sync-config`, {
+    method: 'PUT',
+    json: config,
+  });
+  if (saved.status !== 200) throw new Error(`sync settings refused: ${await saved.text()}`);
+  return { connectionId: connection.id, cloudId };
+}
