@@ -6,7 +6,6 @@ import { genericMessages } from '@jira-integration/shared';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { HTTPException } from 'hono/http-exception';
-import { connectionConsoleRoutes } from './connections/console';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
@@ -82,7 +81,6 @@ export function buildApp(services: Services) {
   app.route('/', ticketRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
-  app.route('/', connectionConsoleRoutes());
 
   app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));
   app.onError((error, c) => {

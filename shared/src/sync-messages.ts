@@ -1,3 +1,5 @@
+import { ticketSyncReadinessMessages as readiness } from './forge-messages';
+
 /**
  * User-facing texts of tickets and the two-way ticket sync (API answers, console, Forge panel and admin page).
  * One home per text; tests compare against these.
@@ -31,19 +33,18 @@ export const syncConfigMessages = {
 
 /** Readiness: the conditions sync needs, in the order they are checked, and the fix for each. */
 export const syncReadinessMessages = {
-  checkManaged: 'Connected with Sign in with Jira',
-  checkInstalled: 'Forge app installed on the site',
-  checkFresh: 'Forge app credentials fresh',
+  checkManaged: readiness.checkManaged,
+  checkInstalled: readiness.checkInstalled,
+  checkFresh: readiness.checkFresh,
   checkUpgraded: 'Connection upgraded by the Forge app',
-  checkEnabled: 'Ticket Syncing turned on',
+  checkEnabled: readiness.checkEnabled,
   checkConfigured: 'Sync settings saved',
-  fixManaged:
-    'Ticket syncing needs a Sign in with Jira connection; connections that use your own OAuth app cannot be upgraded.',
-  fixInstalled: 'Ask a Jira admin of the site to install the Forge app.',
-  fixFresh: 'The app pushes credentials every five minutes; reinstall it if this persists.',
+  fixManaged: readiness.fixManaged,
+  fixInstalled: readiness.fixInstalled,
+  fixFresh: readiness.fixFresh,
   fixUpgraded: 'The connection is upgraded at the Forge app’s next credential push, within five minutes.',
-  fixEnabled: 'Turn on Ticket Syncing for this connection on the Connections page.',
-  fixConfigured: 'Save the sync settings (project, mappings, strategy) on the Tickets page.',
+  fixEnabled: readiness.fixEnabled,
+  fixConfigured: 'Save the sync settings (project, mappings, strategy) below.',
   notReady: (check: string) => `Sync is not running. Missing: ${check}.`,
 } as const;
 
@@ -63,7 +64,6 @@ export const syncErrorMessages = {
   issueDeleted: (issueKey: string) => `The Jira issue ${issueKey} was deleted.`,
   unknownRequester: (email: string) =>
     `Requester ${email} is not a user of this Jira site, so the issue was created without them. Their email: ${email}`,
-  notReady: (reason: string) => reason,
 } as const;
 
 /** Backfill progress as the console shows it. */

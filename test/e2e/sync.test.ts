@@ -3,11 +3,11 @@
  * backend's /forge/events as Forge would), the backend runs its real queue workers.
  */
 import { issueSyncLinks, syncOutbox, tickets } from '@jira-integration/backend/db/schema';
-import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
 import { processForgeEvent } from '@jira-integration/backend/forge/events';
 import { applyJiraEvent } from '@jira-integration/backend/sync/issue-sync';
 import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
-import { callSandbox, userToken } from '@jira-integration/sandbox/testing';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
+import { callSandbox, userToken } from '@jira-integration/sandbox/test-support/seed';
 import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { JiraError, jiraJson } from '../atlassian/jira';
 import type { JiraConnection } from '../connections/service';
+import { asConnectingUser } from '../connections/tokens';
 import type { Services } from '../context';
 import {
   SYNC_STRATEGIES,
@@ -65,7 +66,7 @@ async function readProject(services: Services, connection: JiraConnection, proje
   try {
     return await jiraJson<ProjectDetail>(
       services,
-      connection,
+      asConnectingUser(services, connection),
       'GET',
       `/rest/api/3/project/${encodeURIComponent(projectKey)}`,
       { query: { expand: 'issueTypes' } },
@@ -81,7 +82,7 @@ async function readProject(services: Services, connection: JiraConnection, proje
 async function readRequestTypes(services: Services, connection: JiraConnection, project: ProjectDetail) {
   const desks = await jiraJson<{ values: Array<{ id: string; projectKey: string }> }>(
     services,
-    connection,
+    asConnectingUser(services, connection),
     'GET',
     '/rest/servicedeskapi/servicedesk',
     { query: { limit: 100 } },
@@ -90,7 +91,7 @@ async function readRequestTypes(services: Services, connection: JiraConnection, 
   if (!desk) return [];
   const types = await jiraJson<{ values: Array<{ id: string; name: string; issueTypeId: string }> }>(
     services,
-    connection,
+    asConnectingUser(services, connection),
     'GET',
     `/rest/servicedeskapi/servicedesk/${desk.id}/requesttype`,
     { query: { limit: 100 } },
@@ -112,7 +113,7 @@ async function readWorkflowStatuses(
 ): Promise<NamedId[]> {
   const byType = await jiraJson<Array<{ id: string; statuses: NamedId[] }>>(
     services,
-    connection,
+    asConnectingUser(services, connection),
     'GET',
     `/rest/api/3/project/${encodeURIComponent(projectKey)}/statuses`,
   );
@@ -121,7 +122,12 @@ async function readWorkflowStatuses(
 }
 
 async function readPriorities(services: Services, connection: JiraConnection): Promise<NamedId[]> {
-  const priorities = await jiraJson<NamedId[]>(services, connection, 'GET', '/rest/api/3/priority');
+  const priorities = await jiraJson<NamedId[]>(
+    services,
+    asConnectingUser(services, connection),
+    'GET',
+    '/rest/api/3/priority',
+  );
   return priorities.map((priority) => ({ id: priority.id, name: priority.name }));
 }
 
@@ -133,7 +139,9 @@ export async function readSiteSyncOptions(
   return readSite(async () => {
     const page = await jiraJson<{
       values: Array<{ id: string; key: string; name: string; projectTypeKey: string }>;
-    }>(services, connection, 'GET', '/rest/api/3/project/search', { query: { maxResults: 100 } });
+    }>(services, asConnectingUser(services, connection), 'GET', '/rest/api/3/project/search', {
+      query: { maxResults: 100 },
+    });
     const priorities = await readPriorities(services, connection);
     const options: SiteSyncOptions = {
       projects: page.values.map((project) => ({

@@ -5,10 +5,12 @@
  */
 import { syncReadinessMessages as copy } from '@jira-integration/shared/sync-messages';
 import { eq, inArray } from 'drizzle-orm';
-import type { JiraConnection } from '../connections/service';
+import { listConnections } from '../connections/service';
 import type { Services } from '../context';
 import { syncConfigs } from '../db/schema';
-import { type ForgeSiteStatus, forgeSiteStatus } from '../forge/credentials';
+import { forgeSiteStatus } from '../forge/credentials';
+import type { JiraConnection } from '../model/connection';
+import { type ForgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
 
 export const READINESS_CHECKS = [
   'managed',
@@ -99,4 +101,22 @@ export async function syncReadiness(services: Services, connection: JiraConnecti
     .where(eq(syncConfigs.connectionId, connection.id));
   const sites = await forgeSiteStatus(services, [connection.cloudId]);
   return decideSyncReadiness(connection, sites.get(connection.cloudId), Boolean(config));
+}
+
+/** The console's Tickets page: every connection of the team with its readiness and site status. */
+export async function loadSyncReadiness(
+  services: Services,
+  teamId: string,
+): Promise<Array<{ connection: JiraConnection; site: ForgeSiteStatus | undefined } & SyncReadiness>> {
+  const connections = await listConnections(services, teamId);
+  const sites = await forgeSiteStatus(
+    services,
+    connections.map((connection) => connection.cloudId),
+  );
+  const readiness = await syncReadinessOf(services, connections);
+  return connections.map((connection) => ({
+    connection,
+    site: sites.get(connection.cloudId),
+    ...(readiness.get(connection.id) as SyncReadiness),
+  }));
 }

@@ -1,9 +1,9 @@
 import { ticketMessages } from '@jira-integration/shared/sync-messages';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, ManualClock, type TestContext } from '../../test-support/context';
+import { testDatabaseKinds } from '../../test-support/database';
 import { syncOutbox } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
-import { createTestContext, ManualClock, type TestContext } from '../testing';
 
 interface Ticket {
   id: string;

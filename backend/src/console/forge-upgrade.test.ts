@@ -1,11 +1,13 @@
 import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integration/shared/forge-messages';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTestConnection } from '../../test-support/connections';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
+import { insertTestSyncConfig } from '../../test-support/sync';
 import { createConsoleSession, SESSION_COOKIE } from '../auth/sessions';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
-import { describeForgeUpgrade } from './console';
-import type { ForgeSiteStatus } from './credentials';
-import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
+import type { JiraConnection } from '../model/connection';
+import type { ForgeSiteStatus } from '../model/forge-upgrade';
+import { describeForgeUpgrade } from './forge-upgrade';
 
 const pushedAt = new Date('2026-11-23T09:55:00Z');
 const site = (overrides: Partial<ForgeSiteStatus>): ForgeSiteStatus => ({
@@ -101,6 +103,10 @@ describe('the Ticket Syncing page', () => {
       json: { ticketSyncing: true },
     });
     expect(toggled.status).toBe(200);
+    html = await page();
+    expect(sectionOf(html, managed.id)).toContain('data-ready="false"');
+    expect(sectionOf(html, managed.id)).toContain(syncReadinessMessages.fixConfigured);
+    await insertTestSyncConfig(bed.services, managed);
     html = await page();
     expect(sectionOf(html, managed.id)).toContain('data-ready="true"');
     expect(sectionOf(html, managed.id)).toContain(forgeConsoleMessages.upgraded);
