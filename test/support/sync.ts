@@ -1,4 +1,4 @@
-/** A world where team one syncs the sandbox's SUP project: connected, app installed, syncing on, settings saved. */
+/** A world where the backend's team syncs the sandbox's SUP project: connected, app installed, syncing on, settings saved. */
 import { fetchAsTeam } from './backend';
 import type { World } from './world';
 
@@ -18,7 +18,7 @@ export const SUP_SYNC_CONFIG = {
 
 export async function connectSyncedSite(
   world: World,
-  config: Record<string, unknown> = SUP_SYNC_CONFIG,
+  config: Record<string, unknown> | null = SUP_SYNC_CONFIG,
 ): Promise<{ connectionId: string; cloudId: string }> {
   const { backend, sandbox, seeded } = world;
   const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
@@ -38,10 +38,12 @@ export async function connectSyncedSite(
   };
   await sandbox.forge.install({ cloudId, backendUrl: backend.url });
   await api(`/v1/jira/connections/${connection.id}`, { method: 'PATCH', json: { ticketSyncing: true } });
-  const saved = await api(`/v1/jira/connections/${connection.id}/sync-config`, {
-    method: 'PUT',
-    json: config,
-  });
-  if (saved.status !== 200) throw new Error(`sync settings refused: ${await saved.text()}`);
+  if (config) {
+    const saved = await api(`/v1/jira/connections/${connection.id}/sync-config`, {
+      method: 'PUT',
+      json: config,
+    });
+    if (saved.status !== 200) throw new Error(`sync settings refused: ${await saved.text()}`);
+  }
   return { connectionId: connection.id, cloudId };
 }

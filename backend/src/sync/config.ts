@@ -7,7 +7,6 @@ import { syncConfigMessages as copy } from '@jira-integration/shared/sync-messag
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { JiraError, jiraJson } from '../atlassian/jira';
-import type { JiraConnection } from '../connections/service';
 import { asConnectingUser } from '../connections/tokens';
 import type { Services } from '../context';
 import {
@@ -19,6 +18,7 @@ import {
   type TicketStatus,
 } from '../db/schema';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
 
 export type SyncConfig = typeof syncConfigs.$inferSelect;
 

@@ -13,7 +13,6 @@
 import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import {
   issueSyncLinks,
@@ -22,6 +21,7 @@ import {
   ticketComments,
   tickets,
 } from '../db/schema';
+import type { JiraConnection } from '../model/connection';
 import { newCommentId, newTicketId, type Ticket } from '../tickets/service';
 import { canonicalMarkdown, toMarkdown } from './adf';
 import { pullsFromJira, type SyncConfig } from './config';

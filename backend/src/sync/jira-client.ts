@@ -10,9 +10,9 @@
 import { atlassianFetch } from '../atlassian/http';
 import { JiraError } from '../atlassian/jira';
 import { rateLimitBudget } from '../atlassian/rate-limit';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { getServiceAccountCredentials } from '../forge/credentials';
+import type { JiraConnection } from '../model/connection';
 
 export const MAX_CALLS_PER_SECOND = 20;
 export const SYNC_SHARE = 0.5;

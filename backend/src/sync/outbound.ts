@@ -12,9 +12,9 @@
 import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, inArray, isNull, lte } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { issueSyncLinks, jiraConnections, syncOutbox, ticketComments, tickets } from '../db/schema';
+import type { JiraConnection } from '../model/connection';
 import type { Ticket } from '../tickets/service';
 import { canonicalMarkdown, toAdf, toMarkdown } from './adf';
 import { findSyncConfig, pushesToJira, type SyncConfig } from './config';

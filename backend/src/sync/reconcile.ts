@@ -9,9 +9,9 @@
  */
 import { syncProgressMessages } from '@jira-integration/shared/sync-messages';
 import { eq } from 'drizzle-orm';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { jiraConnections, syncConfigs } from '../db/schema';
+import type { JiraConnection } from '../model/connection';
 import { findSyncConfig, pullsFromJira, type SyncConfig } from './config';
 import { pullIssue } from './inbound';
 import { serviceAccountJson } from './jira-client';
@@ -224,6 +224,19 @@ export async function onTicketSyncingChanged(services: Services, connection: Jir
   if (!connection.ticketSyncing) return;
   const config = await findSyncConfig(services, connection.id);
   if (config && pullsFromJira(config) && (await syncReadiness(services, connection)).ready) {
+    await startBackfill(services, connection.id);
+  }
+}
+
+/** A first config, or one naming another project, brings the project's issues in (when sync can run). */
+export async function onSyncConfigSaved(
+  services: Services,
+  connection: JiraConnection,
+  before: SyncConfig | null,
+  saved: SyncConfig,
+): Promise<void> {
+  if (before && before.projectId === saved.projectId) return;
+  if (pullsFromJira(saved) && (await syncReadiness(services, connection)).ready) {
     await startBackfill(services, connection.id);
   }
 }

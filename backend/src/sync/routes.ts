@@ -14,7 +14,7 @@ import {
   syncConfigInput,
 } from './config';
 import { syncReadiness } from './readiness';
-import { backfillProgress, startBackfill } from './reconcile';
+import { backfillProgress, onSyncConfigSaved, startBackfill } from './reconcile';
 
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
