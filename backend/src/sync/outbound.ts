@@ -13,7 +13,14 @@ import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, inArray, isNull, lte } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
 import type { Services } from '../context';
-import { issueSyncLinks, jiraConnections, syncOutbox, ticketComments, tickets } from '../db/schema';
+import {
+  forgeEvents,
+  issueSyncLinks,
+  jiraConnections,
+  syncOutbox,
+  ticketComments,
+  tickets,
+} from '../db/schema';
 import type { JiraConnection } from '../model/connection';
 import type { Ticket } from '../tickets/service';
 import { canonicalMarkdown, toAdf, toMarkdown } from './adf';
@@ -311,6 +318,21 @@ async function recordFailure(services: Services, ticketId: string, upTo: number,
   }
 }
 
+async function hasUnappliedEvents(services: Services, cloudId: string, issueId: string): Promise<boolean> {
+  const [pending] = await services.db
+    .select({ id: forgeEvents.id })
+    .from(forgeEvents)
+    .where(
+      and(
+        eq(forgeEvents.cloudId, cloudId),
+        eq(forgeEvents.issueId, issueId),
+        isNull(forgeEvents.processedAt),
+      ),
+    )
+    .limit(1);
+  return Boolean(pending);
+}
+
 async function findConnectionById(services: Services, id: string): Promise<Connection | null> {
   const [row] = await services.db.select().from(jiraConnections).where(eq(jiraConnections.id, id));
   return row ?? null;
@@ -399,8 +421,11 @@ async function pushTicketHoldingLease(services: Services, ticketId: string): Pro
     let created = false;
     if (link) {
       // Jira changes not applied yet go first: a newer Jira value must not be overwritten by an older one.
-      await pullIssue(services, connection, config, link.issueId, { holdingLease: true });
-      [link] = await services.db.select().from(issueSyncLinks).where(eq(issueSyncLinks.id, link.id));
+      // Without such an event the link's shadow is Jira's state and no read is needed (one call per change).
+      if (await hasUnappliedEvents(services, link.cloudId, link.issueId)) {
+        await pullIssue(services, connection, config, link.issueId, { holdingLease: true });
+        [link] = await services.db.select().from(issueSyncLinks).where(eq(issueSyncLinks.id, link.id));
+      }
     } else {
       const { issue, written } = await createIssue(services, connection, config, ticket);
       link = await commitLink(services, connection, ticket, issue, written);
