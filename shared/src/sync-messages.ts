@@ -54,8 +54,6 @@ export const syncErrorMessages = {
     `The status mapping names Jira status '${statusName}', which the workflow of project '${projectKey}' no longer has. Update the sync settings.`,
   noTransitionPath: (statusId: string, issueKey: string) =>
     `No workflow transition takes ${issueKey} to Jira status '${statusId}' named by the status mapping. Update the sync settings.`,
-  priorityMissing: (priorityId: string) =>
-    `The priority mapping names Jira priority '${priorityId}', which the site no longer has. Update the sync settings.`,
   unmappedJiraValue: (kind: 'priority' | 'status', name: string) =>
     `The Jira ${kind} '${name}' is not mapped to a platform ${kind}. Update the sync settings.`,
   jiraRejected: (status: number, detail: string) => `Jira refused the change (${status}): ${detail}`,
