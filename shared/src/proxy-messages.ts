@@ -17,6 +17,7 @@ export const proxyMessages = {
   doubleEncoded: 'The proxy path must not contain double-encoded characters such as %252e, %252f or %255c.',
   backslash: 'The proxy path must not contain backslashes, plain or percent-encoded.',
   emptySegment: 'The proxy path must not contain empty segments ("//").',
+  semicolon: 'The proxy path must not contain ";" (path parameters), plain or percent-encoded.',
   badEncoding: 'The proxy path is not valid: it has malformed percent-encoding or control characters.',
   asUserNeedsConnectAuth:
     'X-As-Jira-User only works together with "X-Use-Connect-Auth: true" (impersonation uses the Forge app).',

@@ -1,5 +1,6 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
+import type { Clock } from '@jira-integration/backend/context';
 import { Encryptor, generateKey } from '@jira-integration/backend/crypto/encryption';
 import { openDatabase } from '@jira-integration/backend/db/client';
 import { createLogger } from '@jira-integration/backend/logger';
@@ -14,7 +15,12 @@ export interface TestBackend extends RunningBackend {
 
 /** A whole backend process in-process: real HTTP server on a random port, fresh database, queue running. */
 export async function startTestBackend(
-  options: { kind?: TestDatabaseKind; env?: Record<string, string>; shareDatabaseOf?: TestBackend } = {},
+  options: {
+    kind?: TestDatabaseKind;
+    env?: Record<string, string>;
+    shareDatabaseOf?: TestBackend;
+    clock?: Clock;
+  } = {},
 ): Promise<TestBackend> {
   // A second process on the same PostgreSQL database opens its own pool, as a separate process would.
   const shared = options.shareDatabaseOf?.services.database.url;
@@ -23,15 +29,16 @@ export async function startTestBackend(
     : await createTestDatabase(options.kind ?? 'pglite');
   const logs = new CapturedLogs();
   const base = loadConfig({ LOG_LEVEL: 'debug', ...options.env });
-  // Port 0 picks a free port; the public URL follows once we know it.
+  // Port 0 picks a free port; the public URL is the address the server got.
   const backend = await startBackend({
     config: { ...base, port: 0, host: '127.0.0.1' },
     database,
     logger: createLogger({ level: 'debug', destination: logs.stream }),
+    clock: options.clock,
     // Both processes of a shared database must read the same rows, so they share one key ring.
     encryptor: options.shareDatabaseOf?.services.encryptor ?? new Encryptor([generateKey()]),
+    publicUrlFromAddress: true,
   });
-  backend.services.config.publicUrl = backend.url;
   const team = options.shareDatabaseOf?.team ?? (await createTeam(backend.services.db, 'Browser team'));
   const key = options.shareDatabaseOf?.team.key ?? (await createApiKey(backend.services.db, team.id)).key;
   return {

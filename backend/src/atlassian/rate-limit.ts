@@ -24,7 +24,7 @@ export function identityKey(identity: AppIdentity): string {
   return identity.kind === 'custom' ? `custom:${identity.clientId}` : identity.kind;
 }
 
-function numberHeader(headers: Headers, name: string): number | null {
+function numberHeader(headers: Pick<Headers, 'get'>, name: string): number | null {
   const value = headers.get(name);
   if (value === null || value.trim() === '') return null;
   const parsed = Number(value);
@@ -37,7 +37,7 @@ export class RateLimitBudget {
   constructor(private readonly now: () => Date) {}
 
   /** Records what one Jira answer says about the identity's budget; answers without budget headers change nothing. */
-  observe(identity: AppIdentity, response: Response): void {
+  observe(identity: AppIdentity, response: { status: number; headers: Pick<Headers, 'get'> }): void {
     const headers = response.headers;
     const limit = numberHeader(headers, 'x-ratelimit-limit');
     const remaining = numberHeader(headers, 'x-ratelimit-remaining');
@@ -73,14 +73,7 @@ export class RateLimitBudget {
   }
 }
 
-/** One tracker per backend (per Services), so tests with their own services never share budgets. */
-const budgets = new WeakMap<Services, RateLimitBudget>();
-
+/** One tracker per backend (in its services' process state), so tests with their own services never share budgets. */
 export function rateLimitBudget(services: Services): RateLimitBudget {
-  let budget = budgets.get(services);
-  if (!budget) {
-    budget = new RateLimitBudget(() => services.clock.now());
-    budgets.set(services, budget);
-  }
-  return budget;
+  return services.state.rateLimits;
 }

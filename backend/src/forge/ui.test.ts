@@ -114,7 +114,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     const processedAt = async (id: number) =>
       (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.id, id)))[0].processedAt;
     await expect
-      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0, { interval: 50 })
+      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0)
       .toBeGreaterThan(processedEarlier.getTime());
     expect(await processedAt(older.id)).toEqual(older.processedAt);
   });
@@ -170,11 +170,12 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       byApp: false,
       timestamp: bed.clock.now(),
     });
+    await bed.platform.settled();
     const processed = async () =>
       (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.issueId, linked.id))).filter(
         (event) => event.processedAt,
       ).length;
-    await expect.poll(processed, { interval: 50 }).toBe(1);
+    await expect.poll(processed).toBe(1);
     expect(await stateOf()).toBe('synced');
   });
 

@@ -51,7 +51,13 @@ describe('mapping checks', () => {
 
 describe('sync readiness: one decision, the first failing condition named', () => {
   const connection = { method: 'managed' as const, forgeUpgradedAt: new Date(), ticketSyncing: true };
-  const site = { installed: true, credentialsFresh: true };
+  const site = {
+    installed: true,
+    credentialsFresh: true,
+    lastPushAt: null,
+    expiresAt: null,
+    uninstalledAt: null,
+  };
 
   it('is ready only when every condition holds', () => {
     expect(decideSyncReadiness(connection, site, true)).toMatchObject({ ready: true, reason: null });
@@ -66,9 +72,7 @@ describe('sync readiness: one decision, the first failing condition named', () =
     const m = syncReadinessMessages;
     expect(reason({ ...connection, method: 'custom' }, site, true)).toBe(m.notReady(m.checkManaged));
     expect(reason(connection, undefined, true)).toBe(m.notReady(m.checkInstalled));
-    expect(reason(connection, { installed: true, credentialsFresh: false }, true)).toBe(
-      m.notReady(m.checkFresh),
-    );
+    expect(reason(connection, { ...site, credentialsFresh: false }, true)).toBe(m.notReady(m.checkFresh));
     expect(reason({ ...connection, forgeUpgradedAt: null }, site, true)).toBe(m.notReady(m.checkUpgraded));
     expect(reason({ ...connection, ticketSyncing: false }, site, true)).toBe(m.notReady(m.checkEnabled));
     expect(reason(connection, site, false)).toBe(m.notReady(m.checkConfigured));

@@ -58,7 +58,7 @@ async function readSite<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof ApiError || (error instanceof JiraError && error.status === 404)) throw error;
-    throw new ApiError(502, 'jira_unavailable', copy.siteUnreachable);
+    throw new ApiError('jira_unreachable', copy.siteUnreachable);
   }
 }
 
@@ -73,7 +73,7 @@ async function readProject(services: Services, connection: JiraConnection, proje
     );
   } catch (error) {
     if (error instanceof JiraError && error.status === 404) {
-      throw new ApiError(400, 'invalid_sync_config', copy.projectNotFound(projectKey));
+      throw new ApiError('invalid_sync_config', copy.projectNotFound(projectKey));
     }
     throw error;
   }
@@ -170,7 +170,7 @@ export async function readSiteSyncOptions(
 }
 
 function refuse(message: string): never {
-  throw new ApiError(400, 'invalid_sync_config', message);
+  throw new ApiError('invalid_sync_config', message);
 }
 
 const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);

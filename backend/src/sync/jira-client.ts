@@ -7,7 +7,7 @@
  * of the window (`X-RateLimit-Reset`), and never more than `MAX_CALLS_PER_SECOND` per site. Near the limit
  * (`X-RateLimit-NearLimit`) it slows to a quarter of that.
  */
-import { atlassianFetch } from '../atlassian/http';
+import { answerHeaderReader, atlassianFetch } from '../atlassian/http';
 import { JiraError } from '../atlassian/jira';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
@@ -27,29 +27,29 @@ export class SyncRateLimitedError extends Error {
   }
 }
 
-/** Per-process hooks: the clock the pacer reads and how it waits (tests replace both). */
+/** Per-process sync state: how it waits (tests replace it), pacing and counts per site, account lookups. */
 export interface SyncRuntime {
   sleep(ms: number): Promise<void>;
   /** Jira calls made by the sync, per site (tests and the benchmark read it). */
   calls: Map<string, number>;
   nextSlotAt: Map<string, number>;
+  /** `cloudId:email` → accountId (null: not a user of the site). */
+  accountIds: Map<string, string | null>;
   /** Called after each answer is read (tests stop a worker at an exact point with it). */
   afterCall?: (method: string, path: string, status: number) => Promise<void> | void;
 }
 
-const runtimes = new WeakMap<Services, SyncRuntime>();
+export function createSyncRuntime(): SyncRuntime {
+  return {
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    calls: new Map(),
+    nextSlotAt: new Map(),
+    accountIds: new Map(),
+  };
+}
 
 export function syncRuntime(services: Services): SyncRuntime {
-  let runtime = runtimes.get(services);
-  if (!runtime) {
-    runtime = {
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      calls: new Map(),
-      nextSlotAt: new Map(),
-    };
-    runtimes.set(services, runtime);
-  }
-  return runtime;
+  return services.state.sync;
 }
 
 /** Milliseconds between two sync calls to a site, from what Atlassian last said about the app's budget. */
@@ -109,9 +109,9 @@ export async function serviceAccountJson<T>(
       forceRetryable: true,
       maxRetryWaitMs: MAX_INLINE_RETRY_WAIT_MS,
       sleep: (ms) => runtime.sleep(ms),
-      onResponse: (answer) => {
+      onAnswer: (status, headers) => {
         runtime.calls.set(connection.cloudId, (runtime.calls.get(connection.cloudId) ?? 0) + 1);
-        budget.observe({ kind: 'forge' }, answer);
+        budget.observe({ kind: 'forge' }, { status, headers: answerHeaderReader(headers) });
       },
     },
   );

@@ -26,7 +26,7 @@ import type { Ticket } from '../tickets/service';
 import { canonicalMarkdown, toAdf, toMarkdown } from './adf';
 import { findSyncConfig, pushesToJira, type SyncConfig } from './config';
 import { pullIssue } from './inbound';
-import { jiraErrorDetail, SyncRateLimitedError, serviceAccountJson } from './jira-client';
+import { jiraErrorDetail, SyncRateLimitedError, serviceAccountJson, syncRuntime } from './jira-client';
 import type { IssueSyncLink } from './links';
 import {
   ISSUE_FIELDS,
@@ -51,16 +51,13 @@ export class SyncSetupError extends Error {
   }
 }
 
-const lookups = new WeakMap<Services, Map<string, string | null>>();
-
 /** The site user with exactly this email, or null (cached per process: Jira calls are the scarce resource). */
 async function accountIdOf(
   services: Services,
   connection: Connection,
   email: string,
 ): Promise<string | null> {
-  const cache = lookups.get(services) ?? new Map<string, string | null>();
-  lookups.set(services, cache);
+  const cache = syncRuntime(services).accountIds;
   const key = `${connection.cloudId}:${email}`;
   if (cache.has(key)) return cache.get(key) ?? null;
   const users = await serviceAccountJson<JiraUser[]>(services, connection, 'GET', '/rest/api/3/user/search', {

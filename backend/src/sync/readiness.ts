@@ -8,9 +8,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { listConnections } from '../connections/service';
 import type { Services } from '../context';
 import { syncConfigs } from '../db/schema';
-import { forgeSiteStatus } from '../forge/credentials';
 import type { JiraConnection } from '../model/connection';
-import { type ForgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
+import { type ForgeSiteStatus, forgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
 
 export const READINESS_CHECKS = [
   'managed',
@@ -48,16 +47,15 @@ const LABELS: Record<ReadinessCheckKey, { name: string; fix: string }> = {
 /** Pure: the readiness of one connection from what is known about its site and its saved config. */
 export function decideSyncReadiness(
   connection: Pick<JiraConnection, 'method' | 'forgeUpgradedAt' | 'ticketSyncing'>,
-  site: Pick<ForgeSiteStatus, 'installed' | 'credentialsFresh'> | undefined,
+  site: ForgeSiteStatus | undefined,
   configSaved: boolean,
 ): SyncReadiness {
   const ok: Record<ReadinessCheckKey, boolean> = {
     managed: connection.method === 'managed',
     installed: Boolean(site?.installed),
     fresh: Boolean(site?.credentialsFresh),
-    // Stale credentials leave no connection upgraded, whether or not the sweep has run yet.
-    upgraded:
-      connection.method === 'managed' && Boolean(connection.forgeUpgradedAt && site?.credentialsFresh),
+    // The one upgrade rule (model/forge-upgrade): stale credentials count as downgraded at once.
+    upgraded: forgeUpgradeStatus(connection, site).upgraded,
     enabled: connection.ticketSyncing,
     configured: configSaved,
   };

@@ -158,7 +158,7 @@ export function syncRoutes() {
     const readiness = await syncReadiness(services, connection);
     if (!readiness.ready) {
       const message = readiness.reason ?? syncConfigMessages.notConfigured;
-      throw new ApiError(409, 'sync_not_ready', message);
+      throw new ApiError('sync_not_ready', message);
     }
     await startBackfill(services, connection.id);
     return c.json(await answer(services, c.var.teamId, connection.id), 202);

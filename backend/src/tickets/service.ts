@@ -128,7 +128,7 @@ export async function findTicket(services: Services, teamId: string, id: string)
     .select()
     .from(tickets)
     .where(and(eq(tickets.id, id), eq(tickets.teamId, teamId)));
-  if (!ticket) throw new ApiError(404, 'not_found', ticketMessages.notFound);
+  if (!ticket) throw new ApiError('not_found', ticketMessages.notFound);
   return ticket;
 }
 
@@ -145,7 +145,7 @@ export async function updateTicket(
       .from(tickets)
       .where(and(eq(tickets.id, id), eq(tickets.teamId, teamId)))
       .for('update');
-    if (!current) throw new ApiError(404, 'not_found', ticketMessages.notFound);
+    if (!current) throw new ApiError('not_found', ticketMessages.notFound);
     const changed = SYNCED_FIELDS.filter(
       (field) => input[field] !== undefined && input[field] !== current[field],
     );
@@ -179,7 +179,7 @@ export async function addTicketComment(
       .select()
       .from(tickets)
       .where(and(eq(tickets.id, ticketId), eq(tickets.teamId, teamId)));
-    if (!ticket) throw new ApiError(404, 'not_found', ticketMessages.notFound);
+    if (!ticket) throw new ApiError('not_found', ticketMessages.notFound);
     const [comment] = await tx
       .insert(ticketComments)
       .values({
@@ -228,7 +228,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error('bad cursor');
     return { createdAt, id };
   } catch {
-    throw new ApiError(400, 'invalid_request', ticketMessages.invalidCursor);
+    throw new ApiError('invalid_request', ticketMessages.invalidCursor);
   }
 }
 
