@@ -8,12 +8,13 @@ import { and, eq } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
 import type { Services } from '../context';
 import { issueSyncLinks, jiraConnections, syncConfigs, syncOutbox } from '../db/schema';
+import { notifyOutbox } from '../tickets/outbox';
 import { findSyncConfig, pullsFromJira, pushesToJira } from './config';
 import { type PullOutcome, pullIssue } from './inbound';
 import { SyncRateLimitedError, serviceAccountJson } from './jira-client';
 import { ISSUE_FIELDS, type JiraIssue, TICKET_PROPERTY } from './mapping';
 import { describeSyncError } from './outbound';
-import { LeaseBusyError, notifyOutbox, queueIssueSync } from './outbox';
+import { LeaseBusyError, queueIssueSync } from './outbox';
 import { syncReadinessOf } from './readiness';
 
 export interface StoredJiraEvent {

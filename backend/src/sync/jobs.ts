@@ -6,19 +6,13 @@
 import { and, eq } from 'drizzle-orm';
 import type { Services } from '../context';
 import { issueSyncLinks, jiraConnections } from '../db/schema';
+import { SYNC_TICKET_JOB } from '../tickets/outbox';
 import { findSyncConfig } from './config';
 import { pullIssue } from './inbound';
 import { resyncLink } from './issue-sync';
 import { SyncRateLimitedError } from './jira-client';
 import { pushTicket } from './outbound';
-import {
-  LeaseBusyError,
-  queueIssueSync,
-  SYNC_ISSUE_JOB,
-  SYNC_SWEEP_JOB,
-  SYNC_TICKET_JOB,
-  sweepOutbox,
-} from './outbox';
+import { LeaseBusyError, queueIssueSync, SYNC_ISSUE_JOB, SYNC_SWEEP_JOB, sweepOutbox } from './outbox';
 import { runBackfill, runDueReconciliations, SYNC_BACKFILL_JOB } from './reconcile';
 
 export async function syncIssueJob(services: Services, job: { connectionId: string; issueId: string }) {

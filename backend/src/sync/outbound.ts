@@ -22,6 +22,7 @@ import {
   tickets,
 } from '../db/schema';
 import type { JiraConnection } from '../model/connection';
+import { notifyOutbox } from '../tickets/outbox';
 import type { Ticket } from '../tickets/service';
 import { canonicalMarkdown, toAdf, toMarkdown } from './adf';
 import { findSyncConfig, pushesToJira, type SyncConfig } from './config';
@@ -38,7 +39,7 @@ import {
   platformValues,
   TICKET_PROPERTY,
 } from './mapping';
-import { LeaseBusyError, notifyOutbox, withLease } from './outbox';
+import { LeaseBusyError, withLease } from './outbox';
 import { syncReadiness } from './readiness';
 
 type Connection = JiraConnection;

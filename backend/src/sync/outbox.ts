@@ -1,31 +1,17 @@
 /**
- * The sync's queue side. A ticket change commits an outbox row, then queues a `sync.ticket` job; a lost send
- * (crash between commit and send, queue down) is picked up by the minute sweep, so the durable outbox row, not
- * the job, is what guarantees the change reaches Jira. One worker at a time per ticket (a lease on the row).
+ * The sync's queue side: issue re-reads, the per-ticket lease (one worker at a time per ticket) and the minute
+ * sweep that re-queues outbox rows whose `sync.ticket` job was lost (tickets/outbox.ts queues it).
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Services } from '../context';
 import { syncOutbox, tickets } from '../db/schema';
+import { notifyOutbox } from '../tickets/outbox';
 
-export const SYNC_TICKET_JOB = 'sync.ticket';
 export const SYNC_ISSUE_JOB = 'sync.issue';
 export const SYNC_SWEEP_JOB = 'sync.sweep';
 
 /** How long a worker holds a ticket; a crashed worker's lease runs out after this. */
 export const LEASE_MS = 60_000;
-
-/** Queues the ticket's pending outbox rows for the worker. A failed send is left to the sweep. */
-export async function notifyOutbox(services: Services, ticketId: string, startAfterSeconds?: number) {
-  try {
-    await services.queue.send(
-      SYNC_TICKET_JOB,
-      { ticketId },
-      startAfterSeconds ? { startAfter: startAfterSeconds } : {},
-    );
-  } catch (error) {
-    services.logger.warn({ err: error, ticketId }, 'sync job not queued; the sweep will pick the change up');
-  }
-}
 
 /** Queues a re-read of a Jira issue for one connection (events, reconciliation, Retry). */
 export async function queueIssueSync(

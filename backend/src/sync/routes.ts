@@ -6,6 +6,7 @@ import type { AppEnv } from '../context';
 import { SYNC_STRATEGIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { findTicket } from '../tickets/service';
 import {
   findSyncConfig,
   presentSyncConfig,
@@ -15,6 +16,7 @@ import {
 } from './config';
 import { syncReadiness } from './readiness';
 import { backfillProgress, onSyncConfigSaved, startBackfill } from './reconcile';
+import { ticketSyncStatus } from './status';
 
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -72,7 +74,30 @@ const SiteOptions = z
   })
   .openapi('SyncSiteOptions');
 
+const SyncStatusSchema = z
+  .object({
+    ticketId: z.string(),
+    state: z.enum(['not_linked', 'pending', 'synced', 'error']),
+    ready: z.boolean(),
+    reason: z.string().nullable(),
+    issueKey: z.string().nullable(),
+    issueUrl: z.string().nullable(),
+    lastSyncedAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    queuedChanges: z.number().int(),
+  })
+  .openapi('TicketSyncStatus');
+
 const routes = {
+  sync: createRoute({
+    method: 'get',
+    path: '/v1/tickets/{id}/sync',
+    summary: "The ticket's sync status: link, state, last sync, last error, queued changes",
+    security,
+    request: { params: idParam },
+    responses: { 200: jsonContent(SyncStatusSchema, 'Sync status'), ...errorResponses(401, 404) },
+  }),
+
   get: createRoute({
     method: 'get',
     path: '/v1/jira/connections/{id}/sync-config',
@@ -114,6 +139,7 @@ export function syncRoutes() {
   app.use('/v1/jira/connections/:id/sync-config', requireTeam);
   app.use('/v1/jira/connections/:id/sync-options', requireTeam);
   app.use('/v1/jira/connections/:id/sync-backfill', requireTeam);
+  app.use('/v1/tickets/:id/sync', requireTeam);
 
   async function answer(services: AppEnv['Variables']['services'], teamId: string, id: string) {
     const connection = await findConnection(services, teamId, id);
@@ -162,6 +188,10 @@ export function syncRoutes() {
     }
     await startBackfill(services, connection.id);
     return c.json(await answer(services, c.var.teamId, connection.id), 202);
+  });
+  app.openapi(routes.sync, async (c) => {
+    const ticket = await findTicket(c.var.services, c.var.teamId, c.req.valid('param').id);
+    return c.json(await ticketSyncStatus(c.var.services, ticket), 200);
   });
   return app;
 }

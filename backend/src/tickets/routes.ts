@@ -4,7 +4,6 @@ import { requireTeam } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import { jiraConnections, TICKET_PRIORITIES, TICKET_STATUSES } from '../db/schema';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
-import { ticketSyncStatus } from '../sync/status';
 import {
   addTicketComment,
   commentInput,
@@ -66,20 +65,6 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(500).optional(),
 });
-const SyncStatusSchema = z
-  .object({
-    ticketId: z.string(),
-    state: z.enum(['not_linked', 'pending', 'synced', 'error']),
-    ready: z.boolean(),
-    reason: z.string().nullable(),
-    issueKey: z.string().nullable(),
-    issueUrl: z.string().nullable(),
-    lastSyncedAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    queuedChanges: z.number().int(),
-  })
-  .openapi('TicketSyncStatus');
-
 const routes = {
   create: createRoute({
     method: 'post',
@@ -126,14 +111,6 @@ const routes = {
     security,
     request: { params: idParam, ...jsonBody(commentInput) },
     responses: { 201: jsonContent(CommentSchema, 'The comment'), ...errorResponses(400, 401, 404) },
-  }),
-  sync: createRoute({
-    method: 'get',
-    path: '/v1/tickets/{id}/sync',
-    summary: "The ticket's sync status: link, state, last sync, last error, queued changes",
-    security,
-    request: { params: idParam },
-    responses: { 200: jsonContent(SyncStatusSchema, 'Sync status'), ...errorResponses(401, 404) },
   }),
 };
 
@@ -212,10 +189,6 @@ export function ticketRoutes() {
       c.req.valid('json'),
     );
     return c.json(presentComment(comment), 201);
-  });
-  app.openapi(routes.sync, async (c) => {
-    const ticket = await findTicket(c.var.services, c.var.teamId, c.req.valid('param').id);
-    return c.json(await ticketSyncStatus(c.var.services, ticket), 200);
   });
   return app;
 }

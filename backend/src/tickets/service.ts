@@ -19,7 +19,7 @@ import {
   tickets,
 } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { notifyOutbox } from '../sync/outbox';
+import { notifyOutbox } from './outbox';
 
 export type Ticket = typeof tickets.$inferSelect;
 export type TicketComment = typeof ticketComments.$inferSelect;
