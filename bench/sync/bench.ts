@@ -39,7 +39,7 @@ export async function runSyncBenchmark(): Promise<void> {
   console.log(
     `\nbench/sync on pglite: backfill of ${ISSUES} issues, ${EDITS_PER_SECOND} Jira edits/s, ${PLATFORM_EDITS} platform edits`,
   );
-  const world = await startWorld();
+  const world = await startWorld({ kind });
   const { services } = world.backend;
   try {
     const cloudId = world.seeded.acme.cloudId;
@@ -75,6 +75,7 @@ export async function runSyncBenchmark(): Promise<void> {
       if (issue) created.push(issue);
     }
     const calls = () => syncRuntime(services).calls.get(cloudId) ?? 0;
+    console.log(`created ${created.length} issues in the sandbox`);
 
     // 1. Backfill.
     const memory: Array<{ heap: number; rss: number }> = [];
@@ -92,7 +93,19 @@ export async function runSyncBenchmark(): Promise<void> {
           .from(tickets)
           .where(eq(tickets.connectionId, connectionId))
       ).length;
-    await until(async () => (await count()) >= ISSUES + 2, 30 * 60_000, 'the backfill');
+    let shown = 0;
+    await until(
+      async () => {
+        const done = await count();
+        if (done - shown >= 1000) {
+          shown = done;
+          console.log(`  backfilled ${done} at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+        }
+        return done >= ISSUES + 2;
+      },
+      30 * 60_000,
+      'the backfill',
+    );
     const seconds = (performance.now() - startedAt) / 1000;
     clearInterval(sampler);
     const backfillCalls = calls();
