@@ -35,9 +35,16 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   }
 }
 
+/** On PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. */
 export async function runSyncBenchmark(): Promise<void> {
+  await runOn('pglite');
+  if (process.env.TEST_DATABASE_URL) await runOn('postgres');
+  else console.log('bench/sync: set TEST_DATABASE_URL to also run on PostgreSQL');
+}
+
+async function runOn(kind: 'pglite' | 'postgres'): Promise<void> {
   console.log(
-    `\nbench/sync on pglite: backfill of ${ISSUES} issues, ${EDITS_PER_SECOND} Jira edits/s, ${PLATFORM_EDITS} platform edits`,
+    `\nbench/sync on ${kind}: backfill of ${ISSUES} issues, ${EDITS_PER_SECOND} Jira edits/s, ${PLATFORM_EDITS} platform edits`,
   );
   const world = await startWorld({ kind });
   const { services } = world.backend;
