@@ -2,8 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './app';
+import { FairShare } from './atlassian/fair-share';
 import { RateLimitBudget } from './atlassian/rate-limit';
-import type { Config } from './config';
+import { registerSecurityJobs } from './auth/prune';
+import { KeyRevocations } from './auth/revocation';
+import { type Config, frozenConfig } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
@@ -33,7 +36,7 @@ export async function createServices(options: {
   clock?: Clock;
 }): Promise<Services> {
   const { database, logger, encryptor } = options;
-  const config = Object.freeze({ ...options.config });
+  const config = frozenConfig(options.config);
   const queue = await startJobQueue(database, logger);
   const clock = options.clock ?? systemClock;
   const services = { config, database, db: database.db, logger, queue, clock, encryptor } as Services;
@@ -45,6 +48,10 @@ export async function createServices(options: {
     proxyAudit: new ProxyAuditWriter(services),
     impersonationTokens: new ImpersonationTokens(services),
     sync: createSyncRuntime(),
+    keyRevocations: new KeyRevocations(services),
+    failedKeyBlocks: new Map(),
+    teamRequestWindows: new Map(),
+    fairShare: new FairShare(() => clock.now().getTime()),
   };
   let closing: Promise<void> | undefined;
   services.close = () => {
@@ -53,6 +60,8 @@ export async function createServices(options: {
       await queue.stop();
       services.state.tokenRefreshes.clear();
       services.state.forgeJwks.clear();
+      services.state.failedKeyBlocks.clear();
+      services.state.teamRequestWindows.clear();
     })();
     return closing;
   };
@@ -103,6 +112,7 @@ export async function startBackend(options: {
   });
   if (config.jobsEnabled) await registerForgeJobs(started);
   if (config.jobsEnabled) await registerSyncJobs(started);
+  if (config.jobsEnabled) await registerSecurityJobs(started);
   services = started;
   app = buildApp(started);
 

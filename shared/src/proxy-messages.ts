@@ -29,4 +29,5 @@ export const proxyMessages = {
     `Could not get a token to act as the Jira user: Atlassian's GraphQL API answered ${status}.`,
   upstreamTimeout: (seconds: number) => `Jira did not answer within ${seconds} seconds.`,
   upstreamUnreachable: 'Jira could not be reached. Please try again.',
+  bodyUnreadable: 'The request body could not be read completely (the connection ended early).',
 } as const;

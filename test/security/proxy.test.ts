@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createConsoleSession, SESSION_COOKIE } from '@jira-integration/backend/auth/sessions';
+import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
 import { apiKeys } from '@jira-integration/backend/db/schema';
 import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
 import { ManualClock } from '@jira-integration/backend/test-support/context';
@@ -105,7 +105,7 @@ describe('the proxy does not serve active content on our origin', () => {
   });
 
   it('refuses the console session cookie: only API keys open the proxy', async () => {
-    const session = await createConsoleSession(backend.services.db, backend.team.id, clock.now());
+    const session = await signInWithApiKey(backend.services.db, backend.team.key, clock.now());
     const response = await proxied(
       'rest/api/3/myself',
       { headers: { cookie: `${SESSION_COOKIE}=${session}` } },

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabaseKind } from '@jira-integration/bac
 
 export interface TestBackend extends RunningBackend {
   logs: CapturedLogs;
-  team: { id: string; name: string; key: string };
+  team: { id: string; name: string; key: string; workspaceId: string };
 }
 
 /** A whole backend process in-process: real HTTP server on a random port, fresh database, queue running. */

@@ -168,7 +168,9 @@ async function outgoingBody(
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (!chunked && (declared === undefined || declared === '0')) return null;
   if (!retryable || chunked || Number(declared) > MAX_REPLAYABLE_BODY) return req;
-  return readAll(req);
+  return readAll(req).catch(() => {
+    throw new ApiError('invalid_request', proxyMessages.bodyUnreadable);
+  });
 }
 
 function connectionIdOf(rawTarget: string): string {
