@@ -12,6 +12,7 @@ import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
+import { connectAcme } from '../support/sync';
 import { startWorld, type World } from '../support/world';
 
 interface Ticket {
@@ -102,20 +103,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     aliceToken = userToken(world.sandbox, world.seeded.alice.accountId);
     // Jira's own waits (Retry-After, pacing) pass at once: the test drives them, not the wall clock.
     syncRuntime(world.backend.services).sleep = async () => {};
-    const started = await api('/v1/jira/connections/managed/start', {
-      method: 'POST',
-      json: { subdomain: 'acme' },
-    });
-    const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
-    const redirect = await world.sandbox.approveAuthorization(authorizeUrl, {
-      accountId: world.seeded.alice.accountId,
-      cloudIds: [cloudId],
-    });
-    const connection = (await (
-      await fetch(redirect, { headers: { accept: 'application/json' } })
-    ).json()) as {
-      id: string;
-    };
+    const connection = await connectAcme(world);
     connectionId = connection.id;
   });
   afterAll(() => world?.close());

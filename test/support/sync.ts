@@ -16,6 +16,26 @@ export const SUP_SYNC_CONFIG = {
   strategy: 'two_way',
 };
 
+/** The backend's team connects the acme site with Sign in with Jira as Alice (a site admin). */
+export async function connectAcme(world: World): Promise<{ id: string }> {
+  const { backend, sandbox, seeded } = world;
+  const started = await fetchAsTeam(backend.url, backend.team.key, '/v1/jira/connections/managed/start', {
+    method: 'POST',
+    json: { subdomain: 'acme' },
+  });
+  const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+  const redirect = await sandbox.approveAuthorization(authorizeUrl, {
+    accountId: seeded.alice.accountId,
+    cloudIds: [seeded.acme.cloudId],
+  });
+  // The callback must come from the team that started the attempt.
+  const answer = await fetch(redirect, {
+    headers: { accept: 'application/json', authorization: `Bearer ${backend.team.key}` },
+  });
+  if (answer.status !== 200) throw new Error(`connecting acme failed: ${await answer.text()}`);
+  return (await answer.json()) as { id: string };
+}
+
 export async function connectSyncedSite(
   world: World,
   config: Record<string, unknown> | null = SUP_SYNC_CONFIG,
@@ -24,18 +44,7 @@ export async function connectSyncedSite(
   const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
     fetchAsTeam(backend.url, backend.team.key, path, init);
   const cloudId = seeded.acme.cloudId;
-  const started = await api('/v1/jira/connections/managed/start', {
-    method: 'POST',
-    json: { subdomain: 'acme' },
-  });
-  const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
-  const redirect = await sandbox.approveAuthorization(authorizeUrl, {
-    accountId: seeded.alice.accountId,
-    cloudIds: [cloudId],
-  });
-  const connection = (await (await fetch(redirect, { headers: { accept: 'application/json' } })).json()) as {
-    id: string;
-  };
+  const connection = await connectAcme(world);
   await sandbox.forge.install({ cloudId, backendUrl: backend.url });
   await api(`/v1/jira/connections/${connection.id}`, { method: 'PATCH', json: { ticketSyncing: true } });
   if (config) {
