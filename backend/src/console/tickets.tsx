@@ -8,6 +8,7 @@ import { authMessages } from '@jira-integration/shared';
 import { ticketSyncReadinessMessages as copy } from '@jira-integration/shared/forge-messages';
 import { syncConfigMessages } from '@jira-integration/shared/sync-messages';
 import { type Context, Hono } from 'hono';
+import { isSameOrigin } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../db/schema';
 import { ApiError } from '../http/errors';
@@ -371,10 +372,6 @@ const STATE_LABELS = {
   error: 'Error',
 } as const;
 
-function sameOrigin(c: Context<AppEnv>): boolean {
-  return c.req.header('origin') === new URL(c.var.services.config.publicUrl).origin;
-}
-
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const optionalEmail = (value: unknown) => {
   const trimmed = text(value)?.trim();
@@ -396,7 +393,7 @@ export function ticketConsoleRoutes() {
   app.use('/console/tickets', requireConsoleSession);
   app.use('/console/tickets/*', requireConsoleSession);
   app.use('/console/tickets/*', async (c, next) => {
-    if (c.req.method === 'POST' && !sameOrigin(c)) return c.text(authMessages.crossSite, 403);
+    if (c.req.method === 'POST' && !isSameOrigin(c)) return c.text(authMessages.crossSite, 403);
     await next();
   });
 

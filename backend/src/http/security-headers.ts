@@ -1,6 +1,8 @@
 /**
  * Headers every answer of ours carries (the proxy sets its own for Jira's answers): no framing (clickjacking),
  * no MIME sniffing, and no URL (the callback's code and state) leaking to other sites through Referer.
+ * `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` even on our own form posts,
+ * and the console's same-origin check would refuse every one of them.
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
@@ -8,7 +10,7 @@ import type { AppEnv } from '../context';
 const HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
 };
 
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
