@@ -1,8 +1,8 @@
 /**
  * Headers every answer of ours carries (the proxy sets its own for Jira's answers): no framing (clickjacking),
  * no MIME sniffing, and no URL (the callback's code and state) leaking to other sites through Referer.
- * `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` even on our own form posts,
- * and the console's same-origin check would refuse every one of them.
+ * `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null` on our own form posts,
+ * which the console's same-origin check must refuse.
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
