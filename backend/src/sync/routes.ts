@@ -15,7 +15,7 @@ import {
   syncConfigInput,
 } from './config';
 import { syncReadiness } from './readiness';
-import { backfillProgress, onSyncConfigSaved, startBackfill } from './reconcile';
+import { backfillProgress, startBackfill } from './reconcile';
 import { ticketSyncStatus } from './status';
 
 const security = [{ teamApiKey: [] }];
