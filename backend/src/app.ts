@@ -17,7 +17,9 @@ import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/li
 import { requestIdFrom, withRequestId } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
+import { syncRoutes } from './sync/routes';
 import { teamRoutes } from './teams/routes';
+import { ticketRoutes } from './tickets/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -101,6 +103,8 @@ export function buildApp(services: Services) {
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', syncRoutes());
+  app.route('/', ticketRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
 
