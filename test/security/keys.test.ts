@@ -98,7 +98,8 @@ describe.each(testDatabaseKinds())(
       const lastKey = await t.request(`/v1/team/keys/${theirs.id}`, { method: 'DELETE', key: other.key });
       expect(lastKey.status).toBe(409);
       expect(await lastKey.json()).toMatchObject({
-        error: { code: 'last_api_key', message: keyMessages.lastKey } });
+        error: { code: 'last_api_key', message: keyMessages.lastKey },
+      });
       expect((await t.request('/v1/team', { key: other.key })).status).toBe(200);
 
       const crossTeam = await t.request(`/v1/team/keys/${theirs.id}`, { method: 'DELETE' });

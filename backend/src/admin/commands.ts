@@ -10,8 +10,8 @@ import type { Config } from '../config';
 import { Encryptor, generateKey, loadKeyRing, saveKeyFile } from '../crypto/encryption';
 import { reencryptAll } from '../crypto/rotation';
 import type { Database } from '../db/client';
-import { ApiError } from '../http/errors';
 import { teams, workspaces } from '../db/schema';
+import { ApiError } from '../http/errors';
 
 export const USAGE = `Usage:
   npm run cli -- team create <name> [--workspace <id>|--new-workspace]
