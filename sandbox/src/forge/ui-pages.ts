@@ -5,18 +5,22 @@
  * UI Kit primitives (Lozenge, SectionMessage, Button) become plain HTML; Retry is a form post through the same call.
  */
 
-import type { IssueSyncStatus } from '@jira-integration/shared/forge-ui';
+import type { AdminOverview, IssueSyncStatus } from '@jira-integration/shared/forge-ui';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
+import { describeSyncSettings, findSyncBlockers } from '../../../forge/src/ui/admin-overview';
 import { type BackendResult, createSyncBackendClient } from '../../../forge/src/ui/backend-client';
-import { issuePanelMessages } from '../../../forge/src/ui/messages';
+import { formatTimestamp } from '../../../forge/src/ui/format';
+import { adminPageMessages, issuePanelMessages } from '../../../forge/src/ui/messages';
 import { describeIssueStatus } from '../../../forge/src/ui/sync-status';
 import { ForgeControlError } from './errors';
 import { forgeMessages } from './messages';
 import type { ForgeControls } from './platform';
 
-/** The issue panel module of the app's manifest. */
+/** The issue panel and admin page modules of the app's manifest. */
 const ISSUE_PANEL_MODULE = 'sync-status-panel';
+const ADMIN_PAGE_MODULE = 'sync-admin-page';
 
 const STYLE = `
 body{font-family:system-ui,sans-serif;margin:24px;color:#172b4d;max-width:640px}
@@ -24,7 +28,8 @@ body{font-family:system-ui,sans-serif;margin:24px;color:#172b4d;max-width:640px}
 .lozenge.success{background:#e3fcef;color:#006644}.lozenge.inprogress{background:#deebff;color:#0747a6}
 .lozenge.removed{background:#ffebe6;color:#bf2600}
 .section-message{padding:12px 16px;border-radius:3px;margin:8px 0}.section-message.error{background:#ffebe6}
-.section-message.warning{background:#fffae6}.section-message h4{margin:0 0 4px}`;
+.section-message.warning{background:#fffae6}.section-message.success{background:#e3fcef}.lozenge.moved{background:#fff0b3;color:#172b4d}
+table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #dfe1e6;padding:4px 8px;text-align:left}.section-message h4{margin:0 0 4px}`;
 
 export interface IssuePanelTarget {
   cloudId: string;
@@ -81,7 +86,7 @@ function targetFields(target: IssuePanelTarget) {
   }`;
 }
 
-function sectionMessage(appearance: 'error' | 'warning', title: string, body: unknown) {
+function sectionMessage(appearance: 'error' | 'warning' | 'success', title: string, body: unknown) {
   return html`<div class="section-message ${appearance}" role="${appearance === 'error' ? 'alert' : 'status'}"><h4>${title}</h4>${body}</div>`;
 }
 
@@ -130,6 +135,149 @@ ${
 </body></html>`;
 }
 
+export interface AdminPageTarget {
+  cloudId: string;
+  accountId: string;
+}
+
+/** The site and viewer of the admin page; the app must be installed on the site. */
+function readAdminTarget(controls: ForgeControls, values: Record<string, unknown>): AdminPageTarget {
+  const missing = ['site', 'as'].filter((field) => typeof values[field] !== 'string' || values[field] === '');
+  if (missing.length > 0) throw new ForgeControlError(forgeMessages.adminPageNeeds(missing.join(', ')), 400);
+  const cloudId = values.site as string;
+  if (!controls.installations().some((installation) => installation.cloudId === cloudId)) {
+    throw new ForgeControlError(forgeMessages.notInstalled(cloudId), 404);
+  }
+  return { cloudId, accountId: values.as as string };
+}
+
+function adminClientFor(controls: ForgeControls, target: AdminPageTarget) {
+  return createSyncBackendClient(({ path, method, body }) =>
+    controls.invokeUi({
+      cloudId: target.cloudId,
+      moduleKey: ADMIN_PAGE_MODULE,
+      path,
+      method,
+      body,
+      accountId: target.accountId,
+    }),
+  );
+}
+
+function lozenge(appearance: string, text: string) {
+  return html`<span class="lozenge ${appearance}">${text}</span>`;
+}
+
+function dataTable(head: string[], rows: unknown[][]) {
+  return html`<table><thead><tr>${head.map((cell) => html`<th>${cell}</th>`)}</tr></thead><tbody>${rows.map(
+    (row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`,
+  )}</tbody></table>`;
+}
+
+/** Mirrors SyncAdminPage (forge/src/ui/admin-page-view.tsx) once loaded or failed, with a decision's failure. */
+export function adminPageHtml(
+  target: AdminPageTarget,
+  loaded: BackendResult<AdminOverview>,
+  decisionError?: string,
+) {
+  const m = adminPageMessages;
+  const viewer = html`<input type="hidden" name="site" value="${target.cloudId}" /><input type="hidden" name="as" value="${target.accountId}" />`;
+  let page: unknown;
+  if (!loaded.ok) {
+    page = sectionMessage(
+      'error',
+      m.loadFailedTitle,
+      html`<p>${loaded.message}</p><form method="get">${viewer}<button type="submit">${m.reload}</button></form>`,
+    );
+  } else {
+    const overview = loaded.value;
+    const blockers = findSyncBlockers(overview);
+    const decisionForm = (workspaceId: string, decision: 'approved' | 'revoked', label: string) =>
+      html`<form method="post" action="/_sandbox/forge/admin-page/workspaces">${viewer}<input type="hidden" name="workspaceId" value="${workspaceId}" /><input type="hidden" name="decision" value="${decision}" /><button type="submit">${label}</button></form>`;
+    page = html`<h2>${m.heading}</h2>
+${
+  blockers.length > 0
+    ? sectionMessage(
+        'warning',
+        m.blockedTitle,
+        html`<ul>${blockers.map((blocker) => html`<li>${blocker}</li>`)}</ul>`,
+      )
+    : sectionMessage('success', m.readyTitle, html`<p>${m.readyDetails}</p>`)
+}
+<h3>${m.siteSection}</h3>
+<p>${overview.siteLinked ? lozenge('success', m.siteLinked) : lozenge('default', m.siteNotLinked)} ${m.cloudId(overview.cloudId)}</p>
+<h3>${m.credentialsSection}</h3>
+${
+  overview.lastCredentialPushAt
+    ? html`<p>${m.lastCredentialPush(formatTimestamp(overview.lastCredentialPushAt))} ${
+        overview.credentialsFresh
+          ? lozenge('success', m.credentialsFresh)
+          : lozenge('removed', m.credentialsStale)
+      }</p>`
+    : html`<p>${m.noCredentialPush}</p>`
+}
+<h3>${m.connectionsSection}</h3>
+${
+  overview.upgradedConnections.length > 0
+    ? dataTable(
+        [m.connectionsHead.team, m.connectionsHead.connection, m.connectionsHead.upgradedAt],
+        overview.upgradedConnections.map((c) => [c.teamName, c.connectionId, formatTimestamp(c.upgradedAt)]),
+      )
+    : html`<p>${m.noUpgradedConnections}</p>`
+}
+<h3>${m.workspacesSection}</h3>
+<p>${m.workspacesHelp}</p>
+${decisionError ? sectionMessage('error', m.decisionFailedTitle, html`<p>${decisionError}</p>`) : ''}
+${
+  overview.workspaces?.length
+    ? dataTable(
+        [
+          m.workspacesHead.workspace,
+          m.workspacesHead.teams,
+          m.workspacesHead.status,
+          m.workspacesHead.action,
+        ],
+        overview.workspaces.map((w) => [
+          w.workspaceName,
+          w.teamNames.join(', '),
+          lozenge(w.status === 'approved' ? 'success' : 'moved', workspaceMessages[w.status]),
+          w.status === 'approved'
+            ? decisionForm(w.workspaceId, 'revoked', m.revoke)
+            : decisionForm(w.workspaceId, 'approved', m.approve),
+        ]),
+      )
+    : html`<p>${m.noWorkspaces}</p>`
+}
+<h3>${m.syncSection}</h3>
+${
+  overview.sync.length > 0
+    ? dataTable(
+        Object.values(m.syncHead),
+        overview.sync.map((settings) => {
+          const row = describeSyncSettings(settings);
+          return [
+            row.team,
+            row.enabled,
+            row.project,
+            row.strategy,
+            row.interval,
+            row.linked,
+            row.queued,
+            row.lastReconciled,
+          ];
+        }),
+      )
+    : html`<p>${m.noSyncSettings}</p>`
+}`;
+  }
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8" /><title>${m.heading} · admin page</title><style>${raw(STYLE)}</style></head>
+<body>
+<p><a href="/_sandbox#sites">← Sandbox</a> · Site <code>${target.cloudId}</code> as <code>${target.accountId}</code></p>
+<section aria-label="${m.heading}" data-module="${ADMIN_PAGE_MODULE}">${page}</section>
+</body></html>`;
+}
+
 export function createUiPageRoutes(controls: ForgeControls): Hono {
   const routes = new Hono();
 
@@ -145,6 +293,23 @@ export function createUiPageRoutes(controls: ForgeControls): Hono {
     if (retried.ok) return c.html(issuePanelHtml(target, retried));
     // As in the panel: the status stays on screen and the retry's failure is shown beneath it.
     return c.html(issuePanelHtml(target, await client.fetchIssueStatus(), retried.message));
+  });
+
+  routes.get('/_sandbox/forge/admin-page', async (c) => {
+    const target = readAdminTarget(controls, c.req.query());
+    return c.html(adminPageHtml(target, await adminClientFor(controls, target).fetchAdminOverview()));
+  });
+
+  routes.post('/_sandbox/forge/admin-page/workspaces', async (c) => {
+    const form = await c.req.parseBody();
+    const target = readAdminTarget(controls, form);
+    const client = adminClientFor(controls, target);
+    const decision = form.decision === 'revoked' ? 'revoked' : 'approved';
+    const decided = await client.decideWorkspace({ workspaceId: String(form.workspaceId ?? ''), decision });
+    // As in the page: a refused decision is shown above the workspaces, the overview is loaded again.
+    return c.html(
+      adminPageHtml(target, await client.fetchAdminOverview(), decided.ok ? undefined : decided.message),
+    );
   });
   return routes;
 }

@@ -1,17 +1,21 @@
-/** The sandbox's rendered issue panel (/_sandbox/forge/issue-panel) against the real backend, through Forge Remote. */
+/** The sandbox's rendered issue panel and admin page (/_sandbox/forge/*) against the real backend, through Forge Remote. */
 import { forgeMessages } from '@jira-integration/sandbox/forge/messages';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issuePanelMessages } from '../../../forge/src/ui/messages';
+import { adminPageMessages, issuePanelMessages } from '../../../forge/src/ui/messages';
 import { insertTestConnection } from '../../test-support/connections';
 import { testDatabaseKinds } from '../../test-support/database';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
 import { insertTestIssueLink } from '../../test-support/sync';
+import { siteWorkspaceApprovals } from '../db/schema';
 import { registerForgeJobs } from './jobs';
 
 const lastError = 'Jira answered 403: You do not have permission to edit this issue.';
 
-describe.each(testDatabaseKinds())('sandbox issue panel page (%s)', (kind) => {
+describe.each(testDatabaseKinds())('sandbox issue panel and admin page (%s)', (kind) => {
   let bed: ForgeTestBed;
+  let waitingWorkspaceId: string;
 
   beforeAll(async () => {
     bed = await startForgeTestBed(kind);
@@ -31,6 +35,19 @@ describe.each(testDatabaseKinds())('sandbox issue panel page (%s)', (kind) => {
       lastSyncedAt: new Date('2026-11-30T08:15:00Z'),
       lastError,
     });
+    // A second workspace asked for the site too and waits for a Jira admin.
+    const waiting = await bed.backend.createTeam('Team two');
+    waitingWorkspaceId = waiting.workspaceId;
+    await insertTestConnection(bed.services, {
+      teamId: waiting.id,
+      cloudId: siteA.cloudId,
+      accessToken: 'a2',
+      siteUrl: siteA.url,
+    });
+    await bed.services.db
+      .update(siteWorkspaceApprovals)
+      .set({ status: 'pending', decidedBy: null, decidedAt: null })
+      .where(eq(siteWorkspaceApprovals.workspaceId, waitingWorkspaceId));
     await bed.platform.install({ cloudId: siteA.cloudId, backendUrl: bed.backendUrl });
   });
   afterAll(() => bed.close());
@@ -91,5 +108,47 @@ describe.each(testDatabaseKinds())('sandbox issue panel page (%s)', (kind) => {
     const missing = await openPanel(withoutKey);
     expect(missing.status).toBe(400);
     expect(await missing.json()).toEqual({ message: forgeMessages.panelNeeds('issueKey') });
+  });
+
+  const openAdminPage = (query: Record<string, string>) =>
+    fetch(`${bed.sandboxUrl}/_sandbox/forge/admin-page?${new URLSearchParams(query)}`);
+
+  it('admin page: renders the backend’s overview of the site, with what keeps sync from running', async () => {
+    const response = await openAdminPage({ site: siteA.cloudId, as: 'acc-alice' });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain(adminPageMessages.blockedTitle);
+    expect(page).toContain(adminPageMessages.blockers.noSyncEnabled);
+    expect(page).toContain(`<span class="lozenge success">${adminPageMessages.credentialsFresh}</span>`);
+    expect(page).toContain(`<span class="lozenge success">${adminPageMessages.siteLinked}</span>`);
+    expect(page).toContain(adminPageMessages.cloudId(siteA.cloudId));
+    expect(page).toContain(`<span class="lozenge moved">${workspaceMessages.pending}</span>`);
+    expect(page).toContain(`<span class="lozenge success">${workspaceMessages.approved}</span>`);
+    expect(page).toContain(`<button type="submit">${adminPageMessages.approve}</button>`);
+    expect(page).toContain(`<button type="submit">${adminPageMessages.revoke}</button>`);
+  });
+
+  it('admin page: Approve goes to the backend, which refuses a user it cannot confirm as a Jira admin', async () => {
+    const response = await fetch(`${bed.sandboxUrl}/_sandbox/forge/admin-page/workspaces`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        site: siteA.cloudId,
+        as: 'acc-alice',
+        workspaceId: waitingWorkspaceId,
+        decision: 'approved',
+      }),
+    });
+    expect(response.status).toBe(200);
+    const page = await response.text();
+    expect(page).toContain(adminPageMessages.decisionFailedTitle);
+    // The backend checks Administer Jira by acting as the viewer on the site; it cannot confirm this one.
+    expect(page).toContain(workspaceMessages.notAdmin);
+    expect(page).toContain(`<span class="lozenge moved">${workspaceMessages.pending}</span>`);
+  });
+
+  it('admin page: refuses a request without a viewer', async () => {
+    const missing = await openAdminPage({ site: siteA.cloudId });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({ message: forgeMessages.adminPageNeeds('as') });
   });
 });
