@@ -6,13 +6,22 @@ import { DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';
 import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issuePanelMessages } from '../../forge/src/ui/messages';
+import { adminPageMessages, issuePanelMessages } from '../../forge/src/ui/messages';
 import { launchChromium, screenshot } from '../support/browser';
 
 let sandbox: Sandbox;
 let browser: Browser;
 let backend: Server;
 let backendUrl: string;
+const adminOverview = {
+  siteLinked: true,
+  cloudId: DEFAULT_SEED.acme,
+  lastCredentialPushAt: '2026-11-30T08:15:00.000Z',
+  credentialsFresh: true,
+  upgradedConnections: [],
+  sync: [],
+  workspaces: [],
+};
 const uiCalls: Array<{ method?: string; path?: string; token: string }> = [];
 const failedStatus = {
   state: 'error',
@@ -33,7 +42,9 @@ beforeAll(async () => {
           ? failedStatus
           : req.url === FORGE_UI_PATHS.retryIssueSync
             ? { ...failedStatus, state: 'pending' }
-            : {};
+            : req.url === FORGE_UI_PATHS.adminOverview
+              ? adminOverview
+              : {};
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(answer));
     });
@@ -87,6 +98,23 @@ describe('/_sandbox', () => {
     await panel.getByRole('button', { name: issuePanelMessages.retry }).click();
     await panel.getByText(issuePanelMessages.pendingExplanation).waitFor();
     expect(uiCalls.at(-1)).toMatchObject({ method: 'POST', path: FORGE_UI_PATHS.retryIssueSync });
+    await sandbox.forge.uninstall(DEFAULT_SEED.acme);
+    await page.close();
+  });
+
+  it('opens the Forge admin page of a site from its row', async () => {
+    await sandbox.forge.install({ cloudId: DEFAULT_SEED.acme, backendUrl });
+    const page = await browser.newPage();
+    await page.goto(`${sandbox.url}/_sandbox`);
+    const acme = page.locator(`tr[data-site="${DEFAULT_SEED.acme}"]`);
+    await acme.getByLabel('Admin page as').selectOption(DEFAULT_SEED.alice);
+    await acme.getByRole('button', { name: 'Open admin page' }).click();
+
+    const adminPage = page.getByRole('region', { name: adminPageMessages.heading });
+    await adminPage.getByText(adminPageMessages.cloudId(DEFAULT_SEED.acme)).waitFor();
+    await adminPage.getByText(adminPageMessages.blockers.noSyncEnabled).waitFor();
+    expect(uiCalls.at(-1)).toMatchObject({ method: 'GET', path: FORGE_UI_PATHS.adminOverview });
+    await screenshot(page, 'sandbox-admin-page');
     await sandbox.forge.uninstall(DEFAULT_SEED.acme);
     await page.close();
   });

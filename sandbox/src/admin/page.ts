@@ -69,7 +69,10 @@ ${[...state.sites.values()].map((s) => {
   const installed = installedSites.has(s.cloudId);
   return html`<tr data-site="${s.cloudId}"><td>${s.name}</td><td>${s.cloudId}</td><td>${s.url}</td><td>${
     installed
-      ? html`installed <button type="button" class="uninstall" data-cloud-id="${s.cloudId}">Uninstall</button>`
+      ? html`installed <button type="button" class="uninstall" data-cloud-id="${s.cloudId}">Uninstall</button>
+<form method="get" action="/_sandbox/forge/admin-page"><input type="hidden" name="site" value="${s.cloudId}" />
+<select name="as" aria-label="Admin page as">${siteUsers(s.cloudId).map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
+<button type="submit">Open admin page</button></form>`
       : html`<form class="install" data-cloud-id="${s.cloudId}">
 <input name="backendUrl" aria-label="Backend URL" value="http://127.0.0.1:3000" size="28" />
 <select name="installerAccountId" aria-label="Installed by">${siteUsers(s.cloudId).map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
