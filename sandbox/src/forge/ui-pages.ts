@@ -38,32 +38,53 @@ export interface IssuePanelTarget {
   project?: { id: string; key: string };
 }
 
-/** The issue and viewer named by the query or the form; the app must be installed on the site. */
-function readTarget(controls: ForgeControls, values: Record<string, unknown>): IssuePanelTarget {
-  const missing = ['site', 'issueId', 'issueKey', 'as'].filter(
-    (field) => typeof values[field] !== 'string' || values[field] === '',
-  );
-  if (missing.length > 0) throw new ForgeControlError(forgeMessages.panelNeeds(missing.join(', ')), 400);
+/**
+ * The fields a page needs from its query or form, refused with 400 (`needs` names the missing ones) unless each
+ * is a non-empty string, and with 404 unless the app is installed on the named site.
+ */
+function readFields<Field extends string>(
+  controls: ForgeControls,
+  values: Record<string, unknown>,
+  fields: Field[],
+  needs: (missing: string) => string,
+): Record<Field | 'site' | 'as', string> {
+  const required = ['site', 'as', ...fields];
+  const missing = required.filter((field) => typeof values[field] !== 'string' || values[field] === '');
+  if (missing.length > 0) throw new ForgeControlError(needs(missing.join(', ')), 400);
   const cloudId = values.site as string;
   if (!controls.installations().some((installation) => installation.cloudId === cloudId)) {
     throw new ForgeControlError(forgeMessages.notInstalled(cloudId), 404);
   }
+  return values as Record<Field | 'site' | 'as', string>;
+}
+
+function readTarget(controls: ForgeControls, values: Record<string, unknown>): IssuePanelTarget {
+  const fields = readFields(controls, values, ['issueId', 'issueKey'], forgeMessages.panelNeeds);
   return {
-    cloudId: values.site as string,
-    accountId: values.as as string,
-    issue: { id: values.issueId as string, key: values.issueKey as string },
+    cloudId: fields.site,
+    accountId: fields.as,
+    issue: { id: fields.issueId, key: fields.issueKey },
     ...(typeof values.projectId === 'string' && typeof values.projectKey === 'string'
       ? { project: { id: values.projectId, key: values.projectKey } }
       : {}),
   };
 }
 
-/** The panel's backend client, its `invokeRemote` played by the platform for this issue and user. */
-function clientFor(controls: ForgeControls, target: IssuePanelTarget) {
+/** A module's backend client, its `invokeRemote` played by the platform for this viewer (and issue). */
+function clientFor(
+  controls: ForgeControls,
+  moduleKey: string,
+  target: {
+    cloudId: string;
+    accountId: string;
+    issue?: IssuePanelTarget['issue'];
+    project?: IssuePanelTarget['project'];
+  },
+) {
   return createSyncBackendClient(({ path, method, body }) =>
     controls.invokeUi({
       cloudId: target.cloudId,
-      moduleKey: ISSUE_PANEL_MODULE,
+      moduleKey,
       path,
       method,
       body,
@@ -140,28 +161,9 @@ export interface AdminPageTarget {
   accountId: string;
 }
 
-/** The site and viewer of the admin page; the app must be installed on the site. */
 function readAdminTarget(controls: ForgeControls, values: Record<string, unknown>): AdminPageTarget {
-  const missing = ['site', 'as'].filter((field) => typeof values[field] !== 'string' || values[field] === '');
-  if (missing.length > 0) throw new ForgeControlError(forgeMessages.adminPageNeeds(missing.join(', ')), 400);
-  const cloudId = values.site as string;
-  if (!controls.installations().some((installation) => installation.cloudId === cloudId)) {
-    throw new ForgeControlError(forgeMessages.notInstalled(cloudId), 404);
-  }
-  return { cloudId, accountId: values.as as string };
-}
-
-function adminClientFor(controls: ForgeControls, target: AdminPageTarget) {
-  return createSyncBackendClient(({ path, method, body }) =>
-    controls.invokeUi({
-      cloudId: target.cloudId,
-      moduleKey: ADMIN_PAGE_MODULE,
-      path,
-      method,
-      body,
-      accountId: target.accountId,
-    }),
-  );
+  const fields = readFields(controls, values, [], forgeMessages.adminPageNeeds);
+  return { cloudId: fields.site, accountId: fields.as };
 }
 
 function lozenge(appearance: string, text: string) {
@@ -283,12 +285,14 @@ export function createUiPageRoutes(controls: ForgeControls): Hono {
 
   routes.get('/_sandbox/forge/issue-panel', async (c) => {
     const target = readTarget(controls, c.req.query());
-    return c.html(issuePanelHtml(target, await clientFor(controls, target).fetchIssueStatus()));
+    return c.html(
+      issuePanelHtml(target, await clientFor(controls, ISSUE_PANEL_MODULE, target).fetchIssueStatus()),
+    );
   });
 
   routes.post('/_sandbox/forge/issue-panel/retry', async (c) => {
     const target = readTarget(controls, await c.req.parseBody());
-    const client = clientFor(controls, target);
+    const client = clientFor(controls, ISSUE_PANEL_MODULE, target);
     const retried = await client.retryIssueSync();
     if (retried.ok) return c.html(issuePanelHtml(target, retried));
     // As in the panel: the status stays on screen and the retry's failure is shown beneath it.
@@ -297,13 +301,15 @@ export function createUiPageRoutes(controls: ForgeControls): Hono {
 
   routes.get('/_sandbox/forge/admin-page', async (c) => {
     const target = readAdminTarget(controls, c.req.query());
-    return c.html(adminPageHtml(target, await adminClientFor(controls, target).fetchAdminOverview()));
+    return c.html(
+      adminPageHtml(target, await clientFor(controls, ADMIN_PAGE_MODULE, target).fetchAdminOverview()),
+    );
   });
 
   routes.post('/_sandbox/forge/admin-page/workspaces', async (c) => {
     const form = await c.req.parseBody();
     const target = readAdminTarget(controls, form);
-    const client = adminClientFor(controls, target);
+    const client = clientFor(controls, ADMIN_PAGE_MODULE, target);
     const decision = form.decision === 'revoked' ? 'revoked' : 'approved';
     const decided = await client.decideWorkspace({ workspaceId: String(form.workspaceId ?? ''), decision });
     // As in the page: a refused decision is shown above the workspaces, the overview is loaded again.
