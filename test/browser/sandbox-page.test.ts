@@ -31,12 +31,20 @@ const failedStatus = {
   lastError: 'Jira answered 403: You do not have permission to edit this issue.',
 };
 
+/** When set, the stand-in backend refuses a retry with this error message. */
+let retryRefusal: string | null = null;
+
 beforeAll(async () => {
   // A stand-in app backend that accepts every Forge delivery and answers the issue panel's calls.
   backend = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       uiCalls.push({ method: req.method, path: req.url, token: req.headers.authorization ?? '' });
+      res.setHeader('content-type', 'application/json');
+      if (req.url === FORGE_UI_PATHS.retryIssueSync && retryRefusal) {
+        res.statusCode = 409;
+        return res.end(JSON.stringify({ error: { code: 'refused', message: retryRefusal } }));
+      }
       const answer =
         req.url === FORGE_UI_PATHS.issueStatus
           ? failedStatus
@@ -45,7 +53,6 @@ beforeAll(async () => {
             : req.url === FORGE_UI_PATHS.adminOverview
               ? adminOverview
               : {};
-      res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(answer));
     });
   });
@@ -98,6 +105,15 @@ describe('/_sandbox', () => {
     await panel.getByRole('button', { name: issuePanelMessages.retry }).click();
     await panel.getByText(issuePanelMessages.pendingExplanation).waitFor();
     expect(uiCalls.at(-1)).toMatchObject({ method: 'POST', path: FORGE_UI_PATHS.retryIssueSync });
+
+    // A refused retry keeps the status on screen and says why underneath.
+    retryRefusal = 'The ticket is locked by the platform.';
+    await page.goBack();
+    await panel.getByRole('button', { name: issuePanelMessages.retry }).click();
+    await panel.getByText(issuePanelMessages.retryFailedTitle).waitFor();
+    await panel.getByText(retryRefusal).waitFor();
+    expect(await panel.getByText(failedStatus.lastError).count()).toBe(1);
+    retryRefusal = null;
     await sandbox.forge.uninstall(DEFAULT_SEED.acme);
     await page.close();
   });
