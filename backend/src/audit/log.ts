@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'jira.connection.deleted',
   'jira.connection.ticket_syncing_changed',
   'jira.connection.refresh_revoked',
+  /** Jira answered 401 to the connection's access token: it needs a reconnect. */
+  'jira.connection.token_refused',
   'jira.connection.forge_upgraded',
   'jira.connection.forge_downgraded_uninstalled',
   'jira.connection.forge_downgraded_stale',

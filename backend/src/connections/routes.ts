@@ -6,7 +6,7 @@ import { findTeamByApiKey } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
-import { runHealthChecks } from '../health/service';
+import { runConnectionHealthChecks } from '../health/service';
 import { bearerToken } from '../http/bearer';
 import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
@@ -63,17 +63,30 @@ const Prefill = z
   ])
   .openapi('ReconnectPrefill');
 const HealthCheck = z
-  .object({ name: z.string(), ok: z.boolean(), message: z.string(), detail: z.string().optional() })
+  .object({
+    name: z.string(),
+    ok: z.boolean(),
+    message: z.string(),
+    cause: z.string().optional(),
+    detail: z.string().optional(),
+  })
   .openapi('HealthCheckResult');
 
 // Validation of these bodies happens in the service so the spec's messages come out word for word.
-const ManagedStart = z.object({ subdomain: z.string().optional() }).openapi('ManagedConnectionStart');
+const replace = z
+  .boolean()
+  .optional()
+  .openapi({ description: "Replace the team's existing connection to the same site (else 409)" });
+const ManagedStart = z
+  .object({ subdomain: z.string().optional(), replace })
+  .openapi('ManagedConnectionStart');
 const CustomStart = z
   .object({
     displayName: z.string().optional(),
     subdomain: z.string().optional(),
     clientId: z.string().optional(),
     clientSecret: z.string().optional(),
+    replace,
   })
   .openapi('CustomConnectionStart');
 
@@ -84,7 +97,10 @@ const routes = {
     summary: 'Start Sign in with Jira (the managed Atlassian app)',
     security,
     request: jsonBody(ManagedStart),
-    responses: { 200: jsonContent(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+    responses: {
+      200: jsonContent(AuthorizeUrl, 'Send the browser here'),
+      ...errorResponses(400, 401, 409),
+    },
   }),
   startCustom: createRoute({
     method: 'post',
@@ -92,7 +108,10 @@ const routes = {
     summary: "Start a connection with the team's own Atlassian OAuth app",
     security,
     request: jsonBody(CustomStart),
-    responses: { 200: jsonContent(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+    responses: {
+      200: jsonContent(AuthorizeUrl, 'Send the browser here'),
+      ...errorResponses(400, 401, 409),
+    },
   }),
   callbackUrl: createRoute({
     method: 'get',
@@ -132,7 +151,7 @@ const routes = {
     summary: 'Turn Ticket Syncing on or off',
     security,
     request: { params: idParam, ...jsonBody(z.object({ ticketSyncing: z.boolean() })) },
-    responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(400, 401, 404) },
+    responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(400, 401, 404, 409) },
   }),
   reconnect: createRoute({
     method: 'get',
@@ -203,7 +222,7 @@ export function connectionRoutes() {
   app.openapi(routes.health, async (c) => {
     const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
     const site = asConnectingUser(c.var.services, connection);
-    return c.json({ results: await runHealthChecks(c.var.services, site) }, 200);
+    return c.json({ results: await runConnectionHealthChecks(c.var.services, connection, site) }, 200);
   });
 
   // Atlassian sends the browser back here. Only the team that started the attempt may finish it (callback.ts).

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
+import { connectMessages, METHOD_LABELS, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
 import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import { atlassianFetch } from '../atlassian/http';
 import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
@@ -8,6 +8,7 @@ import {
   buildAuthorizeUrl,
   exchangeAuthorizationCode,
   listAccessibleResources,
+  OAuthError,
 } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
@@ -66,16 +67,45 @@ async function beginAuthorization(
   };
 }
 
+/** What the team already has on a site, worded for the admin who is about to replace it. */
+function connectionExistsError(existing: JiraConnection): ApiError {
+  return new SiteChoiceError(
+    'connection_exists',
+    connectMessages.connectionExists(
+      new URL(existing.siteUrl).host,
+      METHOD_LABELS[existing.method],
+      existing.accountName ?? existing.accountId,
+    ),
+    existing.subdomain ? { subdomain: existing.subdomain } : {},
+  );
+}
+
+/** Refuses to start over a site the team already connected, unless the caller asked to replace it. */
+async function refuseSilentReplace(services: Services, teamId: string, subdomain: string | undefined) {
+  if (!subdomain) return; // the site is only known after consent: the callback checks then
+  const [existing] = await services.db
+    .select()
+    .from(jiraConnections)
+    .where(and(eq(jiraConnections.teamId, teamId), eq(jiraConnections.subdomain, subdomain)));
+  if (existing) throw connectionExistsError(existing);
+}
+
 /** Sign in with Jira: the platform's own Atlassian app. */
 export async function startManagedConnection(
   services: Services,
   teamId: string,
-  input: { subdomain?: string },
+  input: { subdomain?: string; replace?: boolean },
 ) {
   const subdomain = validateManagedSubdomain(input.subdomain);
+  const replaceExisting = input.replace === true;
+  if (!replaceExisting) await refuseSilentReplace(services, teamId, subdomain);
   try {
     const app = managedOAuthClient(services);
-    return await beginAuthorization(services, { teamId, method: 'managed', subdomain }, app.clientId);
+    return await beginAuthorization(
+      services,
+      { teamId, method: 'managed', subdomain, replaceExisting },
+      app.clientId,
+    );
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'managed Jira OAuth start failed');
     throw new ApiError('oauth_start_failed', connectMessages.managedStartFailed);
@@ -83,8 +113,14 @@ export async function startManagedConnection(
 }
 
 /** Bring your own Atlassian OAuth app: the secret is encrypted before it is stored, even for 10 minutes. */
-export async function startCustomConnection(services: Services, teamId: string, input: CustomAppInput) {
+export async function startCustomConnection(
+  services: Services,
+  teamId: string,
+  input: CustomAppInput & { replace?: boolean },
+) {
   const app = validateCustomApp(input);
+  const replaceExisting = input.replace === true;
+  if (!replaceExisting) await refuseSilentReplace(services, teamId, app.subdomain);
   try {
     return await beginAuthorization(
       services,
@@ -92,6 +128,7 @@ export async function startCustomConnection(services: Services, teamId: string, 
         teamId,
         method: 'custom',
         subdomain: app.subdomain,
+        replaceExisting,
         displayName: app.displayName,
         clientId: app.clientId,
         clientSecretEncrypted: services.encryptor.encrypt(app.clientSecret, SECRET_PURPOSE.stateClientSecret),
@@ -156,7 +193,7 @@ export async function pruneExpiredStates(services: Services): Promise<number> {
 /** A site-choice failure, with the validated detail the console needs to word it (callback.ts). */
 export class SiteChoiceError extends ApiError {
   constructor(
-    code: 'site_not_found' | 'no_sites' | 'multiple_sites',
+    code: 'site_not_found' | 'no_sites' | 'multiple_sites' | 'connection_exists',
     message: string,
     readonly detail: Record<string, string> = {},
   ) {
@@ -184,6 +221,14 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
   throw new SiteChoiceError('multiple_sites', connectMessages.multipleSites(resources.length), {
     count: String(resources.length),
   });
+}
+
+/** Atlassian's token endpoint refusing the client itself (not the code): wrong client id or secret. */
+function isClientRejection(error: unknown): boolean {
+  return (
+    error instanceof OAuthError &&
+    (error.status === 401 || ['invalid_client', 'unauthorized_client', 'access_denied'].includes(error.error))
+  );
 }
 
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
@@ -218,11 +263,24 @@ export async function completeAuthorization(
     code: params.code,
     redirectUri: attempt.redirectUri,
     codeVerifier: encryptor.decrypt(attempt.codeVerifierEncrypted, SECRET_PURPOSE.codeVerifier),
+  }).catch((error: unknown) => {
+    // A team's own app with a wrong id or secret: say so, and where to find the right ones.
+    if (attempt.method === 'custom' && isClientRejection(error)) {
+      throw new ApiError('oauth_client_rejected', connectMessages.oauthClientRejected);
+    }
+    throw error;
   });
   const site = chooseSite(
     await listAccessibleResources(services.config.atlassianApiUrl, tokens.accessToken),
     attempt.subdomain,
   );
+  if (!attempt.replaceExisting) {
+    const [existing] = await services.db
+      .select()
+      .from(jiraConnections)
+      .where(and(eq(jiraConnections.teamId, attempt.teamId), eq(jiraConnections.cloudId, site.id)));
+    if (existing) throw connectionExistsError(existing);
+  }
   const me = await fetchMyself(services, site.id, tokens.accessToken);
   const now = services.clock.now();
   const values = {
@@ -335,7 +393,11 @@ export async function deleteConnection(services: Services, teamId: string, id: s
 }
 
 export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
-  await findConnection(services, teamId, id);
+  const connection = await findConnection(services, teamId, id);
+  // The Forge app never upgrades a bring-your-own connection, so syncing could never run on it.
+  if (enabled && connection.method === 'custom') {
+    throw new ApiError('ticket_syncing_unavailable', connectMessages.ticketSyncingNeedsManaged);
+  }
   return services.db.transaction(async (tx) => {
     const [row] = await tx
       .update(jiraConnections)

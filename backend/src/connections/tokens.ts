@@ -1,5 +1,5 @@
 import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
@@ -114,4 +114,29 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
   });
   services.logger.warn({ connectionId }, 'refresh token rejected by Atlassian; connection needs reconnect');
   throw new ApiError('reconnect_required', connectMessages.reconnectRequired);
+}
+
+/**
+ * Jira refused the connection's access token (401): Atlassian revoked it, so every call would fail until the
+ * admin reconnects. Says so on the connection, with its audit row, once.
+ */
+export async function markTokenRefused(services: Services, connectionId: string): Promise<void> {
+  await services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jiraConnections)
+      .set({
+        status: 'needs_reconnect',
+        statusReason: connectMessages.tokenRefused,
+        updatedAt: services.clock.now(),
+      })
+      .where(and(eq(jiraConnections.id, connectionId), eq(jiraConnections.status, 'active')))
+      .returning({ teamId: jiraConnections.teamId });
+    if (!row) return;
+    await writeAudit(tx, {
+      teamId: row.teamId,
+      action: 'jira.connection.token_refused',
+      target: connectionId,
+    });
+  });
+  services.logger.warn({ connectionId }, 'access token refused by Jira; connection needs reconnect');
 }
