@@ -6,6 +6,7 @@ import { genericMessages } from '@jira-integration/shared';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { HTTPException } from 'hono/http-exception';
+import { auditRoutes } from './audit/routes';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
@@ -78,6 +79,7 @@ export function buildApp(services: Services) {
   });
 
   app.route('/', teamRoutes());
+  app.route('/', auditRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
   app.route('/', connectionRoutes());

@@ -62,5 +62,7 @@ export interface AppEnv {
   Variables: {
     services: Services;
     teamId: string;
+    /** Who is calling, for the audit log: "key jik_abc…" or "console". */
+    actor: string;
   };
 }

@@ -114,5 +114,15 @@ export function connectModalCopy(productName: string) {
     copy: 'Copy',
     copied: 'Copied',
     submit: 'Continue to Atlassian',
+    title: 'Connect a Jira Cloud site',
+    reconnectTitle: (site: string) => `Reconnect ${site}`,
+    secretReenter:
+      'The Secret is never pre-filled and must be re-entered every time - leaving it blank does not keep the existing secret.',
+    scopesIntro:
+      "In Atlassian's developer console, add these scopes to your OAuth 2.0 (3LO) integration (Permissions: Jira API and Jira Service Management API):",
+    authorizationWindow:
+      'After you continue, you have 10 minutes to finish on Atlassian; after that you’ll see “Invalid or expired OAuth state”.',
+    replace: 'Replace connection',
+    support: supportContact(productName),
   };
 }

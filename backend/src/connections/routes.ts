@@ -201,7 +201,7 @@ export function connectionRoutes() {
     ),
   );
   app.openapi(routes.remove, async (c) => {
-    await deleteConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
+    await deleteConnection(c.var.services, c.var.teamId, c.req.valid('param').id, c.var.actor);
     return c.body(null, 204);
   });
   app.openapi(routes.patch, async (c) => {
@@ -210,6 +210,7 @@ export function connectionRoutes() {
       c.var.teamId,
       c.req.valid('param').id,
       c.req.valid('json').ticketSyncing,
+      c.var.actor,
     );
     return c.json(presentConnection(row), 200);
   });
@@ -241,7 +242,8 @@ export function connectionRoutes() {
       return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
     }
     const bearer = bearerToken(c.req.header('authorization'));
-    const keyTeamId = bearer ? (await findTeamByApiKey(services.db, bearer))?.teamId : undefined;
+    const byKey = bearer ? await findTeamByApiKey(services.db, bearer) : undefined;
+    const keyTeamId = byKey?.teamId;
     const session = getCookie(c, SESSION_COOKIE);
     const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
     const signedInAs = keyTeamId ?? sessionTeamId;
@@ -255,7 +257,13 @@ export function connectionRoutes() {
       return c.redirect(`/console/login?${new URLSearchParams({ continue: next })}`);
     }
     try {
-      const connection = await completeAuthorization(services, { code, state, teamId: pending.teamId });
+      const actor = byKey ? `key ${byKey.prefix}…` : 'console';
+      const connection = await completeAuthorization(services, {
+        code,
+        state,
+        teamId: pending.teamId,
+        actor,
+      });
       deleteCookie(c, BROWSER_BINDING_COOKIE, { path: CALLBACK_PATH });
       if (wantsJson) return c.json(presentConnection(connection), 200);
       return c.redirect(`/console/connections?${new URLSearchParams({ connected: connection.id })}`);

@@ -252,7 +252,7 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
  */
 export async function completeAuthorization(
   services: Services,
-  params: { code: string; state: string; teamId: string },
+  params: { code: string; state: string; teamId: string; actor?: string },
 ): Promise<JiraConnection> {
   const attempt = await consumeState(services, params.state, params.teamId);
   const { encryptor } = services;
@@ -337,6 +337,7 @@ export async function completeAuthorization(
       teamId: attempt.teamId,
       action: 'jira.connection.connected',
       target: row.id,
+      actor: params.actor,
       detail: { method: row.method, cloudId: row.cloudId, siteUrl: row.siteUrl },
     });
     if (row.method === 'managed') {
@@ -379,7 +380,12 @@ export async function listConnections(services: Services, teamId: string): Promi
     .orderBy(jiraConnections.createdAt);
 }
 
-export async function deleteConnection(services: Services, teamId: string, id: string): Promise<void> {
+export async function deleteConnection(
+  services: Services,
+  teamId: string,
+  id: string,
+  actor?: string,
+): Promise<void> {
   const connection = await findConnection(services, teamId, id);
   await services.db.transaction(async (tx) => {
     await tx.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
@@ -387,12 +393,19 @@ export async function deleteConnection(services: Services, teamId: string, id: s
       teamId,
       action: 'jira.connection.deleted',
       target: id,
+      actor,
       detail: { cloudId: connection.cloudId },
     });
   });
 }
 
-export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
+export async function setTicketSyncing(
+  services: Services,
+  teamId: string,
+  id: string,
+  enabled: boolean,
+  actor?: string,
+) {
   const connection = await findConnection(services, teamId, id);
   // The Forge app never upgrades a bring-your-own connection, so syncing could never run on it.
   if (enabled && connection.method === 'custom') {
@@ -408,6 +421,7 @@ export async function setTicketSyncing(services: Services, teamId: string, id: s
       teamId,
       action: 'jira.connection.ticket_syncing_changed',
       target: id,
+      actor,
       detail: { enabled },
     });
     return row;

@@ -8,7 +8,7 @@ const bundles = new Map<string, Promise<string>>();
  * A console page script (a typed module in console/client/) bundled for the browser with what it imports
  * from shared/. Built once per process on first use.
  */
-export function browserBundle(name: 'connections'): Promise<string> {
+export function browserBundle(name: 'connections' | 'team'): Promise<string> {
   let bundle = bundles.get(name);
   if (!bundle) {
     bundle = build({

@@ -113,6 +113,8 @@ export const auditLog = pgTable(
     teamId: text('team_id').references(() => teams.id, { onDelete: 'set null' }),
     action: text('action').notNull(),
     target: text('target'),
+    /** Who did it: "key jik_abc…" (an API key), "console" (a console session) or "system". */
+    actor: text('actor'),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

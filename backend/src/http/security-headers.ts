@@ -1,6 +1,6 @@
 /**
  * Headers every answer of ours carries (the proxy sets its own for Jira's answers): no framing (clickjacking),
- * no MIME sniffing, and no URL (the callback's code and state) leaking to other sites through Referer.
+ * no MIME sniffing, and no URL (the callback's code and state) leaking to other sites through Referer (same-origin).
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
@@ -8,7 +8,8 @@ import type { AppEnv } from '../context';
 const HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form posts (login).
+  'referrer-policy': 'same-origin',
 };
 
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {

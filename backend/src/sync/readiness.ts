@@ -25,7 +25,10 @@ export async function loadSyncReadiness(services: Services, teamId: string): Pro
     const checks = [
       { name: copy.checkManaged, ok: connection.method === 'managed', fix: copy.fixManaged },
       { name: copy.checkInstalled, ok: Boolean(site?.installed), fix: copy.fixInstalled },
-      { name: copy.checkFresh, ok: Boolean(site?.credentialsFresh), fix: copy.fixFresh },
+      // Fresh credentials only mean something once the app is installed: one reason per unmet condition.
+      ...(site?.installed
+        ? [{ name: copy.checkFresh, ok: Boolean(site.credentialsFresh), fix: copy.fixFresh }]
+        : []),
       { name: copy.checkEnabled, ok: connection.ticketSyncing, fix: copy.fixEnabled },
     ];
     const ready = checks.every((check) => check.ok) && forgeUpgradeStatus(connection, site).upgraded;
