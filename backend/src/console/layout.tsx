@@ -6,6 +6,7 @@ export const CONSOLE_SECTIONS = [
   { path: '/console/workflows', label: 'Workflows' },
   { path: '/console/audit', label: 'Audit history' },
   { path: '/console/team', label: 'Team' },
+  { path: '/console/keys', label: 'API keys' },
 ] as const;
 
 /** The console's icon: a Jira-blue square with a link mark, drawn inline so nothing is fetched elsewhere. */

@@ -11,6 +11,7 @@ import { errorBody } from '../http/errors';
 import { auditConsoleRoutes } from './audit';
 import { connectionDetailRoutes } from './connection-detail';
 import { connectionConsoleRoutes } from './connections';
+import { keyConsoleRoutes } from './keys';
 import { ConsoleLayout, FAVICON_SVG, Page } from './layout';
 import { requireConsoleSession } from './session';
 import { consoleCss } from './styles';
@@ -142,6 +143,7 @@ export function consoleRoutes() {
   app.route('/', auditConsoleRoutes());
   app.route('/', teamConsoleRoutes());
   app.route('/', ticketConsoleRoutes());
+  app.route('/', keyConsoleRoutes());
 
   app.use('/console/workflows', requireConsoleSession);
   app.get('/console/workflows', (c) =>
