@@ -256,6 +256,26 @@ describe('the console as a new Jira admin meets it', () => {
     expect(icon.headers()['content-type']).toBe('image/svg+xml');
   });
 
+  it('/docs renders offline, its team routes first: nothing is fetched from another origin', async () => {
+    const docs = await browser.newPage();
+    const elsewhere: string[] = [];
+    await docs.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(world.backend.url) || url.startsWith('data:') || url.startsWith('blob:')) {
+        return route.continue();
+      }
+      elsewhere.push(url);
+      return route.abort();
+    });
+    await docs.goto(`${world.backend.url}/docs`);
+    await docs.getByText('The team the API key belongs to').first().waitFor();
+    const text = (await docs.textContent('body'))!;
+    expect(text.indexOf('Team')).toBeLessThan(text.indexOf('Forge app (internal)'));
+    expect(elsewhere).toEqual([]);
+    await screenshot(docs, 'admin-14-docs');
+    await docs.close();
+  });
+
   it('is usable 390 px wide: nothing scrolls sideways', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, name] of [

@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   invalid_auth_headers: 400,
   impersonation_refused: 403,
   impersonation_failed: 502,
+  impersonated_call_refused: 401,
   jira_unreachable: 502,
   jira_timeout: 504,
   // Atlassian budget (atlassian/fair-share.ts)

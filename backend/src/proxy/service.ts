@@ -27,6 +27,7 @@ import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
 import { findConnectionCached, teamOfApiKey } from './hot-cache';
+import { impersonatedCallRefusal } from './impersonation-refusal';
 import { resolveProxyTarget } from './path';
 
 export interface ProxyOptions {
@@ -104,6 +105,16 @@ export async function serveProxyCall(
         : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
     record.status = answer.status;
+    const refusal = impersonatedCallRefusal(
+      credentials.mode,
+      answer.status,
+      credentials.asJiraUser,
+      target.path,
+    );
+    if (refusal) {
+      answer.body.dump().catch(() => {});
+      throw refusal;
+    }
     const headers = returnedResponseHeaders(answer.headers, target.path, credentials.mode);
     const bodyless = NULL_BODY_STATUSES.has(answer.status) || method === 'HEAD';
     const small = !bodyless && Number(answer.headers['content-length'] ?? Number.NaN) <= MAX_BUFFERED_BODY;
