@@ -88,7 +88,6 @@ export function buildApp(services: Services) {
       withDefaultFonts: false,
       hideClientButton: true,
       showDeveloperTools: 'never',
-      showToolbar: 'never',
       telemetry: false,
       mcp: { disabled: true },
       servers: [{ url: services.config.publicUrl }],

@@ -71,7 +71,8 @@ type Document = {
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
-export function organizeDocument<T extends Document>(document: T, publicUrl: string): T {
+export function organizeDocument<T extends object>(published: T, publicUrl: string): T {
+  const document = published as Document;
   const tagIndex = (path: string) => TAGS.findIndex((tag) => tag.matches(path));
   const entries = Object.entries(document.paths ?? {}).map(([path, item], order) => ({ path, item, order }));
   entries.sort((a, b) => tagIndex(a.path) - tagIndex(b.path) || a.order - b.order);
@@ -91,9 +92,9 @@ export function organizeDocument<T extends Document>(document: T, publicUrl: str
   }
   const used = new Set(entries.map((entry) => TAGS[tagIndex(entry.path)].name));
   return {
-    ...document,
+    ...published,
     servers: [{ url: publicUrl }],
     tags: TAGS.filter((tag) => used.has(tag.name)).map(({ name, description }) => ({ name, description })),
     paths,
-  };
+  } as T;
 }

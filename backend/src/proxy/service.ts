@@ -112,7 +112,7 @@ export async function serveProxyCall(
       target.path,
     );
     if (refusal) {
-      answer.body.dump().catch(() => {});
+      answer.body.resume(); // drained, so the connection goes back to the pool
       throw refusal;
     }
     const headers = returnedResponseHeaders(answer.headers, target.path, credentials.mode);
