@@ -2,8 +2,6 @@ import { keyMessages, workspaceMessages } from '@jira-integration/shared/securit
 import { eq } from 'drizzle-orm';
 import { createApiKey, createTeam, listApiKeys, revokeApiKey } from './auth/keys';
 import { ConfigError, loadConfig } from './config';
-import { Encryptor, generateKey, loadKeyRing, saveKeyFile } from './crypto/encryption';
-import { reencryptAll } from './crypto/rotation';
 import { migrateDatabase, openDatabase } from './db/client';
 import { teams, workspaces } from './db/schema';
 
@@ -67,6 +65,9 @@ async function main(args: string[]) {
       const { key } = await createApiKey(db, team.id, rest[1] ?? 'cli');
       console.log(`API key for "${team.name}" (shown once): ${key}`);
     } else if (noun === 'keys' && verb === 'rotate') {
+      // Only this command needs the encryption code: the others start without loading it.
+      const { Encryptor, generateKey, loadKeyRing, saveKeyFile } = await import('./crypto/encryption');
+      const { reencryptAll } = await import('./crypto/rotation');
       const ring = loadKeyRing(config);
       let keys = ring.keys;
       if (ring.source === 'file' && ring.file) {
