@@ -10,13 +10,18 @@ import { auditRoutes } from './audit/routes';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
+import { isConnectionLost } from './db/client';
 import { forgeRoutes } from './forge/routes';
+import { operationsRoutes } from './health/routes';
 import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
 import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/limits';
 import { organizeDocument } from './http/openapi-document';
+import { requestIdFrom, withRequestId } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
+import { syncRoutes } from './sync/routes';
 import { teamRoutes } from './teams/routes';
+import { ticketRoutes } from './tickets/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -26,6 +31,14 @@ function readScalarBundle() {
     path.join(entry.slice(0, entry.lastIndexOf('/dist/')), 'dist/browser/standalone.js'),
   );
   return scalarBundle;
+}
+
+/**
+ * The pattern of the handler that answered (not the path, which would make one series per id); after the chain
+ * has run, Hono's routePath names the last handler that ran. 'unmatched' when only the catch-all ran (404s).
+ */
+function routePattern(routePath: string): string {
+  return routePath === '/*' || routePath === '*' ? 'unmatched' : routePath;
 }
 
 /** Builds the HTTP app from capability sub-apps. No route calls another route. */
@@ -41,8 +54,16 @@ export function buildApp(services: Services) {
   });
 
   app.use(async (c, next) => {
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('services', services);
-    await next();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await withRequestId(requestId, next);
+    c.res.headers.set('x-request-id', requestId);
+    const route = routePattern(c.req.routePath);
+    const seconds = (performance.now() - started) / 1000;
+    services.state.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    services.state.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
   });
   app.use(securityHeaders);
   app.use(refuseControlCharacters);
@@ -99,11 +120,14 @@ export function buildApp(services: Services) {
     return c.body(new Uint8Array(await readScalarBundle()));
   });
 
+  app.route('/', operationsRoutes());
   app.route('/', teamRoutes());
   app.route('/', auditRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', syncRoutes());
+  app.route('/', ticketRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
 
@@ -115,6 +139,11 @@ export function buildApp(services: Services) {
         errorBody(errorCodeForStatus(error.status), error.message || 'Request failed'),
         error.status,
       );
+    }
+    if (isConnectionLost(error)) {
+      // A failover or a terminated session: the pool reconnects, the caller may simply retry.
+      services.logger.warn({ err: error, path: c.req.path }, 'database connection lost during the request');
+      return errorResponse(c, 'database_unavailable', genericMessages.databaseUnavailable);
     }
     // The logger's `err` serializer drops a failed query's SQL and parameters (logger.ts).
     services.logger.error({ err: error, path: c.req.path }, 'unhandled error');

@@ -8,10 +8,12 @@ import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics/service';
 import type { ProxyAuditWriter } from './proxy/audit';
 import type { HeldUserCredentials } from './proxy/credentials';
 import type { ProxyCaches } from './proxy/hot-cache';
 import type { ImpersonationTokens } from './proxy/impersonation';
+import type { SyncRuntime } from './sync/jira-client';
 
 /** Time is injected so expiry rules (OAuth state, tokens) can be tested without waiting. */
 export interface Clock {
@@ -38,6 +40,8 @@ export interface ProcessState {
   consoleBundles: Map<string, Promise<string>>;
   /** Impersonation tokens and their in-flight requests (proxy/impersonation.ts). */
   impersonationTokens: ImpersonationTokens;
+  /** The ticket sync's pacing per site, call counts and email → account lookups (sync/jira-client.ts). */
+  sync: SyncRuntime;
   /** Revoked API key ids, refreshed at most once a second (auth/revocation.ts). */
   keyRevocations: KeyRevocations;
   /** Client addresses over the failed-key limit, and until when (auth/rate-limits.ts). */
@@ -46,6 +50,8 @@ export interface ProcessState {
   teamRequestWindows: Map<string, TeamRequestWindow>;
   /** Each site's Atlassian budget and its consumers' shares (atlassian/fair-share.ts). */
   fairShare: FairShare;
+  /** This process's Prometheus metrics (GET /metrics, metrics/service.ts). */
+  metrics: Metrics;
 }
 
 /** Everything a route or service needs, built once per process by createServices (server.ts), or per test. */
@@ -69,5 +75,6 @@ export interface AppEnv {
     teamId: string;
     /** Who is calling, for the audit log: "key jik_abc…" or "console". */
     actor: string;
+    requestId: string;
   };
 }

@@ -10,6 +10,7 @@ import { runConnectionHealthChecks } from '../health/service';
 import { bearerToken } from '../http/bearer';
 import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { onTicketSyncingChanged } from '../sync/reconcile';
 import { BROWSER_BINDING_COOKIE, CALLBACK_PATH, callbackErrorQuery, setBrowserBinding } from './callback';
 import {
   callbackUrl,
@@ -212,6 +213,7 @@ export function connectionRoutes() {
       c.req.valid('json').ticketSyncing,
       c.var.actor,
     );
+    await onTicketSyncingChanged(c.var.services, row);
     return c.json(presentConnection(row), 200);
   });
   app.openapi(routes.reconnect, async (c) =>

@@ -31,7 +31,8 @@ describe('console copy with another product name', () => {
     const html = await page('/console/tickets');
     expect(html).toContain(support);
     expect(html).toContain('Two-way sync between Acme Desk tickets and Jira issues');
-    expect(html.match(/<h[12][ >]/g)).toHaveLength(1);
+    expect(html.match(/<h1[ >]/g)).toHaveLength(1);
+    expect(html).not.toContain('<h2>Ticket syncing</h2>');
   });
 
   it('a connected banner shows only for a connection of the team (no text from the address)', async () => {

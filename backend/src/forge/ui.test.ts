@@ -5,6 +5,7 @@ import {
   FORGE_UI_PATHS,
   issueSyncStatusSchema,
 } from '@jira-integration/shared/forge-ui';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
@@ -74,7 +75,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
 
   it('issue panel: refuses a call without an issue in the token', async () => {
     const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', null);
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       status: 400,
       body: { error: { code: 'missing_issue_context', message: forgeMessages.missingIssueContext } },
     });
@@ -148,7 +149,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     });
   });
 
-  it('issue panel: a Jira change to a synced issue makes it pending until the sync worker applies it', async () => {
+  it('issue panel: a Jira change for a team without sync settings is stored and processed, the link stays as it was', async () => {
     const linked = issueNumbered(44);
     await insertTestIssueLink(bed.services, managedA2, {
       issueId: linked.id,
@@ -170,7 +171,12 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       timestamp: bed.clock.now(),
     });
     await bed.platform.settled();
-    await expect.poll(stateOf).toBe('pending');
+    const processed = async () =>
+      (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.issueId, linked.id))).filter(
+        (event) => event.processedAt,
+      ).length;
+    await expect.poll(processed).toBe(1);
+    expect(await stateOf()).toBe('synced');
   });
 
   it('issue panel: a link to the same issue id on another site is not this issue’s', async () => {
@@ -223,6 +229,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           enabled: false,
           linkedIssues: 1,
           failingIssues: 0,
+          queuedChanges: 0,
+          notReadyReason: syncReadinessMessages.notReady(syncReadinessMessages.checkEnabled),
         },
         {
           connectionId: managedA2.id,
@@ -230,6 +238,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           enabled: true,
           linkedIssues: 1,
           failingIssues: 0,
+          queuedChanges: 0,
+          notReadyReason: syncReadinessMessages.notReady(syncReadinessMessages.checkConfigured),
         },
       ],
       // Each team is its own workspace here, both connected by a site admin: both approved at once.
@@ -244,7 +254,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     // Site B has the app installed but no team connected it.
     await bed.platform.install({ cloudId: siteB.cloudId, backendUrl: bed.backendUrl });
     const status = await invoke(siteB.cloudId, FORGE_UI_PATHS.issueStatus);
-    expect(status).toEqual({
+    expect(status).toMatchObject({
       status: 409,
       body: { error: { code: 'site_not_connected', message: forgeMessages.siteNotConnected } },
     });
@@ -273,7 +283,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       headers: { authorization: `Bearer ${mixed}` },
     });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({
+    expect(await response.json()).toMatchObject({
       error: { code: 'forge_site_mismatch', message: forgeMessages.siteMismatch },
     });
 
@@ -290,7 +300,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       headers: { authorization: `Bearer ${unknownInstallation}` },
     });
     expect(refused.status).toBe(404);
-    expect(await refused.json()).toEqual({
+    expect(await refused.json()).toMatchObject({
       error: { code: 'forge_not_installed', message: forgeMessages.notInstalled },
     });
   });

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { currentRequestId } from './request-context';
 
 /**
  * Every error code the API answers with, and its HTTP status: the closed set named in the OpenAPI error
@@ -63,15 +64,25 @@ export const ERROR_CODES = {
   impersonated_call_refused: 401,
   jira_unreachable: 502,
   jira_timeout: 504,
+  // Tickets and sync
+  invalid_sync_config: 400,
+  sync_not_ready: 409,
   // Atlassian budget (atlassian/fair-share.ts)
   site_budget_low: 429,
+  // Reliability: a lost database connection, a token refresh Atlassian or another process holds up
+  database_unavailable: 503,
+  token_refresh_unavailable: 503,
+  token_refresh_busy: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** The one error body of the API: `{"error": {"code": "snake_case", "message": "..."}}`. */
+/**
+ * The one error body of the API: `{"error": {"code": "snake_case", "message": "...", "requestId": "..."}}`;
+ * the request id is the one in the `X-Request-Id` header and on the request's log lines.
+ */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; requestId?: string };
 }
 
 /** An error a route or service can throw; its code decides the status. */
@@ -88,7 +99,8 @@ export class ApiError extends Error {
 }
 
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+  const requestId = currentRequestId();
+  return { error: requestId ? { code, message, requestId } : { code, message } };
 }
 
 /** The answer for an error, from routes and middleware alike. */
