@@ -110,7 +110,7 @@ describe('Jira connections against the sandbox', () => {
     ]) {
       const refused = await api(start.path, { method: 'POST', json: start.body });
       expect(refused.status).toBe(409);
-      expect(await refused.json()).toEqual({ error: { code: 'connection_exists', message: exists } });
+      expect(await refused.json()).toMatchObject({ error: { code: 'connection_exists', message: exists } });
     }
     // Without a subdomain the site is known only after consent: the callback refuses then.
     const late = await connect(
@@ -244,7 +244,7 @@ describe('Jira connections against the sandbox', () => {
       { accountId: alice.accountId, cloudIds: [acme.cloudId] },
     );
     expect(status).toBe(400);
-    expect(body.error).toEqual({
+    expect(body.error).toMatchObject({
       code: 'oauth_client_rejected',
       message:
         "Atlassian rejected the client ID or secret. Copy both again from the Settings page of your OAuth 2.0 (3LO) integration in Atlassian's developer console (developer.atlassian.com/console/myapps); click Show to reveal the secret.",
