@@ -19,7 +19,7 @@ import { Metrics } from './metrics/service';
 import { ProxyAuditWriter } from './proxy/audit';
 import { createProxyCaches } from './proxy/hot-cache';
 import { ImpersonationTokens } from './proxy/impersonation';
-import { isProxyTarget, serveProxyCall } from './proxy/service';
+import { isProxyTarget, serveProxyHotPath } from './proxy/service';
 import { createSyncRuntime } from './sync/jira-client';
 import { registerSyncJobs } from './sync/jobs';
 
@@ -113,7 +113,7 @@ export async function startBackend(options: {
   );
   // Proxied Jira calls are the hot path: they skip routing and web-standard Request/Response objects.
   const server = createServer((req, res) => {
-    if (services && app && isProxyTarget(req.url ?? '')) void serveProxyCall(services, req, res);
+    if (services && app && isProxyTarget(req.url ?? '')) serveProxyHotPath(services, req, res);
     else void routed(req, res);
   });
   await new Promise<void>((resolve, reject) => {

@@ -24,6 +24,7 @@ import {
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { ApiError, errorBody } from '../http/errors';
+import { requestIdFrom, withRequestId } from '../http/request-context';
 import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
@@ -50,6 +51,26 @@ const PROXY_TARGET = /^\/v1\/jira\/connections\/([^/?#]+)\/proxy\//;
 /** True for request targets the proxy answers (the server hands them over before any routing). */
 export function isProxyTarget(url: string): boolean {
   return url.startsWith('/v1/jira/connections/') && PROXY_TARGET.test(url);
+}
+
+const PROXY_ROUTE = '/v1/jira/connections/:id/proxy/*';
+
+/**
+ * The server's hot path for proxied calls: what the app's middleware gives routed requests (a request id in the
+ * header, error body and log lines; request metrics, here until the last byte), without routing.
+ */
+export function serveProxyHotPath(services: Services, req: IncomingMessage, res: ServerResponse): void {
+  const incoming = req.headers['x-request-id'];
+  const requestId = requestIdFrom(Array.isArray(incoming) ? incoming[0] : incoming);
+  const started = performance.now();
+  res.setHeader('x-request-id', requestId);
+  res.once('finish', () => {
+    const { metrics } = services.state;
+    const method = req.method ?? 'GET';
+    metrics.httpRequests.inc({ method, route: PROXY_ROUTE, status: String(res.statusCode) });
+    metrics.httpDuration.observe({ method, route: PROXY_ROUTE }, (performance.now() - started) / 1000);
+  });
+  void withRequestId(requestId, () => serveProxyCall(services, req, res));
 }
 
 /** Answers one proxied call on `res`. Never throws: every failure becomes an error answer (or a reset stream). */
