@@ -31,6 +31,7 @@ import { chooseCredentials } from './credentials';
 import { upstreamUrl } from './forms-host';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
 import { findConnectionCached, LimitRefusal, teamOfApiKey } from './hot-cache';
+import { impersonatedCallRefusal } from './impersonation-refusal';
 import { resolveProxyTarget } from './path';
 
 export interface ProxyOptions {
@@ -144,6 +145,16 @@ export async function serveProxyCall(
         : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
     record.status = answer.status;
+    const refusal = impersonatedCallRefusal(
+      credentials.mode,
+      answer.status,
+      credentials.asJiraUser,
+      target.path,
+    );
+    if (refusal) {
+      answer.body.resume(); // drained, so the connection goes back to the pool
+      throw refusal;
+    }
     const headers = returnedResponseHeaders(answer.headers, target.path, credentials.mode);
     const bodyless = NULL_BODY_STATUSES.has(answer.status) || method === 'HEAD';
     const small = !bodyless && Number(answer.headers['content-length'] ?? Number.NaN) <= MAX_BUFFERED_BODY;
