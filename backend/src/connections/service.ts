@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
-import { and, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, ne } from 'drizzle-orm';
 import { atlassianFetch } from '../atlassian/http';
 import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
 import {
@@ -334,21 +334,23 @@ export async function deleteConnection(services: Services, teamId: string, id: s
   });
 }
 
+/** Sets Ticket Syncing; `changed` says whether this call flipped it (one caller wins a concurrent flip). */
 export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
-  await findConnection(services, teamId, id);
+  const current = await findConnection(services, teamId, id);
   return services.db.transaction(async (tx) => {
-    const [row] = await tx
+    const [flipped] = await tx
       .update(jiraConnections)
       .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
-      .where(eq(jiraConnections.id, id))
+      .where(and(eq(jiraConnections.id, id), ne(jiraConnections.ticketSyncing, enabled)))
       .returning();
+    const row = flipped ?? current;
     await writeAudit(tx, {
       teamId,
       action: 'jira.connection.ticket_syncing_changed',
       target: id,
       detail: { enabled },
     });
-    return row;
+    return { connection: row, changed: Boolean(flipped) };
   });
 }
 

@@ -144,7 +144,7 @@ describe.each(testDatabaseKinds())('tickets API (%s)', (kind) => {
       const response = await ctx.request(path, { method, json, key: other.key });
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({
-        error: { code: 'not_found', message: ticketMessages.notFound },
+        error: { code: 'not_found', message: ticketMessages.notFound, requestId: expect.any(String) },
       });
     }
     const list = (await (await ctx.request('/v1/tickets', { key: other.key })).json()) as {
