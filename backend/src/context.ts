@@ -73,6 +73,8 @@ export interface AppEnv {
   Variables: {
     services: Services;
     teamId: string;
+    /** Who is calling, for the audit log: "key jik_abc…" or "console". */
+    actor: string;
     requestId: string;
   };
 }

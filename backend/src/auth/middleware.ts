@@ -43,7 +43,7 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
       if (refused) return tooManyRequests(c, 'too_many_failed_keys', refused);
       return errorResponse(c, 'unauthorized', authMessages.unauthorized);
     }
-    return admitTeam(c, found.teamId, next);
+    return admitTeam(c, found.teamId, `key ${found.prefix}…`, next);
   }
   const session = getCookie(c, SESSION_COOKIE);
   const teamId = session ? await findTeamBySession(db, session) : undefined;
@@ -51,13 +51,14 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   if (!SAFE_METHODS.has(c.req.method) && !isSameOrigin(c)) {
     return errorResponse(c, 'forbidden', authMessages.crossSite);
   }
-  return admitTeam(c, teamId, next);
+  return admitTeam(c, teamId, 'console', next);
 });
 
 /** The team is known: it passes if it is within its request rate. */
-function admitTeam(c: Context<AppEnv>, teamId: string, next: Next) {
+function admitTeam(c: Context<AppEnv>, teamId: string, actor: string, next: Next) {
   const refused = admitTeamRequest(c.var.services, teamId);
   if (refused) return tooManyRequests(c, 'team_rate_limited', refused);
   c.set('teamId', teamId);
+  c.set('actor', actor);
   return next();
 }
