@@ -206,15 +206,15 @@ export function connectionRoutes() {
     return c.body(null, 204);
   });
   app.openapi(routes.patch, async (c) => {
-    const row = await setTicketSyncing(
+    const change = await setTicketSyncing(
       c.var.services,
       c.var.teamId,
       c.req.valid('param').id,
       c.req.valid('json').ticketSyncing,
       c.var.actor,
     );
-    await onTicketSyncingChanged(c.var.services, row);
-    return c.json(presentConnection(row), 200);
+    await onTicketSyncingChanged(c.var.services, change);
+    return c.json(presentConnection(change.connection), 200);
   });
   app.openapi(routes.reconnect, async (c) =>
     c.json(

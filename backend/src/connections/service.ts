@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connectMessages, METHOD_LABELS, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
-import { and, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, ne } from 'drizzle-orm';
 import { atlassianFetch } from '../atlassian/http';
 import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
 import {
@@ -399,6 +399,7 @@ export async function deleteConnection(
   });
 }
 
+/** Sets Ticket Syncing; `changed` says whether this call flipped it (one caller wins a concurrent flip). */
 export async function setTicketSyncing(
   services: Services,
   teamId: string,
@@ -406,17 +407,18 @@ export async function setTicketSyncing(
   enabled: boolean,
   actor?: string,
 ) {
-  const connection = await findConnection(services, teamId, id);
+  const current = await findConnection(services, teamId, id);
   // The Forge app never upgrades a bring-your-own connection, so syncing could never run on it.
-  if (enabled && connection.method === 'custom') {
+  if (enabled && current.method === 'custom') {
     throw new ApiError('ticket_syncing_unavailable', connectMessages.ticketSyncingNeedsManaged);
   }
   return services.db.transaction(async (tx) => {
-    const [row] = await tx
+    const [flipped] = await tx
       .update(jiraConnections)
       .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
-      .where(eq(jiraConnections.id, id))
+      .where(and(eq(jiraConnections.id, id), ne(jiraConnections.ticketSyncing, enabled)))
       .returning();
+    const row = flipped ?? current;
     await writeAudit(tx, {
       teamId,
       action: 'jira.connection.ticket_syncing_changed',
@@ -424,7 +426,7 @@ export async function setTicketSyncing(
       actor,
       detail: { enabled },
     });
-    return row;
+    return { connection: row, changed: Boolean(flipped) };
   });
 }
 
