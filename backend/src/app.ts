@@ -14,6 +14,7 @@ import { forgeRoutes } from './forge/routes';
 import { ApiError, errorBody } from './http/errors';
 import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
+import { workflowRoutes } from './workflows/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -75,6 +76,7 @@ export function buildApp(services: Services) {
   app.route('/', teamRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
+  app.route('/', workflowRoutes());
   app.route('/', connectionRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());

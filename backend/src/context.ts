@@ -26,5 +26,7 @@ export interface AppEnv {
   Variables: {
     services: Services;
     teamId: string;
+    /** The API key acting (directly, or through the console session it signed in). */
+    actorKeyId?: string;
   };
 }

@@ -10,6 +10,7 @@ import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
 import { flushProxyAudit } from './proxy/audit';
+import { registerWorkflowJobs } from './workflows/jobs';
 
 export interface RunningBackend {
   url: string;
@@ -54,6 +55,7 @@ export async function startBackend(options: {
   const { queue } = services;
   if (config.jobsEnabled) await registerPingJob(queue, database.db);
   if (config.jobsEnabled) await registerForgeJobs(services);
+  if (config.jobsEnabled) await registerWorkflowJobs(services);
 
   const app = buildApp(services);
   const server = await new Promise<ServerType>((resolve) => {

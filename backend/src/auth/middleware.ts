@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { errorBody } from '../http/errors';
 import { findTeamByApiKey } from './keys';
-import { findTeamBySession, SESSION_COOKIE } from './sessions';
+import { findConsoleSession, SESSION_COOKIE } from './sessions';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -20,10 +20,12 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
     const found = match ? await findTeamByApiKey(db, match[1]) : undefined;
     if (!found) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
     c.set('teamId', found.teamId);
+    c.set('actorKeyId', found.keyId);
     return next();
   }
   const session = getCookie(c, SESSION_COOKIE);
-  const teamId = session ? await findTeamBySession(db, session) : undefined;
+  const found = session ? await findConsoleSession(db, session) : undefined;
+  const teamId = found?.teamId;
   if (!teamId) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
   if (!SAFE_METHODS.has(c.req.method)) {
     const origin = c.req.header('origin');
@@ -32,5 +34,6 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
     }
   }
   c.set('teamId', teamId);
+  if (found.apiKeyId) c.set('actorKeyId', found.apiKeyId);
   return next();
 });

@@ -7,10 +7,15 @@ import { hashSecret } from './keys';
 export const SESSION_COOKIE = 'console_session';
 const SESSION_DAYS = 7;
 
-export async function createConsoleSession(db: Db, teamId: string, now = new Date()): Promise<string> {
+export async function createConsoleSession(
+  db: Db,
+  teamId: string,
+  now = new Date(),
+  apiKeyId?: string,
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
-  await db.insert(consoleSessions).values({ hash: hashSecret(token), teamId, expiresAt });
+  await db.insert(consoleSessions).values({ hash: hashSecret(token), teamId, expiresAt, apiKeyId });
   return token;
 }
 
@@ -25,6 +30,20 @@ export async function findTeamBySession(
     .where(and(eq(consoleSessions.hash, hashSecret(token)), gt(consoleSessions.expiresAt, now)))
     .limit(1);
   return row?.teamId;
+}
+
+/** The session's team and the API key it signed in with (null for sessions older than that record). */
+export async function findConsoleSession(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ teamId: string; apiKeyId: string | null } | undefined> {
+  const [row] = await db
+    .select({ teamId: consoleSessions.teamId, apiKeyId: consoleSessions.apiKeyId })
+    .from(consoleSessions)
+    .where(and(eq(consoleSessions.hash, hashSecret(token)), gt(consoleSessions.expiresAt, now)))
+    .limit(1);
+  return row;
 }
 
 export async function deleteConsoleSession(db: Db, token: string): Promise<void> {

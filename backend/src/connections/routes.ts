@@ -155,10 +155,16 @@ export function connectionRoutes() {
   app.use('/v1/jira/connections/*', requireTeam);
 
   app.openapi(routes.startManaged, async (c) =>
-    c.json(await startManagedConnection(c.var.services, c.var.teamId, c.req.valid('json')), 200),
+    c.json(
+      await startManagedConnection(c.var.services, c.var.teamId, c.req.valid('json'), c.var.actorKeyId),
+      200,
+    ),
   );
   app.openapi(routes.startCustom, async (c) =>
-    c.json(await startCustomConnection(c.var.services, c.var.teamId, c.req.valid('json')), 200),
+    c.json(
+      await startCustomConnection(c.var.services, c.var.teamId, c.req.valid('json'), c.var.actorKeyId),
+      200,
+    ),
   );
   app.openapi(routes.callbackUrl, (c) => c.json({ callbackUrl: callbackUrl(c.var.services) }, 200));
   app.openapi(routes.list, async (c) => {

@@ -77,11 +77,16 @@ export async function startManagedConnection(
   services: Services,
   teamId: string,
   input: { subdomain?: string },
+  createdByKeyId?: string,
 ) {
   const subdomain = validateManagedSubdomain(input.subdomain);
   try {
     const app = managedApp(services);
-    return await beginAuthorization(services, { teamId, method: 'managed', subdomain }, app.clientId);
+    return await beginAuthorization(
+      services,
+      { teamId, method: 'managed', subdomain, createdByKeyId },
+      app.clientId,
+    );
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'managed Jira OAuth start failed');
     throw new ApiError(500, 'oauth_start_failed', connectMessages.managedStartFailed);
@@ -89,13 +94,19 @@ export async function startManagedConnection(
 }
 
 /** Bring your own Atlassian OAuth app: the secret is encrypted before it is stored, even for 10 minutes. */
-export async function startCustomConnection(services: Services, teamId: string, input: CustomAppInput) {
+export async function startCustomConnection(
+  services: Services,
+  teamId: string,
+  input: CustomAppInput,
+  createdByKeyId?: string,
+) {
   const app = validateCustomApp(input);
   try {
     return await beginAuthorization(
       services,
       {
         teamId,
+        createdByKeyId,
         method: 'custom',
         subdomain: app.subdomain,
         displayName: app.displayName,
@@ -221,6 +232,8 @@ export async function completeAuthorization(
     // A bring-your-own connection is never upgraded by the Forge app; a managed one is re-evaluated on connect.
     forgeUpgradedAt: null,
     consentedAt: now,
+    // Whoever (re)connects the site is its installer from now on (they approve `installer-approval` runs).
+    createdByKeyId: attempt.createdByKeyId,
     updatedAt: now,
   };
   // The connection and its audit row land together or not at all.

@@ -19,6 +19,8 @@ export async function insertTestConnection(
     accountName?: string;
     clientId?: string;
     clientSecret?: string;
+    /** The API key that made the connection (its installer). */
+    createdByKeyId?: string;
   },
 ): Promise<JiraConnection> {
   const { encryptor } = services;
@@ -49,6 +51,7 @@ export async function insertTestConnection(
         : null,
       accessTokenExpiresAt: input.expiresAt ?? new Date(now.getTime() + 3600_000),
       consentedAt: now,
+      createdByKeyId: input.createdByKeyId ?? null,
     })
     .returning();
   return row;

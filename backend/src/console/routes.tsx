@@ -6,7 +6,7 @@ import { findTeamByApiKey } from '../auth/keys';
 import {
   createConsoleSession,
   deleteConsoleSession,
-  findTeamBySession,
+  findConsoleSession,
   SESSION_COOKIE,
 } from '../auth/sessions';
 import type { AppEnv } from '../context';
@@ -17,9 +17,10 @@ import { consoleCss } from './styles';
 /** Console pages need a session; without one the browser goes to the login page. */
 export const requireConsoleSession = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
-  const teamId = token ? await findTeamBySession(c.var.services.db, token) : undefined;
-  if (!teamId) return c.redirect('/console/login');
-  c.set('teamId', teamId);
+  const session = token ? await findConsoleSession(c.var.services.db, token) : undefined;
+  if (!session) return c.redirect('/console/login');
+  c.set('teamId', session.teamId);
+  if (session.apiKeyId) c.set('actorKeyId', session.apiKeyId);
   await next();
 });
 
@@ -83,7 +84,7 @@ export function consoleRoutes() {
         401,
       );
     }
-    const token = await createConsoleSession(db, found.teamId);
+    const token = await createConsoleSession(db, found.teamId, new Date(), found.keyId);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
