@@ -1,6 +1,6 @@
 import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from './testing';
+import { createTestContext, type TestContext } from '../test-support/context';
 
 describe('the API description and service endpoints', () => {
   let t: TestContext;

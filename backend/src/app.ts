@@ -6,7 +6,6 @@ import { genericMessages } from '@jira-integration/shared';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { HTTPException } from 'hono/http-exception';
-import { connectionConsoleRoutes } from './connections/console';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
@@ -80,7 +79,6 @@ export function buildApp(services: Services) {
   app.route('/', connectionRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
-  app.route('/', connectionConsoleRoutes());
 
   app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));
   app.onError((error, c) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CapturedLogs } from '../test-support/context';
 import { createLogger } from './logger';
-import { CapturedLogs } from './testing';
 
 describe('logger', () => {
   it('redacts secrets wherever they sit in a log object', () => {

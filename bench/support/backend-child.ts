@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
-import { insertTestConnection } from '@jira-integration/backend/connections/testing';
-import { createTestDatabase } from '@jira-integration/backend/db/testing';
 import { startBackend } from '@jira-integration/backend/server';
+import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
+import { createTestDatabase } from '@jira-integration/backend/test-support/database';
 import type { SandboxInfo } from './sandbox-child';
 
 export interface BackendInfo {

@@ -4,7 +4,7 @@
  */
 
 import { startSandbox } from '@jira-integration/sandbox';
-import { DEFAULT_SEED } from '@jira-integration/sandbox/testing';
+import { DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 
 export interface SandboxInfo {

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED } from '../test-support/seed';
 import { type SandboxSeed, startSandbox } from './index';
 import { buildState, loadSeed } from './state';
-import { DEFAULT_SEED } from './testing';
 
 const seed = loadSeed(undefined);
 

@@ -15,6 +15,23 @@ export const JIRA_OAUTH_SCOPES = [
 /** Letters, digits and hyphens, not starting or ending with a hyphen. */
 export const SUBDOMAIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
+/** `acme` from `acme`, `acme.atlassian.net` or `https://acme.atlassian.net/`: people paste all three. */
+export function normalizeSubdomain(value: string): string {
+  return value
+    .trim()
+    .replace(/^https?:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .replace(/\.atlassian\.net$/i, '')
+    .toLowerCase();
+}
+
+/** What is wrong with a typed site, if anything: the one rule the server and the connect modal share. */
+export function subdomainProblem(value: string): 'required' | 'invalid' | undefined {
+  const subdomain = normalizeSubdomain(value);
+  if (!subdomain) return 'required';
+  return SUBDOMAIN_PATTERN.test(subdomain) ? undefined : 'invalid';
+}
+
 /** Headers a workflow sends to the proxy to opt into the Forge service account and impersonation. */
 export const USE_CONNECT_AUTH_HEADER = 'x-use-connect-auth';
 export const AS_JIRA_USER_HEADER = 'x-as-jira-user';

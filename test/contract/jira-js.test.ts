@@ -1,6 +1,6 @@
 /** An independent client (jira.js 5, Version3Client and ServiceDeskClient) talking to the sandbox. */
 import { type Sandbox, startSandbox } from '@jira-integration/sandbox';
-import { DEFAULT_SEED, userToken } from '@jira-integration/sandbox/testing';
+import { DEFAULT_SEED, userToken } from '@jira-integration/sandbox/test-support/seed';
 import { ServiceDeskClient, Version3Client } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

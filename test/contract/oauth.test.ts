@@ -3,7 +3,7 @@
  * ../shared/reference/jira-api.md §1 (token responses, OAuth errors, accessible resources).
  */
 import { type Sandbox, startSandbox } from '@jira-integration/sandbox';
-import { callSandbox, DEFAULT_SEED } from '@jira-integration/sandbox/testing';
+import { callSandbox, DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,12 @@
 import { type Sandbox, startSandbox } from '@jira-integration/sandbox';
 import { SERVED_API_ROUTES } from '@jira-integration/sandbox/api/mount';
 import { ROUTE_SCOPES } from '@jira-integration/sandbox/api/route-scopes';
-import { type ApiAnswer, callSandbox, DEFAULT_SEED, userToken } from '@jira-integration/sandbox/testing';
+import {
+  type ApiAnswer,
+  callSandbox,
+  DEFAULT_SEED,
+  userToken,
+} from '@jira-integration/sandbox/test-support/seed';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SpecName, specOperation, validateAgainstSpec, validateComponent } from './spec-validator';
 

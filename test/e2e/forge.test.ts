@@ -1,8 +1,8 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { createConsoleSession, SESSION_COOKIE } from '@jira-integration/backend/auth/sessions';
 import { forgeEvents, forgeInstallations, jiraConnections } from '@jira-integration/backend/db/schema';
-import { testDatabaseKinds } from '@jira-integration/backend/db/testing';
 import { getServiceAccountCredentials } from '@jira-integration/backend/forge/credentials';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
 import { forgeConsoleMessages, forgeMessages } from '@jira-integration/shared/forge-messages';
 import { adminOverviewSchema, FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';

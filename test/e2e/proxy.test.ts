@@ -1,6 +1,6 @@
-import { insertTestConnection } from '@jira-integration/backend/connections/testing';
 import { auditLog } from '@jira-integration/backend/db/schema';
 import { flushProxyAudit } from '@jira-integration/backend/proxy/audit';
+import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import { eq } from 'drizzle-orm';
 import { Version3Client } from 'jira.js';

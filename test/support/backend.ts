@@ -2,10 +2,10 @@ import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
 import { Encryptor, generateKey } from '@jira-integration/backend/crypto/encryption';
 import { openDatabase } from '@jira-integration/backend/db/client';
-import { createTestDatabase, type TestDatabaseKind } from '@jira-integration/backend/db/testing';
 import { createLogger } from '@jira-integration/backend/logger';
 import { type RunningBackend, startBackend } from '@jira-integration/backend/server';
-import { CapturedLogs } from '@jira-integration/backend/testing';
+import { CapturedLogs } from '@jira-integration/backend/test-support/context';
+import { createTestDatabase, type TestDatabaseKind } from '@jira-integration/backend/test-support/database';
 
 export interface TestBackend extends RunningBackend {
   logs: CapturedLogs;

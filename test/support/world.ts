@@ -1,4 +1,4 @@
-import type { TestDatabaseKind } from '@jira-integration/backend/db/testing';
+import type { TestDatabaseKind } from '@jira-integration/backend/test-support/database';
 import {
   type Sandbox,
   type SandboxOptions,
@@ -6,7 +6,7 @@ import {
   startSandbox,
   type UserRecord,
 } from '@jira-integration/sandbox';
-import { DEFAULT_SEED } from '@jira-integration/sandbox/testing';
+import { DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';
 import { startTestBackend, type TestBackend } from './backend';
 
 export const MANAGED_CLIENT = { clientId: 'managed-app-client', clientSecret: 'managed-app-secret' };

@@ -1,5 +1,3 @@
-import type { JiraConnection } from '../connections/service';
-import { getAccessToken } from '../connections/tokens';
 import type { Services } from '../context';
 import { type AtlassianFetchOptions, atlassianFetch } from './http';
 
@@ -18,20 +16,29 @@ export function jiraBaseUrl(services: Services, cloudId: string): string {
   return `${services.config.atlassianApiUrl}/ex/jira/${cloudId}`;
 }
 
-/** A raw call to the connection's site as the connecting user (token refreshed as needed). */
+/**
+ * Which site a call goes to, and the bearer token it carries: a token, or a provider called once per call
+ * (so a connection's token can be refreshed just in time by its owner, connections/tokens.ts).
+ */
+export interface JiraTarget {
+  cloudId: string;
+  token: string | (() => Promise<string>);
+}
+
+/** A raw call to the target's site. */
 export async function jiraFetch(
   services: Services,
-  connection: JiraConnection,
+  target: JiraTarget,
   path: string,
   init: RequestInit & { method?: string } = {},
-  options?: AtlassianFetchOptions & { token?: string },
+  options?: AtlassianFetchOptions,
 ): Promise<Response> {
-  const token = options?.token ?? (await getAccessToken(services, connection));
+  const token = typeof target.token === 'string' ? target.token : await target.token();
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${token}`);
   if (!headers.has('accept')) headers.set('accept', 'application/json');
   return atlassianFetch(
-    `${jiraBaseUrl(services, connection.cloudId)}/${path.replace(/^\//, '')}`,
+    `${jiraBaseUrl(services, target.cloudId)}/${path.replace(/^\//, '')}`,
     { ...init, headers },
     options,
   );
@@ -40,7 +47,7 @@ export async function jiraFetch(
 /** A JSON call; throws JiraError for non-2xx answers. */
 export async function jiraJson<T>(
   services: Services,
-  connection: JiraConnection,
+  target: JiraTarget,
   method: string,
   path: string,
   options: { query?: Record<string, string | number>; body?: unknown } = {},
@@ -48,7 +55,7 @@ export async function jiraJson<T>(
   const search = options.query
     ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}`
     : '';
-  const response = await jiraFetch(services, connection, `${path}${search}`, {
+  const response = await jiraFetch(services, target, `${path}${search}`, {
     method,
     headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),

@@ -1,6 +1,6 @@
 import { authMessages } from '@jira-integration/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../testing';
+import { createTestContext, type TestContext } from '../../test-support/context';
 
 describe('team authentication', () => {
   let t: TestContext;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, ManualClock, type TestContext } from '../testing';
-import { insertTestConnection } from './testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { createTestContext, ManualClock, type TestContext } from '../../test-support/context';
 
 const SCOPES =
   'read:jira-user read:jira-work write:jira-work manage:jira-project manage:jira-configuration manage:jira-webhook read:servicedesk-request write:servicedesk-request manage:servicedesk-customer offline_access';

@@ -9,14 +9,16 @@ import {
   exchangeAuthorizationCode,
   listAccessibleResources,
 } from '../atlassian/oauth';
+import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
-import { auditLog, jiraConnections, oauthStates } from '../db/schema';
-import { upgradeIfForgeCredentialsFresh } from '../forge/service';
+import { jiraConnections, oauthStates } from '../db/schema';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
+import { findInstallation, upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
 import type { CustomAppInput } from './validation';
 import { validateCustomApp, validateManagedSubdomain } from './validation';
 
-export type JiraConnection = typeof jiraConnections.$inferSelect;
+export type { JiraConnection } from '../model/connection';
 
 /** Purposes bound into ciphertexts (see crypto/encryption.ts). */
 export const SECRET_PURPOSE = {
@@ -236,31 +238,39 @@ export async function completeAuthorization(
     createdByKeyId: attempt.createdByKeyId,
     updatedAt: now,
   };
-  // The connection and its audit row land together or not at all.
-  const connection = await services.db.transaction(async (tx) => {
+  // The connection, its upgrade by the Forge app (when its site's credentials are fresh) and their audit rows
+  // are written in one transaction. The upgrade runs in a savepoint: if it fails, the connection is still made
+  // and the Forge app's next credential push (at most five minutes away) upgrades it.
+  return services.db.transaction(async (tx) => {
+    const upgradeFailed = (error: unknown) => {
+      services.logger.warn({ err: error, cloudId: site.id }, 'upgrade on connect failed; next push retries');
+      return false;
+    };
+    // Before the connection row: the same lock order as a credential push, which locks the site first.
+    const siteLocked =
+      attempt.method === 'managed' &&
+      (await tx
+        .transaction((savepoint) => findInstallation(savepoint, site.id, { lock: 'share' }))
+        .then(() => true, upgradeFailed));
     const [row] = await tx
       .insert(jiraConnections)
       .values({ id: randomUUID(), teamId: attempt.teamId, cloudId: site.id, ...values })
       .onConflictDoUpdate({ target: [jiraConnections.teamId, jiraConnections.cloudId], set: values })
       .returning();
-    await tx.insert(auditLog).values({
+    await writeAudit(tx, {
       teamId: attempt.teamId,
       action: 'jira.connection.connected',
       target: row.id,
       detail: { method: row.method, cloudId: row.cloudId, siteUrl: row.siteUrl },
     });
-    return row;
+    if (!siteLocked) return row;
+    return tx
+      .transaction((savepoint) => upgradeIfForgeCredentialsFresh(services, row, savepoint))
+      .catch((error: unknown) => {
+        upgradeFailed(error);
+        return row;
+      });
   });
-  try {
-    return await upgradeIfForgeCredentialsFresh(services, connection);
-  } catch (error) {
-    // The connection is made; the Forge app's next credential push (at most five minutes away) upgrades it.
-    services.logger.warn(
-      { err: error, connectionId: connection.id },
-      'upgrade on connect failed; next push retries',
-    );
-    return connection;
-  }
 }
 
 export async function findConnection(
@@ -287,23 +297,33 @@ export async function listConnections(services: Services, teamId: string): Promi
 
 export async function deleteConnection(services: Services, teamId: string, id: string): Promise<void> {
   const connection = await findConnection(services, teamId, id);
-  await services.db.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
-  await services.db.insert(auditLog).values({
-    teamId,
-    action: 'jira.connection.deleted',
-    target: id,
-    detail: { cloudId: connection.cloudId },
+  await services.db.transaction(async (tx) => {
+    await tx.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
+    await writeAudit(tx, {
+      teamId,
+      action: 'jira.connection.deleted',
+      target: id,
+      detail: { cloudId: connection.cloudId },
+    });
   });
 }
 
 export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
   await findConnection(services, teamId, id);
-  const [row] = await services.db
-    .update(jiraConnections)
-    .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
-    .where(eq(jiraConnections.id, id))
-    .returning();
-  return row;
+  return services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jiraConnections)
+      .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
+      .where(eq(jiraConnections.id, id))
+      .returning();
+    await writeAudit(tx, {
+      teamId,
+      action: 'jira.connection.ticket_syncing_changed',
+      target: id,
+      detail: { enabled },
+    });
+    return row;
+  });
 }
 
 /** What the connect modal pre-fills on reconnect. Never the secret. */

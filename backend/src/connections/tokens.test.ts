@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTestConnection } from '../../test-support/connections';
+import { createTestContext, listen, type TestContext } from '../../test-support/context';
 import { ApiError } from '../http/errors';
-import { createTestContext, listen, type TestContext } from '../testing';
-import { insertTestConnection } from './testing';
 import { getAccessToken } from './tokens';
 
 /** A minimal Atlassian token endpoint that counts refreshes and answers slowly, to widen any race. */

@@ -1,8 +1,10 @@
 import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
 import { eq } from 'drizzle-orm';
+import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
+import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
-import { auditLog, jiraConnections } from '../db/schema';
+import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { type JiraConnection, SECRET_PURPOSE } from './service';
 
@@ -35,6 +37,11 @@ export async function getAccessToken(services: Services, connection: JiraConnect
     inFlight.set(connection.id, pending);
   }
   return pending;
+}
+
+/** The connection's site, called as the connecting user with a token refreshed as needed. */
+export function asConnectingUser(services: Services, connection: JiraConnection): JiraTarget {
+  return { cloudId: connection.cloudId, token: () => getAccessToken(services, connection) };
 }
 
 async function refreshUnderLock(services: Services, connectionId: string): Promise<string> {
@@ -104,23 +111,22 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
   });
   if (token !== undefined) return token;
   // The refresh family is gone: say so on the connection instead of failing quietly on every call.
-  await services.db
-    .update(jiraConnections)
-    .set({
-      status: 'needs_reconnect',
-      statusReason: connectMessages.reconnectRequired,
-      updatedAt: services.clock.now(),
-    })
-    .where(eq(jiraConnections.id, connectionId));
-  const [row] = await services.db
-    .select({ teamId: jiraConnections.teamId })
-    .from(jiraConnections)
-    .where(eq(jiraConnections.id, connectionId));
-  await services.db.insert(auditLog).values({
-    teamId: row?.teamId ?? null,
-    action: 'jira.connection.refresh_revoked',
-    target: connectionId,
-    detail: { atlassian: revoked ?? '' },
+  await services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jiraConnections)
+      .set({
+        status: 'needs_reconnect',
+        statusReason: connectMessages.reconnectRequired,
+        updatedAt: services.clock.now(),
+      })
+      .where(eq(jiraConnections.id, connectionId))
+      .returning({ teamId: jiraConnections.teamId });
+    await writeAudit(tx, {
+      teamId: row?.teamId ?? null,
+      action: 'jira.connection.refresh_revoked',
+      target: connectionId,
+      detail: { atlassian: revoked ?? '' },
+    });
   });
   services.logger.warn({ connectionId }, 'refresh token rejected by Atlassian; connection needs reconnect');
   throw new ApiError(409, 'reconnect_required', connectMessages.reconnectRequired);

@@ -1,7 +1,8 @@
+import { normalizeSubdomain } from '@jira-integration/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../http/errors';
-import { normalizeSubdomain, validateCustomApp, validateManagedSubdomain } from './validation';
+import { validateCustomApp, validateManagedSubdomain } from './validation';
 
 function messageOf(run: () => unknown): string {
   try {

@@ -1,28 +1,14 @@
 import { authMessages } from '@jira-integration/shared';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { createMiddleware } from 'hono/factory';
 import { findTeamByApiKey } from '../auth/keys';
-import {
-  createConsoleSession,
-  deleteConsoleSession,
-  findConsoleSession,
-  SESSION_COOKIE,
-} from '../auth/sessions';
+import { createConsoleSession, deleteConsoleSession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
-import { loadSyncReadiness, TicketSyncReadinessView } from '../forge/console';
+import { connectionConsoleRoutes } from './connections';
 import { ConsoleLayout, Page } from './layout';
+import { requireConsoleSession } from './session';
 import { consoleCss } from './styles';
-
-/** Console pages need a session; without one the browser goes to the login page. */
-export const requireConsoleSession = createMiddleware<AppEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE);
-  const session = token ? await findConsoleSession(c.var.services.db, token) : undefined;
-  if (!session) return c.redirect('/console/login');
-  c.set('teamId', session.teamId);
-  if (session.apiKeyId) c.set('actorKeyId', session.apiKeyId);
-  await next();
-});
+import { ticketConsoleRoutes } from './tickets';
 
 function LoginPage(props: { productName: string; error?: string }) {
   return (
@@ -102,18 +88,8 @@ export function consoleRoutes() {
     return c.redirect('/console/login');
   });
 
-  app.use('/console/tickets', requireConsoleSession);
-  app.get('/console/tickets', async (c) =>
-    c.html(
-      <ConsoleLayout
-        title="Tickets"
-        productName={c.var.services.config.productName}
-        current="/console/tickets"
-      >
-        <TicketSyncReadinessView entries={await loadSyncReadiness(c.var.services, c.var.teamId)} />
-      </ConsoleLayout>,
-    ),
-  );
+  app.route('/', connectionConsoleRoutes());
+  app.route('/', ticketConsoleRoutes());
 
   app.use('/console/workflows', requireConsoleSession);
   app.get('/console/workflows', (c) =>

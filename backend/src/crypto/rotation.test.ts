@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertTestConnection } from '../connections/testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { createTestContext, type TestContext } from '../../test-support/context';
 import { getAccessToken } from '../connections/tokens';
-import { createTestContext, type TestContext } from '../testing';
 import { Encryptor, generateKey } from './encryption';
 import { reencryptAll } from './rotation';
 

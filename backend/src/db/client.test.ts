@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDatabaseKinds } from '../../test-support/database';
 import { createApiKey, createTeam, findTeamByApiKey } from '../auth/keys';
 import { migrateDatabase } from './client';
-import { createTestDatabase, testDatabaseKinds } from './testing';
 
 describe.each(testDatabaseKinds())('database on %s', (kind) => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;

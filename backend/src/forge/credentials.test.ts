@@ -2,19 +2,20 @@ import { forgeMessages } from '@jira-integration/shared/forge-messages';
 import { and, eq } from 'drizzle-orm';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { testDatabaseKinds } from '../../test-support/database';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
+import { upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
 import {
   forgeSiteStatus,
   getServiceAccountCredentials,
   isServiceAccountAvailable,
   SYSTEM_TOKEN_PURPOSE,
 } from './credentials';
-import { downgradeStaleConnections, upgradeIfForgeCredentialsFresh } from './service';
-import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
+import { downgradeStaleConnections } from './service';
 
 const hours = (count: number) => count * 3600_000;
 

@@ -3,19 +3,15 @@
  * app, and what the console and admin page show about each site.
  */
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { eq, inArray } from 'drizzle-orm';
-import type { JiraConnection } from '../connections/service';
+import { inArray } from 'drizzle-orm';
 import type { Services } from '../context';
 import { forgeInstallations } from '../db/schema';
 import { ApiError } from '../http/errors';
-
-export type ForgeInstallation = typeof forgeInstallations.$inferSelect;
+import type { JiraConnection } from '../model/connection';
+import { type ForgeSiteStatus, loadForgeUpgradeStatus, siteStatusOf } from '../model/forge-upgrade';
 
 /** Purpose bound into the system token's ciphertext. */
 export const SYSTEM_TOKEN_PURPOSE = 'forge_installations.system_token';
-
-/** Credentials this close to `exp` count as stale, so a call never starts with a token about to die. */
-export const CREDENTIALS_EXPIRY_MARGIN_MS = 60_000;
 
 export interface ServiceAccountCredentials {
   token: string;
@@ -23,40 +19,6 @@ export interface ServiceAccountCredentials {
   installationId: string;
   cloudId: string;
   expiresAt: Date;
-}
-
-export interface ForgeSiteStatus {
-  installed: boolean;
-  lastPushAt: Date | null;
-  credentialsFresh: boolean;
-  expiresAt: Date | null;
-  /** When the app was uninstalled (preUninstall), if it is not installed again since. */
-  uninstalledAt: Date | null;
-}
-
-export function isInstalled(installation: ForgeInstallation | undefined): installation is ForgeInstallation {
-  return Boolean(installation && !installation.uninstalledAt);
-}
-
-/** Installed, holding a token, and that token valid for more than the margin. */
-export function hasFreshCredentials(installation: ForgeInstallation | undefined, now: Date): boolean {
-  return (
-    isInstalled(installation) &&
-    Boolean(installation.systemTokenEncrypted) &&
-    installation.systemTokenExpiresAt !== null &&
-    installation.systemTokenExpiresAt.getTime() - now.getTime() > CREDENTIALS_EXPIRY_MARGIN_MS
-  );
-}
-
-export async function findInstallation(
-  services: Services,
-  cloudId: string,
-): Promise<ForgeInstallation | undefined> {
-  const [row] = await services.db
-    .select()
-    .from(forgeInstallations)
-    .where(eq(forgeInstallations.cloudId, cloudId));
-  return row;
 }
 
 /**
@@ -68,31 +30,32 @@ export async function getServiceAccountCredentials(
   services: Services,
   connection: JiraConnection,
 ): Promise<ServiceAccountCredentials> {
-  if (connection.method !== 'managed')
-    throw new ApiError(409, 'not_upgraded', forgeMessages.customNeverUpgraded);
-  const installation = await findInstallation(services, connection.cloudId);
-  if (!isInstalled(installation)) {
-    throw new ApiError(409, 'not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
+  const { status, installation } = await loadForgeUpgradeStatus(services, connection);
+  if (!status.upgraded) {
+    switch (status.reason) {
+      case 'custom':
+        throw new ApiError(409, 'not_upgraded', forgeMessages.customNeverUpgraded);
+      case 'not_installed':
+      case 'uninstalled':
+        throw new ApiError(409, 'not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
+      case 'stale':
+        throw new ApiError(
+          409,
+          'forge_credentials_stale',
+          forgeMessages.credentialsStale(connection.siteUrl, installation?.lastPushAt ?? null),
+        );
+      case 'pending':
+        throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
+    }
   }
-  const now = services.clock.now();
-  if (
-    !hasFreshCredentials(installation, now) ||
-    !installation.systemTokenEncrypted ||
-    !installation.systemTokenExpiresAt
-  ) {
-    throw new ApiError(
-      409,
-      'forge_credentials_stale',
-      forgeMessages.credentialsStale(connection.siteUrl, installation.lastPushAt),
-    );
-  }
-  if (!connection.forgeUpgradedAt) throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
+  // Upgraded implies an installation holding a fresh token.
+  const site = installation!;
   return {
-    token: services.encryptor.decrypt(installation.systemTokenEncrypted, SYSTEM_TOKEN_PURPOSE),
-    apiBaseUrl: installation.apiBaseUrl,
-    installationId: installation.installationId,
-    cloudId: installation.cloudId,
-    expiresAt: installation.systemTokenExpiresAt,
+    token: services.encryptor.decrypt(site.systemTokenEncrypted!, SYSTEM_TOKEN_PURPOSE),
+    apiBaseUrl: site.apiBaseUrl,
+    installationId: site.installationId,
+    cloudId: site.cloudId,
+    expiresAt: site.systemTokenExpiresAt!,
   };
 }
 
@@ -101,8 +64,7 @@ export async function isServiceAccountAvailable(
   services: Services,
   connection: JiraConnection,
 ): Promise<boolean> {
-  if (connection.method !== 'managed' || !connection.forgeUpgradedAt) return false;
-  return hasFreshCredentials(await findInstallation(services, connection.cloudId), services.clock.now());
+  return (await loadForgeUpgradeStatus(services, connection)).status.upgraded;
 }
 
 /** For the console: per cloudId, installed?, last push time, credentials fresh? */
@@ -116,19 +78,5 @@ export async function forgeSiteStatus(
     : [];
   const byCloudId = new Map(rows.map((row) => [row.cloudId, row]));
   const now = services.clock.now();
-  return new Map(
-    unique.map((cloudId) => {
-      const installation = byCloudId.get(cloudId);
-      return [
-        cloudId,
-        {
-          installed: isInstalled(installation),
-          lastPushAt: installation?.lastPushAt ?? null,
-          credentialsFresh: hasFreshCredentials(installation, now),
-          expiresAt: isInstalled(installation) ? installation.systemTokenExpiresAt : null,
-          uninstalledAt: installation?.uninstalledAt ?? null,
-        },
-      ];
-    }),
-  );
+  return new Map(unique.map((cloudId) => [cloudId, siteStatusOf(byCloudId.get(cloudId), now)]));
 }

@@ -2,11 +2,11 @@ import type { JiraChange } from '@jira-integration/sandbox/contracts';
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../../test-support/database';
+import { type ForgeTestBed, siteA, startForgeTestBed } from '../../test-support/forge';
 import { forgeEvents } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
 import { eventDedupeKey, FORGE_EVENT_RETENTION_MS, parseForgeEvent, pruneProcessedEvents } from './events';
 import { registerForgeJobs } from './jobs';
-import { type ForgeTestBed, siteA, startForgeTestBed } from './testing';
 
 describe.each(testDatabaseKinds())('Forge Jira events (%s)', (kind) => {
   let bed: ForgeTestBed;

@@ -5,16 +5,12 @@
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
 import { and, eq, gt, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
-import type { JiraConnection } from '../connections/service';
+import { type AuditAction, writeAudit } from '../audit/log';
 import type { Services } from '../context';
-import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
+import { forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
-import {
-  CREDENTIALS_EXPIRY_MARGIN_MS,
-  findInstallation,
-  hasFreshCredentials,
-  SYSTEM_TOKEN_PURPOSE,
-} from './credentials';
+import { freshCredentialsExpireAfter, hasFreshCredentials } from '../model/forge-upgrade';
+import { SYSTEM_TOKEN_PURPOSE } from './credentials';
 import type { ForgeInvocation } from './verify';
 
 export interface PushOutcome {
@@ -101,16 +97,15 @@ export async function recordCredentials(
         ),
       )
       .returning({ id: jiraConnections.id, teamId: jiraConnections.teamId });
-    if (upgraded.length) {
-      await tx.insert(auditLog).values(
-        upgraded.map((connection) => ({
-          teamId: connection.teamId,
-          action: 'jira.connection.forge_upgraded',
-          target: connection.id,
-          detail: { cloudId, installationId },
-        })),
-      );
-    }
+    await writeAudit(
+      tx,
+      upgraded.map((connection) => ({
+        teamId: connection.teamId,
+        action: 'jira.connection.forge_upgraded' as const,
+        target: connection.id,
+        detail: { cloudId, installationId },
+      })),
+    );
     return { stored: true, upgradedConnectionIds: upgraded.map((connection) => connection.id) };
   });
   services.logger.info(
@@ -142,20 +137,17 @@ export async function recordUninstall(services: Services, invocation: ForgeInvoc
 
 type Tx = Parameters<Parameters<Services['db']['transaction']>[0]>[0];
 
-async function downgradeSites(tx: Tx | Services['db'], cloudIds: string[], now: Date, action: string) {
+async function downgradeSites(tx: Tx, cloudIds: string[], now: Date, action: AuditAction) {
   if (!cloudIds.length) return [];
   const rows = await tx
     .update(jiraConnections)
     .set({ forgeUpgradedAt: null, updatedAt: now })
     .where(and(inArray(jiraConnections.cloudId, cloudIds), isNotNull(jiraConnections.forgeUpgradedAt)))
     .returning({ id: jiraConnections.id, teamId: jiraConnections.teamId, cloudId: jiraConnections.cloudId });
-  if (rows.length) {
-    await tx
-      .insert(auditLog)
-      .values(
-        rows.map((row) => ({ teamId: row.teamId, action, target: row.id, detail: { cloudId: row.cloudId } })),
-      );
-  }
+  await writeAudit(
+    tx,
+    rows.map((row) => ({ teamId: row.teamId, action, target: row.id, detail: { cloudId: row.cloudId } })),
+  );
   return rows.map((row) => row.id);
 }
 
@@ -173,18 +165,20 @@ export async function downgradeStaleConnections(services: Services): Promise<str
       and(
         isNull(forgeInstallations.uninstalledAt),
         isNotNull(forgeInstallations.systemTokenEncrypted),
-        gt(forgeInstallations.systemTokenExpiresAt, new Date(now.getTime() + CREDENTIALS_EXPIRY_MARGIN_MS)),
+        gt(forgeInstallations.systemTokenExpiresAt, freshCredentialsExpireAfter(now)),
       ),
     );
   const stale = await services.db
     .selectDistinct({ cloudId: jiraConnections.cloudId })
     .from(jiraConnections)
     .where(and(isNotNull(jiraConnections.forgeUpgradedAt), notInArray(jiraConnections.cloudId, freshSites)));
-  const downgraded = await downgradeSites(
-    services.db,
-    stale.map((row) => row.cloudId),
-    now,
-    'jira.connection.forge_downgraded_stale',
+  const downgraded = await services.db.transaction((tx) =>
+    downgradeSites(
+      tx,
+      stale.map((row) => row.cloudId),
+      now,
+      'jira.connection.forge_downgraded_stale',
+    ),
   );
   if (downgraded.length) {
     services.logger.warn(
@@ -193,37 +187,4 @@ export async function downgradeStaleConnections(services: Services): Promise<str
     );
   }
   return downgraded;
-}
-
-/**
- * A managed connection made (or reconnected) for a site whose Forge credentials are fresh is upgraded at
- * once. Returns the row as it now stands.
- */
-export async function upgradeIfForgeCredentialsFresh(
-  services: Services,
-  connection: JiraConnection,
-): Promise<JiraConnection> {
-  if (connection.method !== 'managed' || connection.forgeUpgradedAt) return connection;
-  const now = services.clock.now();
-  if (!hasFreshCredentials(await findInstallation(services, connection.cloudId), now)) return connection;
-  const [row] = await services.db
-    .update(jiraConnections)
-    .set({ forgeUpgradedAt: now, updatedAt: now })
-    .where(and(eq(jiraConnections.id, connection.id), isNull(jiraConnections.forgeUpgradedAt)))
-    .returning();
-  if (!row) {
-    // A concurrent push upgraded it first.
-    const [current] = await services.db
-      .select()
-      .from(jiraConnections)
-      .where(eq(jiraConnections.id, connection.id));
-    return current ?? connection;
-  }
-  await services.db.insert(auditLog).values({
-    teamId: row.teamId,
-    action: 'jira.connection.forge_upgraded',
-    target: row.id,
-    detail: { cloudId: row.cloudId },
-  });
-  return row;
 }

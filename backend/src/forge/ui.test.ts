@@ -7,13 +7,13 @@ import {
 } from '@jira-integration/shared/forge-ui';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { testDatabaseKinds } from '../../test-support/database';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
+import { insertTestIssueLink } from '../../test-support/sync';
 import { forgeEvents, jiraConnections } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
-import { insertTestIssueLink } from '../sync/testing';
+import type { JiraConnection } from '../model/connection';
 import { registerForgeJobs } from './jobs';
-import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
 
 const issue = { id: '10042', key: 'SUP-42', type: 'Task', typeId: '10001' };
 

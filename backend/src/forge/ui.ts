@@ -9,8 +9,14 @@ import { and, eq } from 'drizzle-orm';
 import type { Services } from '../context';
 import { jiraConnections, teams } from '../db/schema';
 import { ApiError } from '../http/errors';
+import {
+  type ForgeInstallation,
+  findInstallation,
+  forgeUpgradeStatus,
+  isInstalled,
+  siteStatusOf,
+} from '../model/forge-upgrade';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
-import { type ForgeInstallation, findInstallation, hasFreshCredentials, isInstalled } from './credentials';
 import { requeueLatestIssueEvent } from './events';
 import type { ForgeInvocation } from './verify';
 
@@ -20,7 +26,7 @@ async function installationOf(services: Services, invocation: ForgeInvocation): 
   if (contextCloudId && contextCloudId !== invocation.cloudId) {
     throw new ApiError(403, 'forge_site_mismatch', forgeMessages.siteMismatch);
   }
-  const installation = await findInstallation(services, invocation.cloudId);
+  const installation = await findInstallation(services.db, invocation.cloudId);
   if (!isInstalled(installation) || installation.installationId !== invocation.installationId) {
     throw new ApiError(404, 'forge_not_installed', forgeMessages.notInstalled);
   }
@@ -31,6 +37,7 @@ async function managedConnectionsOf(services: Services, cloudId: string) {
   return services.db
     .select({
       id: jiraConnections.id,
+      method: jiraConnections.method,
       siteUrl: jiraConnections.siteUrl,
       teamName: teams.name,
       ticketSyncing: jiraConnections.ticketSyncing,
@@ -52,7 +59,8 @@ function requireIssue(invocation: ForgeInvocation) {
 async function requireSyncableSite(services: Services, invocation: ForgeInvocation) {
   const installation = await installationOf(services, invocation);
   const connections = await managedConnectionsOf(services, invocation.cloudId);
-  if (!hasFreshCredentials(installation, services.clock.now())) {
+  const site = siteStatusOf(installation, services.clock.now());
+  if (!site.credentialsFresh) {
     const siteUrl = connections[0]?.siteUrl ?? installation.apiBaseUrl;
     throw new ApiError(
       409,
@@ -60,7 +68,7 @@ async function requireSyncableSite(services: Services, invocation: ForgeInvocati
       forgeMessages.credentialsStale(siteUrl, installation.lastPushAt),
     );
   }
-  if (!connections.some((connection) => connection.forgeUpgradedAt)) {
+  if (!connections.some((connection) => forgeUpgradeStatus(connection, site).upgraded)) {
     throw new ApiError(409, 'site_not_connected', forgeMessages.siteNotConnected);
   }
 }
@@ -111,26 +119,24 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
   const installation = await installationOf(services, invocation);
   const connections = await managedConnectionsOf(services, invocation.cloudId);
   const linkCounts = await countLinksByConnection(services, invocation.cloudId);
-  const fresh = hasFreshCredentials(installation, services.clock.now());
+  const site = siteStatusOf(installation, services.clock.now());
   return {
     siteLinked: connections.length > 0,
     cloudId: invocation.cloudId,
     ...(installation.lastPushAt ? { lastCredentialPushAt: installation.lastPushAt.toISOString() } : {}),
-    credentialsFresh: fresh,
+    credentialsFresh: site.credentialsFresh,
     // Stale credentials leave no connection upgraded, whether or not the sweep has run yet.
-    upgradedConnections: fresh
-      ? connections.flatMap((connection) =>
-          connection.forgeUpgradedAt
-            ? [
-                {
-                  teamName: connection.teamName,
-                  connectionId: connection.id,
-                  upgradedAt: connection.forgeUpgradedAt.toISOString(),
-                },
-              ]
-            : [],
-        )
-      : [],
+    upgradedConnections: connections.flatMap((connection) =>
+      connection.forgeUpgradedAt && forgeUpgradeStatus(connection, site).upgraded
+        ? [
+            {
+              teamName: connection.teamName,
+              connectionId: connection.id,
+              upgradedAt: connection.forgeUpgradedAt.toISOString(),
+            },
+          ]
+        : [],
+    ),
     sync: connections.map((connection) => ({
       connectionId: connection.id,
       teamName: connection.teamName,

@@ -2,8 +2,8 @@ import { forgeMessages } from '@jira-integration/shared/forge-messages';
 import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { decodeProtectedHeader, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseKinds } from '../db/testing';
-import { type ForgeTestBed, siteA, startForgeTestBed } from './testing';
+import { testDatabaseKinds } from '../../test-support/database';
+import { type ForgeTestBed, siteA, startForgeTestBed } from '../../test-support/forge';
 import { readInvocation } from './verify';
 
 const installationId = 'ari:cloud:ecosystem::installation/11111111-2222-3333-4444-555555555555';

@@ -1,7 +1,8 @@
 import { healthMessages } from '@jira-integration/shared';
 import { jiraJson } from '../atlassian/jira';
-import type { JiraConnection } from '../connections/service';
+import { asConnectingUser } from '../connections/tokens';
 import type { Services } from '../context';
+import type { JiraConnection } from '../model/connection';
 
 export interface HealthCheckResult {
   name: 'Test Jira Connection' | 'List Jira Projects' | 'Search Jira Issues';
@@ -34,10 +35,11 @@ export async function runHealthChecks(
   services: Services,
   connection: JiraConnection,
 ): Promise<HealthCheckResult[]> {
+  const site = asConnectingUser(services, connection);
   const auth = await check(
     'Test Jira Connection',
     async () => {
-      const me = await jiraJson<{ displayName?: string }>(services, connection, 'GET', 'rest/api/3/myself');
+      const me = await jiraJson<{ displayName?: string }>(services, site, 'GET', 'rest/api/3/myself');
       return healthMessages.authSuccess(me.displayName);
     },
     healthMessages.authFailure,
@@ -45,15 +47,9 @@ export async function runHealthChecks(
   const projects = await check(
     'List Jira Projects',
     async () => {
-      const page = await jiraJson<{ values: unknown[] }>(
-        services,
-        connection,
-        'GET',
-        'rest/api/3/project/search',
-        {
-          query: { maxResults: 10 },
-        },
-      );
+      const page = await jiraJson<{ values: unknown[] }>(services, site, 'GET', 'rest/api/3/project/search', {
+        query: { maxResults: 10 },
+      });
       return healthMessages.projectsSuccess(page.values.length);
     },
     healthMessages.projectsFailure,
@@ -61,15 +57,9 @@ export async function runHealthChecks(
   const search = await check(
     'Search Jira Issues',
     async () => {
-      const result = await jiraJson<{ issues: unknown[] }>(
-        services,
-        connection,
-        'GET',
-        'rest/api/3/search/jql',
-        {
-          query: { jql: 'assignee = currentUser() ORDER BY updated DESC', maxResults: 50, fields: 'summary' },
-        },
-      );
+      const result = await jiraJson<{ issues: unknown[] }>(services, site, 'GET', 'rest/api/3/search/jql', {
+        query: { jql: 'assignee = currentUser() ORDER BY updated DESC', maxResults: 50, fields: 'summary' },
+      });
       return healthMessages.searchSuccess(result.issues.length);
     },
     healthMessages.searchFailure,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testDatabaseKinds } from '../../test-support/database';
 import { auditLog } from '../db/schema';
-import { createTestDatabase, testDatabaseKinds } from '../db/testing';
 import { createLogger } from '../logger';
 import { PING_JOB, registerPingJob } from './example';
 import { type JobQueue, startJobQueue } from './queue';

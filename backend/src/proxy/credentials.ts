@@ -7,11 +7,11 @@ import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { jiraBaseUrl } from '../atlassian/jira';
 import type { AppIdentity } from '../atlassian/rate-limit';
-import type { JiraConnection } from '../connections/service';
 import { getAccessToken } from '../connections/tokens';
 import type { Services } from '../context';
 import { getServiceAccountCredentials } from '../forge/credentials';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
 import type { ProxyMode } from './audit';
 import { impersonationTokens } from './impersonation';
 
@@ -27,7 +27,12 @@ export interface ProxyCredentials {
 const ACCOUNT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
 const FORGE: AppIdentity = { kind: 'forge' };
 
-export function isUpgradedByForge(connection: JiraConnection): boolean {
+/**
+ * Whether the auth headers apply at all: the connection was upgraded (by a push or on connect). Whether its
+ * service account is usable now (credentials fresh) is then decided by getServiceAccountCredentials, through
+ * the one rule in model/forge-upgrade.ts, and a stale site is a 409 that says so rather than a silent switch.
+ */
+function headersApply(connection: JiraConnection): boolean {
   return connection.method === 'managed' && connection.forgeUpgradedAt !== null;
 }
 
@@ -52,7 +57,7 @@ export async function chooseCredentials(
   connection: JiraConnection,
   headers: { get(name: string): string | null },
 ): Promise<ProxyCredentials> {
-  if (!isUpgradedByForge(connection)) return connectingUserCredentials(services, connection);
+  if (!headersApply(connection)) return connectingUserCredentials(services, connection);
   const useConnectAuth = headers.get(USE_CONNECT_AUTH_HEADER)?.trim().toLowerCase() === 'true';
   const asJiraUser = headers.get(AS_JIRA_USER_HEADER)?.trim() || undefined;
   if (!useConnectAuth) {

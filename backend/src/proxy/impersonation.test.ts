@@ -1,7 +1,7 @@
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../test-support/context';
 import type { Services } from '../context';
-import { ManualClock } from '../testing';
 import { ImpersonationTokens } from './impersonation';
 
 function setup(ttl: number) {

@@ -5,12 +5,8 @@ import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
-import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
-import { SYSTEM_TOKEN_PURPOSE } from '../forge/credentials';
-import { createTestContext, listen, type TestContext } from '../testing';
-import { flushProxyAudit } from './audit';
+import { insertTestConnection } from '../../test-support/connections';
+import { createTestContext, listen, type TestContext } from '../../test-support/context';
 import {
   echoRequest,
   type FakeUpstream,
@@ -18,7 +14,11 @@ import {
   rawRequest,
   type SeenRequest,
   startFakeUpstream,
-} from './testing';
+} from '../../test-support/proxy';
+import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
+import { SYSTEM_TOKEN_PURPOSE } from '../forge/credentials';
+import type { JiraConnection } from '../model/connection';
+import { flushProxyAudit } from './audit';
 
 let upstream: FakeUpstream;
 let ctx: TestContext;

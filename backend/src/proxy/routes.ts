@@ -5,9 +5,10 @@ import { type AppIdentity, identityKey, rateLimitBudget } from '../atlassian/rat
 import { requireTeam } from '../auth/middleware';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
+import { forgeSiteStatus } from '../forge/credentials';
 import { ApiError, errorBody } from '../http/errors';
 import { errorResponses } from '../http/openapi';
-import { isUpgradedByForge } from './credentials';
+import { forgeUpgradeStatus } from '../model/forge-upgrade';
 import { findConnectionCached, requireTeamCached } from './hot-cache';
 import { type ProxyOptions, proxyJiraCall } from './service';
 
@@ -101,6 +102,10 @@ export function proxyRoutes(options: ProxyOptions = {}) {
   app.openapi(rateLimitRoute, async (c) => {
     const services = c.var.services;
     const connections = await listConnections(services, c.var.teamId);
+    const sites = await forgeSiteStatus(
+      services,
+      connections.map((connection) => connection.cloudId),
+    );
     const identities = new Map<string, AppIdentity>();
     for (const connection of connections) {
       const identity: AppIdentity =
@@ -108,7 +113,9 @@ export function proxyRoutes(options: ProxyOptions = {}) {
           ? { kind: 'custom', clientId: connection.clientId ?? '' }
           : { kind: 'managed' };
       identities.set(identityKey(identity), identity);
-      if (isUpgradedByForge(connection)) identities.set('forge', { kind: 'forge' });
+      if (forgeUpgradeStatus(connection, sites.get(connection.cloudId)).upgraded) {
+        identities.set('forge', { kind: 'forge' });
+      }
     }
     return c.json({ budgets: rateLimitBudget(services).snapshot([...identities.values()]) }, 200);
   });

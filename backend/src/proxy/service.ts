@@ -6,9 +6,9 @@
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { AtlassianUnavailableError, atlassianFetch, MAX_BUFFERED_BODY } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './headers';

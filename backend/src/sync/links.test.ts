@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
+import { insertTestConnection } from '../../test-support/connections';
+import { createTestContext, ManualClock, type TestContext } from '../../test-support/context';
+import { testDatabaseKinds } from '../../test-support/database';
+import { insertTestIssueLink } from '../../test-support/sync';
 import { issueSyncLinks, jiraConnections } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
-import { createTestContext, ManualClock, type TestContext } from '../testing';
+import type { JiraConnection } from '../model/connection';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from './links';
-import { insertTestIssueLink } from './testing';
 
 describe.each(testDatabaseKinds())('issue sync links (%s)', (kind) => {
   let t: TestContext;

@@ -4,8 +4,8 @@
  * Each prebuilt workflow and common action is one file under definitions/ exporting one of these.
  */
 import type { ApprovalPolicy } from '@jira-integration/shared/workflow-messages';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
+import type { JiraConnection } from '../model/connection';
 import type { JiraSteps } from './jira-steps';
 
 /** A JSON Schema (draft 2020-12 subset that ajv validates and the console renders). */

@@ -9,10 +9,10 @@ import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { eq } from 'drizzle-orm';
 import { AtlassianUnavailableError, atlassianFetch } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
-import type { JiraConnection } from '../connections/service';
 import type { Services } from '../context';
 import { workflowRunSteps } from '../db/schema';
 import { ApiError } from '../http/errors';
+import type { JiraConnection } from '../model/connection';
 import { chooseCredentials, type ProxyCredentials } from '../proxy/credentials';
 import { WorkflowError } from './definition';
 

@@ -13,9 +13,9 @@ import {
   workflowMessages,
 } from '@jira-integration/shared/workflow-messages';
 import { and, asc, desc, eq, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { writeAudit } from '../audit/log';
 import { findConnection } from '../connections/service';
 import type { Services } from '../context';
-import type { Db } from '../db/client';
 import { apiKeys, auditLog, jiraConnections, workflowRunSteps, workflowRuns, workflows } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { runRequestType } from './catalog/run';
@@ -35,14 +35,7 @@ const APPROVAL_EXPIRY_MS = APPROVAL_EXPIRY_DAYS * 86_400_000;
 /** The actor of what the platform does by itself (expiry). */
 export const SYSTEM_ACTOR = 'system';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-async function audit(
-  db: Db | Tx,
-  entry: { teamId: string; action: string; target: string; detail: Record<string, unknown> },
-) {
-  await db.insert(auditLog).values(entry);
-}
+const audit = writeAudit;
 
 /** The definitions in code become rows of the team (keeping each row's enabled state and policy). */
 export async function ensureTeamWorkflows(services: Services, teamId: string): Promise<void> {

@@ -1,11 +1,11 @@
-import { DEFAULT_SEED } from '@jira-integration/sandbox/testing';
+import { DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../../test-support/database';
+import { startWorkflowWorld, type WorkflowWorld } from '../../test-support/workflows';
 import { auditLog, workflowRuns } from '../db/schema';
-import { testDatabaseKinds } from '../db/testing';
 import { executeRun, RUN_LEASE_MS } from './service';
-import { startWorkflowWorld, type WorkflowWorld } from './testing';
 
 interface RunBody {
   id: string;

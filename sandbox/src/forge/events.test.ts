@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import type { JiraChange } from '../contracts';
-import { siteA, siteB, startForgeWorld } from './test-harness';
 
 const retryDelayMs = 10;
 const deliveryTimeoutMs = 100;

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alice, bob, carol, siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import { forgeMessages } from './messages';
-import { alice, bob, carol, siteA, siteB, startForgeWorld } from './test-harness';
 
 let world: Awaited<ReturnType<typeof startForgeWorld>>;
 let systemToken: string;

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type ReceivedRequest, siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import { forgeMessages } from './messages';
-import { type ReceivedRequest, siteA, siteB, startForgeWorld } from './test-harness';
 
 const pushIntervalMs = 50;
 const fourHoursSeconds = 4 * 3600;

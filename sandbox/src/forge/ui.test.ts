@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alice, siteA, startForgeWorld } from '../../test-support/forge';
 import { forgeMessages } from './messages';
-import { alice, siteA, startForgeWorld } from './test-harness';
 
 let world: Awaited<ReturnType<typeof startForgeWorld>>;
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { callSandbox, DEFAULT_SEED, userToken } from '../../test-support/seed';
 import { API_MESSAGES } from '../api/errors';
 import type { JiraChange } from '../contracts';
 import { GATEWAY_SCOPE_MISMATCH, GATEWAY_UNAUTHORIZED } from '../gateway';
 import { type Sandbox, startSandbox } from '../index';
-import { callSandbox, DEFAULT_SEED, userToken } from '../testing';
 import { JQL_MESSAGES } from './jql';
 import { JIRA_MESSAGES } from './messages';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SEED } from '../../test-support/seed';
 import { buildState, loadSeed } from '../state';
-import { DEFAULT_SEED } from '../testing';
 import { compileJql, JQL_MESSAGES, JqlError, parseJql } from './jql';
 
 const state = buildState(loadSeed(undefined));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callSandbox, DEFAULT_SEED, userToken } from '../../test-support/seed';
 import { type Sandbox, startSandbox } from '../index';
-import { callSandbox, DEFAULT_SEED, userToken } from '../testing';
 import { JSM_MESSAGES } from './messages';
 
 let sandbox: Sandbox;

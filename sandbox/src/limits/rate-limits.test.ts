@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callSandbox, DEFAULT_SEED, userToken } from '../../test-support/seed';
 import { API_MESSAGES } from '../api/errors';
 import { type Sandbox, startSandbox } from '../index';
-import { callSandbox, DEFAULT_SEED, userToken } from '../testing';
 import { formatResetTime } from './rate-limiter';
 
 /** 10:15 past the hour, so the hourly window resets at 11:00. */

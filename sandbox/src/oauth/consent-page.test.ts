@@ -2,8 +2,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../test/support/browser';
+import { DEFAULT_SEED } from '../../test-support/seed';
 import { type Sandbox, startSandbox } from '../index';
-import { DEFAULT_SEED } from '../testing';
 
 const callback = 'http://127.0.0.1:9/consent-callback';
 let sandbox: Sandbox;

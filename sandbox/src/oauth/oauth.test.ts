@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callSandbox, DEFAULT_SEED } from '../../test-support/seed';
 import { type Sandbox, startSandbox } from '../index';
-import { callSandbox, DEFAULT_SEED } from '../testing';
 import { OAUTH_MESSAGES } from './messages';
 
 const client = {

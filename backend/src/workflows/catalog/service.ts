@@ -8,10 +8,13 @@ import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../../atlassian/http';
 import { JiraError, jiraJson } from '../../atlassian/jira';
-import { findConnection, type JiraConnection } from '../../connections/service';
+import { writeAudit } from '../../audit/log';
+import { findConnection } from '../../connections/service';
+import { asConnectingUser } from '../../connections/tokens';
 import type { Services } from '../../context';
-import { auditLog, catalogIngestions, workflows } from '../../db/schema';
+import { catalogIngestions, workflows } from '../../db/schema';
 import { ApiError } from '../../http/errors';
+import type { JiraConnection } from '../../model/connection';
 import { jiraErrorText } from '../jira-steps';
 import type { RequestTypeSource } from './run';
 import { type RequestTypeField, requestTypeInputSchema } from './schema';
@@ -44,7 +47,7 @@ const MAX_PAGES = 200;
 async function everyPage<T>(services: Services, connection: JiraConnection, path: string, query = {}) {
   const all: T[] = [];
   for (let page = 0, start = 0; page < MAX_PAGES; page += 1) {
-    const answer = await jiraJson<Paged<T>>(services, connection, 'GET', path, {
+    const answer = await jiraJson<Paged<T>>(services, asConnectingUser(services, connection), 'GET', path, {
       query: { ...query, start, limit: PAGE },
     });
     all.push(...answer.values);
@@ -184,7 +187,7 @@ export async function runIngestion(
           (
             await jiraJson<{ requestTypeFields: RequestTypeField[] }>(
               services,
-              connection,
+              asConnectingUser(services, connection),
               'GET',
               `rest/servicedeskapi/servicedesk/${encodeURIComponent(desk.id)}/requesttype/${encodeURIComponent(type.id)}/field`,
             )
@@ -265,7 +268,7 @@ export async function runIngestion(
         .set({ state: 'succeeded', retired: gone.length, finishedAt: now })
         .where(eq(catalogIngestions.id, ingestionId))
         .returning();
-      await tx.insert(auditLog).values({
+      await writeAudit(tx, {
         teamId: claimed.teamId,
         action: 'jsm.catalog.ingested',
         target: connection.id,

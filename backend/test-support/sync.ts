@@ -1,7 +1,7 @@
-import type { JiraConnection } from '../connections/service';
-import type { Services } from '../context';
-import { issueSyncLinks } from '../db/schema';
-import type { IssueSyncLink } from './links';
+import type { JiraConnection } from '../src/connections/service';
+import type { Services } from '../src/context';
+import { issueSyncLinks } from '../src/db/schema';
+import type { IssueSyncLink } from '../src/sync/links';
 
 /** Tests only: a link row as the two-way sync leaves it. */
 export async function insertTestIssueLink(

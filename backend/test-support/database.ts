@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Database, migrateDatabase, openDatabase } from './client';
+import { type Database, migrateDatabase, openDatabase } from '../src/db/client';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 

@@ -2,10 +2,10 @@
 import http from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AppEnv, Services } from '../context';
-import { listen } from '../testing';
-import { proxyRoutes } from './routes';
-import type { ProxyOptions } from './service';
+import type { AppEnv, Services } from '../src/context';
+import { proxyRoutes } from '../src/proxy/routes';
+import type { ProxyOptions } from '../src/proxy/service';
+import { listen } from './context';
 
 export interface SeenRequest {
   method: string;

@@ -6,12 +6,12 @@ import { createForgePlatform, type ForgePlatformOptions } from '@jira-integratio
 import {
   createClock,
   createTestContext as createForgeContext,
-} from '@jira-integration/sandbox/forge/test-harness';
+} from '@jira-integration/sandbox/test-support/forge';
 import { Hono } from 'hono';
-import type { TestDatabaseKind } from '../db/testing';
-import { createTestContext, listen, type TestContext } from '../testing';
+import { createTestContext, listen, type TestContext } from './context';
+import type { TestDatabaseKind } from './database';
 
-export { siteA, siteB } from '@jira-integration/sandbox/forge/test-harness';
+export { siteA, siteB } from '@jira-integration/sandbox/test-support/forge';
 
 export async function startForgeTestBed(kind: TestDatabaseKind, options: ForgePlatformOptions = {}) {
   const clock = createClock();

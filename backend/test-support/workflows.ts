@@ -1,13 +1,13 @@
 /** Tests only: a backend context wired to a running sandbox, with an installer key, another admin key and a connection. */
 import { type Sandbox, startSandbox } from '@jira-integration/sandbox';
-import { DEFAULT_SEED, userToken } from '@jira-integration/sandbox/testing';
+import { DEFAULT_SEED, userToken } from '@jira-integration/sandbox/test-support/seed';
 import { eq } from 'drizzle-orm';
-import { createApiKey } from '../auth/keys';
-import { type JiraConnection, SECRET_PURPOSE } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
-import { jiraConnections } from '../db/schema';
-import type { TestDatabaseKind } from '../db/testing';
-import { createTestContext, ManualClock, type TestContext } from '../testing';
+import { createApiKey } from '../src/auth/keys';
+import { type JiraConnection, SECRET_PURPOSE } from '../src/connections/service';
+import { jiraConnections } from '../src/db/schema';
+import { insertTestConnection } from './connections';
+import { createTestContext, ManualClock, type TestContext } from './context';
+import type { TestDatabaseKind } from './database';
 
 export interface WorkflowWorld {
   sandbox: Sandbox;

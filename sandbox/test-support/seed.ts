@@ -1,11 +1,11 @@
 /**
  * Test support for suites that drive the sandbox: handles on the default seed's records and a small HTTP helper.
- * Import as `@jira-integration/sandbox/testing`.
+ * Import as `@jira-integration/sandbox/test-support/seed`.
  */
 
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import defaultSeed from '../seed/default.json';
-import type { Sandbox } from './index';
+import type { Sandbox } from '../src/index';
 
 function userId(displayName: string): string {
   const user = defaultSeed.users.find((u) => u.displayName === displayName);

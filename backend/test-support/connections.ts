@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
-import type { Services } from '../context';
-import { jiraConnections } from '../db/schema';
-import { type JiraConnection, SECRET_PURPOSE } from './service';
+import { type JiraConnection, SECRET_PURPOSE } from '../src/connections/service';
+import type { Services } from '../src/context';
+import { jiraConnections } from '../src/db/schema';
 
 /** Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production. */
 export async function insertTestConnection(

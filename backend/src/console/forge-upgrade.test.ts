@@ -1,11 +1,11 @@
 import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integration/shared/forge-messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTestConnection } from '../../test-support/connections';
+import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
 import { createConsoleSession, SESSION_COOKIE } from '../auth/sessions';
-import type { JiraConnection } from '../connections/service';
-import { insertTestConnection } from '../connections/testing';
-import { describeForgeUpgrade } from './console';
-import type { ForgeSiteStatus } from './credentials';
-import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from './testing';
+import type { JiraConnection } from '../model/connection';
+import type { ForgeSiteStatus } from '../model/forge-upgrade';
+import { describeForgeUpgrade } from './forge-upgrade';
 
 const pushedAt = new Date('2026-11-23T09:55:00Z');
 const site = (overrides: Partial<ForgeSiteStatus>): ForgeSiteStatus => ({

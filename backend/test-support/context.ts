@@ -2,14 +2,14 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { type ServerType, serve } from '@hono/node-server';
-import { buildApp } from './app';
-import { createApiKey, createTeam } from './auth/keys';
-import { type Config, loadConfig } from './config';
-import type { Clock, Services } from './context';
-import { Encryptor, generateKey } from './crypto/encryption';
-import { createTestDatabase, type TestDatabaseKind } from './db/testing';
-import { createLogger } from './logger';
-import { createServices } from './server';
+import { buildApp } from '../src/app';
+import { createApiKey, createTeam } from '../src/auth/keys';
+import { type Config, loadConfig } from '../src/config';
+import type { Clock, Services } from '../src/context';
+import { Encryptor, generateKey } from '../src/crypto/encryption';
+import { createLogger } from '../src/logger';
+import { createServices } from '../src/server';
+import { createTestDatabase, type TestDatabaseKind } from './database';
 
 /** A clock tests can move by hand. */
 export class ManualClock implements Clock {

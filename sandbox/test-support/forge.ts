@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
-import type { ForgePlatformContext, TokenGrant } from '../contracts';
-import { invocationTokenIssuer } from './invocation-token';
-import { createForgePlatform, type ForgePlatformOptions } from './platform';
+import type { ForgePlatformContext, TokenGrant } from '../src/contracts';
+import { invocationTokenIssuer } from '../src/forge/invocation-token';
+import { createForgePlatform, type ForgePlatformOptions } from '../src/forge/platform';
 
 export const siteA = { cloudId: 'cloud-a', name: 'Site A', url: 'https://site-a.atlassian.net' };
 export const siteB = { cloudId: 'cloud-b', name: 'Site B', url: 'https://site-b.atlassian.net' };

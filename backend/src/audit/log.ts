@@ -1,0 +1,45 @@
+/**
+ * The audit log's one writer. Every state change writes its row through `writeAudit`, passing the
+ * transaction that makes the change, so the change and its record land together or not at all.
+ */
+import type { Db } from '../db/client';
+import { auditLog } from '../db/schema';
+
+/** Every action the audit log records, and nothing else. */
+export const AUDIT_ACTIONS = [
+  'jira.connection.connected',
+  'jira.connection.deleted',
+  'jira.connection.ticket_syncing_changed',
+  'jira.connection.refresh_revoked',
+  'jira.connection.forge_upgraded',
+  'jira.connection.forge_downgraded_uninstalled',
+  'jira.connection.forge_downgraded_stale',
+  'jira.proxy',
+  'workflow.updated',
+  'workflow.run.started',
+  'workflow.run.approved',
+  'workflow.run.rejected',
+  'workflow.run.expired',
+  'workflow.run.succeeded',
+  'workflow.run.failed',
+  'jsm.catalog.ingested',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  /** null only for a change no team owns. */
+  teamId: string | null;
+  action: AuditAction;
+  target: string;
+  detail?: Record<string, unknown>;
+}
+
+/** A database handle or, for a change, its transaction. */
+export type AuditWriter = Pick<Db, 'insert'>;
+
+export async function writeAudit(tx: AuditWriter, entries: AuditEntry | AuditEntry[]): Promise<void> {
+  const rows = Array.isArray(entries) ? entries : [entries];
+  if (rows.length === 0) return;
+  await tx.insert(auditLog).values(rows.map((row) => ({ ...row, detail: row.detail ?? {} })));
+}

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const CLIENT_DIR = path.join(import.meta.dirname, 'client');
+const bundles = new Map<string, Promise<string>>();
+
+/**
+ * A console page script (a typed module in console/client/) bundled for the browser with what it imports
+ * from shared/. Built once per process on first use.
+ */
+export function browserBundle(name: 'connections'): Promise<string> {
+  let bundle = bundles.get(name);
+  if (!bundle) {
+    bundle = build({
+      entryPoints: [path.join(CLIENT_DIR, `${name}.ts`)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      target: 'es2022',
+      minify: true,
+      logLevel: 'silent',
+    }).then((result) => result.outputFiles[0].text);
+    // A failed build is tried again on the next request instead of being remembered.
+    bundle.catch(() => bundles.delete(name));
+    bundles.set(name, bundle);
+  }
+  return bundle;
+}

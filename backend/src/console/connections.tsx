@@ -1,0 +1,262 @@
+/** The Connections page: the team's connections, their actions and the connect modal. */
+import { connectModalCopy } from '@jira-integration/shared';
+import { Hono } from 'hono';
+import { callbackUrl, listConnections } from '../connections/service';
+import type { AppEnv } from '../context';
+import { forgeSiteStatus } from '../forge/credentials';
+import type { JiraConnection } from '../model/connection';
+import { browserBundle } from './assets';
+import { describeForgeUpgrade, ForgeUpgradeNote, type ForgeUpgradeState } from './forge-upgrade';
+import { ConsoleLayout } from './layout';
+import { requireConsoleSession } from './session';
+
+function ConnectionRow(props: { connection: JiraConnection; forge: ForgeUpgradeState }) {
+  const c = props.connection;
+  return (
+    <tr data-connection-id={c.id}>
+      <td>
+        <strong>{c.displayName ?? c.siteName}</strong>
+        <div class="help">
+          <a href={c.siteUrl}>{new URL(c.siteUrl).host}</a>
+        </div>
+      </td>
+      <td>{c.method === 'managed' ? 'Sign in with Jira' : 'Own OAuth app'}</td>
+      <td>{c.accountName ?? c.accountId}</td>
+      <td>
+        {c.status === 'needs_reconnect' ? (
+          <span class="badge bad">Needs reconnect</span>
+        ) : (
+          <span class="badge ok">Active</span>
+        )}
+        {c.statusReason ? <div class="help">{c.statusReason}</div> : null}
+        <ForgeUpgradeNote state={props.forge} />
+      </td>
+      <td>
+        <label class="toggle">
+          <input type="checkbox" data-action="ticket-syncing" checked={c.ticketSyncing} /> Ticket Syncing
+        </label>
+      </td>
+      <td>
+        <div class="row">
+          <button class="btn secondary" type="button" data-action="health">
+            Run health checks
+          </button>
+          <button class="btn secondary" type="button" data-action="reconnect">
+            Reconnect
+          </button>
+          <button class="btn link" type="button" data-action="disconnect">
+            Disconnect
+          </button>
+        </div>
+        <ul class="health-results" aria-live="polite" />
+      </td>
+    </tr>
+  );
+}
+
+function Field(props: {
+  id: string;
+  label: string;
+  help?: string;
+  type?: string;
+  placeholder?: string;
+  required?: boolean;
+  suffix?: string;
+}) {
+  const input = (
+    <input
+      id={props.id}
+      name={props.id.split('-').pop()}
+      type={props.type ?? 'text'}
+      placeholder={props.placeholder}
+      required={props.required}
+      autocomplete="off"
+      spellcheck={false}
+    />
+  );
+  return (
+    <div class="field">
+      <label for={props.id}>
+        {props.label}
+        {props.required ? null : <span class="help"> (optional)</span>}
+      </label>
+      {props.suffix ? (
+        <div class="suffixed">
+          {input}
+          <span class="suffix">{props.suffix}</span>
+        </div>
+      ) : (
+        input
+      )}
+      {props.help ? <p class="help">{props.help}</p> : null}
+      <p class="field-error" id={`${props.id}-error`} role="alert" />
+    </div>
+  );
+}
+
+/** Where a form's server error shows, and its Back and submit buttons (submit stays disabled until valid). */
+function FormFooter(props: { submitLabel: string }) {
+  return (
+    <>
+      <div class="alert" role="alert" hidden />
+      <div class="row">
+        <button class="btn secondary" type="button" data-back>
+          Back
+        </button>
+        <button class="btn" type="submit" disabled>
+          {props.submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** The connect modal: exactly two methods, then the chosen form. */
+function ConnectModal(props: { productName: string; callbackUrl: string }) {
+  const copy = connectModalCopy(props.productName);
+  return (
+    <dialog id="connect-modal" aria-labelledby="connect-title" data-product-name={props.productName}>
+      <div class="modal-head">
+        <h2 id="connect-title">Connect a Jira Cloud site</h2>
+        <button class="btn link" type="button" data-close>
+          Close
+        </button>
+      </div>
+      <div data-step="choose">
+        <button class="method" type="button" data-method="managed">
+          <span class="method-title">
+            {copy.managedTitle} <span class="badge ok">{copy.managedBadge}</span>
+          </span>
+          <span class="help">{copy.managedDescription}</span>
+        </button>
+        <button class="method" type="button" data-method="custom">
+          <span class="method-title">{copy.customTitle}</span>
+          <span class="help">{copy.customDescription}</span>
+        </button>
+      </div>
+      <form data-step="managed" id="managed-form" hidden novalidate>
+        <p class="lede">{copy.managedDescription}</p>
+        <Field
+          id="managed-subdomain"
+          label={copy.siteLabel}
+          suffix={copy.siteSuffix}
+          help={copy.siteHelp}
+          required
+        />
+        <FormFooter submitLabel={copy.submit} />
+      </form>
+      <form data-step="custom" id="custom-form" hidden novalidate>
+        <p class="lede">{copy.customDescription}</p>
+        <Field
+          id="custom-displayName"
+          label={copy.displayNameLabel}
+          placeholder={copy.displayNamePlaceholder}
+          help={copy.displayNameHelp}
+        />
+        <Field
+          id="custom-subdomain"
+          label={copy.siteLabel}
+          suffix={copy.siteSuffix}
+          help={copy.siteHelp}
+          required
+        />
+        <Field
+          id="custom-clientId"
+          label={copy.clientIdLabel}
+          placeholder={copy.clientIdPlaceholder}
+          help={copy.clientIdHelp}
+          required
+        />
+        <Field
+          id="custom-clientSecret"
+          label={copy.secretLabel}
+          type="password"
+          placeholder={copy.secretPlaceholder}
+          help={copy.secretHelp}
+          required
+        />
+        <div class="field">
+          <label for="custom-callbackUrl">{copy.callbackLabel}</label>
+          <div class="suffixed">
+            <input id="custom-callbackUrl" type="text" readonly value={props.callbackUrl} />
+            <button class="btn secondary" type="button" id="copy-callback">
+              {copy.copy}
+            </button>
+          </div>
+          <p class="help">{copy.callbackHelp}</p>
+        </div>
+        <FormFooter submitLabel={copy.submit} />
+      </form>
+    </dialog>
+  );
+}
+
+export function connectionConsoleRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get('/console/assets/connections.js', async (c) => {
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    return c.body(await browserBundle('connections'));
+  });
+  app.use('/console/connections', requireConsoleSession);
+  app.get('/console/connections', async (c) => {
+    const services = c.var.services;
+    const { productName } = services.config;
+    const connections = await listConnections(services, c.var.teamId);
+    const sites = await forgeSiteStatus(services, [
+      ...new Set(connections.map((connection) => connection.cloudId)),
+    ]);
+    const { connected, error } = c.req.query();
+    return c.html(
+      <ConsoleLayout title="Connections" productName={productName} current="/console/connections">
+        <div class="row" style="justify-content:space-between">
+          <div>
+            <h1>Connections</h1>
+            <p class="lede">Jira Cloud sites connected to {productName}.</p>
+          </div>
+          <button class="btn" type="button" id="open-connect">
+            Connect Jira site
+          </button>
+        </div>
+        {connected ? (
+          <div class="alert ok" role="status">
+            Jira site connected.
+          </div>
+        ) : null}
+        {error ? (
+          <div class="alert" role="alert" id="callback-error">
+            {error}
+          </div>
+        ) : null}
+        <div class="card">
+          {connections.length === 0 ? (
+            <div class="empty">No Jira site connected yet.</div>
+          ) : (
+            <table id="connections">
+              <thead>
+                <tr>
+                  <th>Site</th>
+                  <th>Method</th>
+                  <th>Connected as</th>
+                  <th>Status</th>
+                  <th>Sync</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {connections.map((connection) => (
+                  <ConnectionRow
+                    connection={connection}
+                    forge={describeForgeUpgrade(connection, sites.get(connection.cloudId))}
+                  />
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <ConnectModal productName={productName} callbackUrl={callbackUrl(services)} />
+        <script type="module" src="/console/assets/connections.js" />
+      </ConsoleLayout>,
+    );
+  });
+  return app;
+}
