@@ -65,6 +65,13 @@ export const workflowMessages = {
       ? `Issue ${issue} cannot move to "${status}" from where it is. Reachable statuses: ${reachable.join(', ')}.`
       : `Issue ${issue} cannot move to "${status}": no transitions are available to the connection's user.`,
 
+  // Add Attachment
+  attachmentTooLarge: (bytes: number) => `The file is larger than ${Math.round(bytes / 1024 / 1024)} MB.`,
+  attachmentSourceFailed: (url: string, status: number) =>
+    status
+      ? `Downloading ${url} failed: it answered ${status}.`
+      : `Downloading ${url} failed: it could not be reached.`,
+
   // JSM catalog
   catalogNeedsJsm: 'The connection sees no Jira Service Management service desks.',
   ingestionInterrupted: 'The ingestion was interrupted; start it again.',

@@ -42,6 +42,8 @@ export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The spec's path template, e.g. `/rest/api/3/issue/{issueIdOrKey}`. */
   path: string;
+  /** The handler reads the body itself (e.g. multipart); it is not parsed as JSON. */
+  rawBody?: boolean;
   handler: (c: ApiContext) => Response | Promise<Response>;
 }
 

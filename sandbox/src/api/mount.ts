@@ -81,7 +81,7 @@ export function mountApiRoutes(app: Hono<ApiEnv>, routes: ApiRoute[], deps: Moun
       if (!hasScopes(grant.scopes, scopes)) return c.json(GATEWAY_SCOPE_MISMATCH, 401);
 
       let body: unknown;
-      if (route.method === 'POST' || route.method === 'PUT') {
+      if ((route.method === 'POST' || route.method === 'PUT') && !route.rawBody) {
         const text = await c.req.text();
         if (text.length > 0) {
           try {

@@ -9,6 +9,22 @@ export interface ScopeRule {
 }
 
 export const ROUTE_SCOPES: Readonly<Record<string, ScopeRule>> = {
+  'GET /rest/api/3/issue/{issueIdOrKey}/watchers': {
+    classic: ['read:jira-work'],
+    granular: ['read:issue.watcher:jira', 'read:user:jira', 'read:avatar:jira'],
+  },
+  'POST /rest/api/3/issue/{issueIdOrKey}/watchers': {
+    classic: ['write:jira-work'],
+    granular: ['write:issue.watcher:jira'],
+  },
+  'PUT /rest/api/3/issue/{issueIdOrKey}/assignee': {
+    classic: ['write:jira-work'],
+    granular: ['write:issue:jira'],
+  },
+  'POST /rest/api/3/issue/{issueIdOrKey}/attachments': {
+    classic: ['write:jira-work'],
+    granular: ['read:user:jira', 'write:attachment:jira', 'read:attachment:jira', 'read:avatar:jira'],
+  },
   'GET /rest/api/3/myself': {
     classic: ['read:jira-user'],
     granular: ['read:application-role:jira', 'read:group:jira', 'read:user:jira', 'read:avatar:jira'],

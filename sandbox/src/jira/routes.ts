@@ -2,6 +2,7 @@
 import type { ApiRoute, ApiServices } from '../api/context';
 import { attachmentRoutes } from './routes-attachments';
 import { commentAndPropertyRoutes } from './routes-comments';
+import { issueActionRoutes } from './routes-issue-actions';
 import { issueRoutes } from './routes-issues';
 import { metaRoutes } from './routes-meta';
 import { projectRoutes } from './routes-projects';
@@ -18,5 +19,6 @@ export function jiraRoutes(services: ApiServices): ApiRoute[] {
     ...issueRoutes(services),
     ...commentAndPropertyRoutes(services),
     ...attachmentRoutes(services),
+    ...issueActionRoutes(services),
   ];
 }

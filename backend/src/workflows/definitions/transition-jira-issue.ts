@@ -1,7 +1,6 @@
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { defineWorkflow, WorkflowError } from '../definition';
-import { jiraFailure } from '../jira-steps';
-import { checkIssueKey, issueInput } from './read-jira-issue-details';
+import { checkIssueAnswer, checkIssueKey, issueInput, issuePath } from '../issues';
 
 interface Transition {
   id: string;
@@ -34,13 +33,10 @@ export default defineWorkflow<{ issue: string; status: string }>({
   },
   async run({ jira }, input) {
     const issue = checkIssueKey(input.issue);
-    const path = `rest/api/3/issue/${encodeURIComponent(issue)}/transitions`;
+    const path = issuePath(issue, '/transitions');
     const listed = await jira.call<{ transitions: Transition[] }>('List transitions', 'GET', path);
-    if (listed.status === 404)
-      throw new WorkflowError('issue_not_found', workflowMessages.issueNotFound(issue));
-    if (!listed.ok) throw jiraFailure(listed);
+    const { transitions } = checkIssueAnswer(listed, issue);
     const wanted = input.status.trim().toLowerCase();
-    const transitions = listed.body.transitions;
     const match =
       transitions.find((transition) => transition.to?.name?.toLowerCase() === wanted) ??
       transitions.find((transition) => transition.name.toLowerCase() === wanted);
