@@ -57,6 +57,15 @@ async function everyPage<T>(services: Services, connection: JiraConnection, path
   return all;
 }
 
+/** JSON with object keys sorted: jsonb does not keep key order, so plain JSON.stringify would see changes that are not. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
 export function catalogKey(connectionId: string, serviceDeskId: string, requestTypeId: string) {
   return `jsm:${connectionId}:${serviceDeskId}:${requestTypeId}`;
 }
@@ -240,8 +249,8 @@ export async function runIngestion(
           previous.retiredAt ||
           previous.name !== definition.name ||
           previous.description !== definition.description ||
-          JSON.stringify(previous.inputSchema) !== JSON.stringify(definition.inputSchema) ||
-          JSON.stringify(previous.source) !== JSON.stringify(definition.source)
+          stableJson(previous.inputSchema) !== stableJson(definition.inputSchema) ||
+          stableJson(previous.source) !== stableJson(definition.source)
         ) {
           // Enabled state and approval policy are the admin's: kept as they are.
           await services.db
