@@ -5,10 +5,10 @@ import { findTeamByApiKey } from '../auth/keys';
 import { createConsoleSession, deleteConsoleSession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { connectionConsoleRoutes } from './connections';
-import { ConsoleLayout, Page } from './layout';
-import { requireConsoleSession } from './session';
+import { Page } from './layout';
 import { consoleCss } from './styles';
 import { ticketConsoleRoutes } from './tickets';
+import { workflowConsoleRoutes } from './workflows';
 
 function LoginPage(props: { productName: string; error?: string }) {
   return (
@@ -91,20 +91,7 @@ export function consoleRoutes() {
   app.route('/', connectionConsoleRoutes());
   app.route('/', ticketConsoleRoutes());
 
-  app.use('/console/workflows', requireConsoleSession);
-  app.get('/console/workflows', (c) =>
-    c.html(
-      <ConsoleLayout
-        title="Workflows"
-        productName={c.var.services.config.productName}
-        current="/console/workflows"
-      >
-        <h1>Workflows</h1>
-        <p class="lede">Prebuilt Jira workflows and ingested Jira Service Management catalog items.</p>
-        <div class="card empty">Connect a Jira site to run workflows.</div>
-      </ConsoleLayout>,
-    ),
-  );
+  app.route('/', workflowConsoleRoutes());
 
   return app;
 }
