@@ -47,7 +47,9 @@ describe('Workflows pages in Chromium', () => {
     await page.click('button[data-action=ingest]');
     // The page follows the job's progress until it is done.
     await page.waitForSelector('[data-ingestion-state=succeeded]', { timeout: 30_000 });
-    expect(await page.textContent('[data-ingestion-state]')).toContain('service desks 1/1, request types 3/3');
+    expect(await page.textContent('[data-ingestion-state]')).toContain(
+      'service desks 1/1, request types 3/3',
+    );
 
     const row = page.locator('tr[data-workflow="Request new hardware"]');
     expect(await row.locator('.badge').first().textContent()).toBe('Paused');
@@ -77,7 +79,10 @@ describe('Workflows pages in Chromium', () => {
     await screenshot(page, 'workflow-run-approved');
 
     const issue = [...world.sandbox.state.issues.values()].find((candidate) => candidate.key === requestKey)!;
-    expect(issue).toMatchObject({ summary: 'Laptop for the new designer', reporterId: world.seeded.bob.accountId });
+    expect(issue).toMatchObject({
+      summary: 'Laptop for the new designer',
+      reporterId: world.seeded.bob.accountId,
+    });
     await page.goto(`${world.sandbox.url}/_sandbox`);
     expect(await page.textContent('body')).toContain(requestKey);
   });
