@@ -7,8 +7,14 @@ export default defineConfig({
   test: {
     include: ['{backend,sandbox,shared,forge,test}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Tests drive time themselves (injectable clocks, the Forge platform's manual scheduler); these limits only
+    // stop a hung test, so they sit far above what a loaded machine needs and no test waits on them.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    // Migrates the database templates every test database is copied from, once per run.
+    globalSetup: ['test/support/global-setup.ts'],
+    // expect.poll is kept for work that runs on its own (the job queue's worker); its default 1 s is too tight.
+    expect: { poll: { timeout: 60_000, interval: 20 } },
     pool: 'forks',
     reporters: ['default'],
   },

@@ -4,18 +4,18 @@
  * checks such as `invokeRemote` keys, handlers, and the scopes each product API call needs.
  *
  * The scope check (PermissionLinter) reads the product OpenAPI specs. It is given the Jira platform and JSM specs
- * from `../shared/specs`; Jira Software, Confluence and Bitbucket get an empty spec because the app calls none
+ * from the repository's `specs/` folder; Jira Software, Confluence and Bitbucket get an empty spec because the app calls none
  * of their APIs.
  *
  * Usage: `npm run forge:lint` (prints the report; exits 1 on any error besides the two known Forms-scope findings),
  * or `lintForgeApp()` from a test.
  */
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSpecFile } from '../specs/index';
 
 const require = createRequire(import.meta.url);
 // CommonJS packages whose named exports are re-exported through tslib, which ESM named imports do not see.
@@ -23,7 +23,6 @@ const cliShared = require('@forge/cli-shared') as typeof import('@forge/cli-shar
 const forgeLint = require('@forge/lint') as typeof import('@forge/lint');
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const specsDir = path.resolve(repoRoot, '../shared/specs');
 
 /**
  * The two Forms scopes belong to this app (product spec), but the scope catalogue bundled with
@@ -54,10 +53,9 @@ export async function forgeSourceFiles(): Promise<string[]> {
 
 /** Points PermissionLinter at local copies of the product specs while `run` runs. */
 async function withLocalSpecs<T>(workDir: string, run: () => Promise<T>): Promise<T> {
-  const jira = path.join(specsDir, 'jira-platform.v3.json');
-  const jsm = path.join(specsDir, 'jsm.v3.json');
-  if (!existsSync(jira) || !existsSync(jsm))
-    throw new Error(`Atlassian OpenAPI specs not found in ${specsDir}`);
+  // The linter takes file paths, so the compressed specs are expanded into the staging folder.
+  const jira = await writeSpecFile('platform', workDir);
+  const jsm = await writeSpecFile('jsm', workDir);
   const empty = path.join(workDir, 'empty-spec.json');
   await writeFile(empty, JSON.stringify({ openapi: '3.0.1', paths: {} }));
   const settings: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../test-support/context';
+import { ERROR_CODES, errorCodeForStatus } from './http/errors';
 
 describe('the API description and service endpoints', () => {
   let t: TestContext;
@@ -57,5 +58,24 @@ describe('the API description and service endpoints', () => {
     const script = await t.request('/docs/assets/scalar.js', { key: null });
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toContain('text/javascript');
+  });
+
+  it('names every error code in the OpenAPI error schema, and answers each with its own status', async () => {
+    const document = (await (await t.request('/openapi.json', { key: null })).json()) as {
+      components: {
+        schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } };
+      };
+    };
+    expect(document.components.schemas.Error.properties.error.properties.code.enum.sort()).toEqual(
+      Object.keys(ERROR_CODES).sort(),
+    );
+    const unauthorized = await t.request('/v1/jira/connections', { key: 'jik_not-a-key' });
+    expect(unauthorized.status).toBe(ERROR_CODES.unauthorized);
+    expect(((await unauthorized.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+    const missing = await t.request('/v1/nothing-here');
+    expect(missing.status).toBe(ERROR_CODES.not_found);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(errorCodeForStatus(413)).toBe('payload_too_large');
+    expect(errorCodeForStatus(418)).toBe('internal_error');
   });
 });

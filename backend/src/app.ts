@@ -10,7 +10,7 @@ import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
 import { forgeRoutes } from './forge/routes';
-import { ApiError, errorBody } from './http/errors';
+import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
 import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
 import { workflowRoutes } from './workflows/routes';
@@ -32,7 +32,7 @@ export function buildApp(services: Services) {
       if (!result.success) {
         const issue = result.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        return c.json(errorBody('invalid_request', `${where}${issue?.message ?? 'Invalid request'}`), 400);
+        return errorResponse(c, 'invalid_request', `${where}${issue?.message ?? 'Invalid request'}`);
       }
     },
   });
@@ -80,14 +80,17 @@ export function buildApp(services: Services) {
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
 
-  app.notFound((c) => c.json(errorBody('not_found', genericMessages.notFound), 404));
+  app.notFound((c) => errorResponse(c, 'not_found', genericMessages.notFound));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof ApiError) return errorResponse(c, error.code, error.message);
     if (error instanceof HTTPException) {
-      return c.json(errorBody('http_error', error.message || 'Request failed'), error.status);
+      return c.json(
+        errorBody(errorCodeForStatus(error.status), error.message || 'Request failed'),
+        error.status,
+      );
     }
     services.logger.error({ err: error, path: c.req.path }, 'unhandled error');
-    return c.json(errorBody('internal_error', genericMessages.internal), 500);
+    return errorResponse(c, 'internal_error', genericMessages.internal);
   });
   return app;
 }

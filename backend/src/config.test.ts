@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createTestContext } from '../test-support/context';
 import { ConfigError, loadConfig } from './config';
 
 function problemsOf(env: Record<string, string>) {
@@ -33,6 +34,31 @@ describe('loadConfig', () => {
     expect(problemsOf({ PUBLIC_URL: 'not a url' })).toEqual([
       'PUBLIC_URL: must be an absolute URL such as https://example.com (got "not a url")',
     ]);
+  });
+
+  it('parses ENCRYPTION_KEYS, and names a bad ring without repeating the secret', () => {
+    const valid = Buffer.alloc(32, 7).toString('base64');
+    const config = loadConfig({ ENCRYPTION_KEYS: `new:${valid},old:${valid}` });
+    expect(config.encryptionKeys?.map((key) => key.id)).toEqual(['new', 'old']);
+    expect(config.encryptionKeys?.[0].key).toEqual(Buffer.alloc(32, 7));
+    expect(problemsOf({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toEqual([
+      'ENCRYPTION_KEYS: key "k1" must be 32 bytes (base64), got 5',
+    ]);
+    expect(problemsOf({ ENCRYPTION_KEYS: 'nocolon' })).toEqual([
+      'ENCRYPTION_KEYS: entry 1 must look like "keyId:base64key"',
+    ]);
+  });
+
+  it('configuration is read-only once the services hold it', async () => {
+    const t = await createTestContext();
+    try {
+      expect(Object.isFrozen(t.services.config)).toBe(true);
+      expect(() => {
+        (t.services.config as { publicUrl: string }).publicUrl = 'https://elsewhere.example';
+      }).toThrow(TypeError);
+    } finally {
+      await t.close();
+    }
   });
 
   it('lists every problem at once, in a readable block', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type EncryptionKey, parseKeyList } from './crypto/encryption';
 
 /** The manifest's app id; the backend accepts invocation tokens for this audience unless configured otherwise. */
 export const DEFAULT_FORGE_APP_ID = 'ari:cloud:ecosystem::app/7d4f1f2e-5c1a-4d8e-9a53-2b8f0c6e1a10';
@@ -27,7 +28,15 @@ const environmentSchema = z
         message: 'must be a postgres:// or postgresql:// connection string',
       }),
     DATA_DIR: z.string().min(1).default('./.data'),
-    ENCRYPTION_KEYS: optionalText,
+    ENCRYPTION_KEYS: optionalText.transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return parseKeyList(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^ENCRYPTION_KEYS /, '') });
+        return z.NEVER;
+      }
+    }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PRODUCT_NAME: z.string().min(1).default('Serval'),
     ATLASSIAN_CLIENT_ID: optionalText,
@@ -56,7 +65,8 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   dataDir: string;
-  encryptionKeys: string | undefined;
+  /** Parsed from ENCRYPTION_KEYS; the first encrypts, all decrypt. Absent: a development ring in DATA_DIR. */
+  encryptionKeys: EncryptionKey[] | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   productName: string;
   /** The platform's own Atlassian app ("Sign in with Jira"); absent means the sandbox stands in. */
@@ -68,6 +78,9 @@ export interface Config {
   sandboxPort: number;
   jobsEnabled: boolean;
 }
+
+/** Variables whose values are never repeated in an error message. */
+const SECRET_VARIABLES = new Set(['ENCRYPTION_KEYS', 'ATLASSIAN_CLIENT_SECRET']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -83,7 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const given = env[name];
+        const given = SECRET_VARIABLES.has(name) ? undefined : env[name];
         return `${name}: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}`;
       }),
     );

@@ -1,8 +1,13 @@
+import type { createRemoteJWKSet } from 'jose';
+import type { RateLimitBudget } from './atlassian/rate-limit';
 import type { Config } from './config';
 import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
 import type { Logger } from './logger';
+import type { ProxyAuditWriter } from './proxy/audit';
+import type { ProxyCaches } from './proxy/hot-cache';
+import type { ImpersonationTokens } from './proxy/impersonation';
 
 /** Time is injected so expiry rules (OAuth state, tokens) can be tested without waiting. */
 export interface Clock {
@@ -11,15 +16,35 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Everything a route or service needs, built once per process in main.ts (or per test). */
+/** What one backend process keeps in memory. Built with the services; close() flushes and drops it. */
+export interface ProcessState {
+  /** Token refreshes in flight, by connection id: concurrent callers share one (connections/tokens.ts). */
+  tokenRefreshes: Map<string, Promise<string>>;
+  /** The Forge JWKS per URL; jose caches the keys inside (forge/verify.ts). */
+  forgeJwks: Map<string, ReturnType<typeof createRemoteJWKSet>>;
+  /** Atlassian's hourly budgets as its answers report them (atlassian/rate-limit.ts). */
+  rateLimits: RateLimitBudget;
+  /** API keys and connections the proxy remembers briefly (proxy/hot-cache.ts). */
+  proxyCaches: ProxyCaches;
+  /** Proxy audit rows waiting for their batched insert (proxy/audit.ts). */
+  proxyAudit: ProxyAuditWriter;
+  /** Impersonation tokens and their in-flight requests (proxy/impersonation.ts). */
+  impersonationTokens: ImpersonationTokens;
+}
+
+/** Everything a route or service needs, built once per process by createServices (server.ts), or per test. */
 export interface Services {
-  config: Config;
+  /** Read-only once loaded. */
+  readonly config: Readonly<Config>;
   database: Database;
   db: Db;
   logger: Logger;
   queue: JobQueue;
   clock: Clock;
   encryptor: Encryptor;
+  state: ProcessState;
+  /** Flushes what the process holds (audit rows), stops the queue and drops caches; the database stays open. */
+  close(): Promise<void>;
 }
 
 export interface AppEnv {

@@ -1,39 +1,12 @@
 import { bootstrapFirstTeam } from './auth/keys';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { DEMO_CUSTOM_APP, startEmbeddedSandbox } from './sandbox-wiring';
 import { startBackend } from './server';
-
-/** A bring-your-own OAuth app registered in the sandbox, so the custom flow can be tried too. */
-const DEMO_CUSTOM_APP = { clientId: 'demo-custom-app', clientSecret: 'demo-custom-secret' };
-const SANDBOX_MANAGED_APP = { clientId: 'sandbox-managed-app', clientSecret: 'sandbox-managed-secret' };
-
-async function startEmbeddedSandbox(config: Config) {
-  const { startSandbox } = await import('@jira-integration/sandbox');
-  const sandbox = await startSandbox({ port: config.sandboxPort });
-  const callbackUrls = [`${config.publicUrl}/v1/jira/oauth/callback`];
-  sandbox.registerOAuthClient({
-    ...SANDBOX_MANAGED_APP,
-    callbackUrls,
-    name: `${config.productName} (managed)`,
-    distribution: 'managed',
-  });
-  sandbox.registerOAuthClient({
-    ...DEMO_CUSTOM_APP,
-    callbackUrls,
-    name: 'Demo company app',
-    distribution: 'custom',
-  });
-  config.atlassian = { ...SANDBOX_MANAGED_APP, authUrl: sandbox.url, apiUrl: sandbox.url };
-  config.atlassianAuthUrl = sandbox.url;
-  config.atlassianApiUrl = sandbox.url;
-  config.forgeJwksUrl = `${sandbox.url}/.well-known/jwks.json`;
-  config.forgeAppId = sandbox.forge.appId;
-  return sandbox;
-}
 
 /** Process entry: read config (fail fast on bad values), start, and drain on SIGTERM/SIGINT. */
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -43,9 +16,11 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
   // Without a real Atlassian app, the sandbox plays Atlassian so the product can be tried end to end.
-  const sandbox = config.atlassian ? undefined : await startEmbeddedSandbox(config);
+  const embedded = config.atlassian ? undefined : await startEmbeddedSandbox(process.env, config);
+  const sandbox = embedded?.sandbox;
+  if (embedded) config = embedded.config;
+  const logger = createLogger({ level: config.logLevel });
   const backend = await startBackend({ config, logger });
 
   const first = await bootstrapFirstTeam(backend.services.db);

@@ -1,15 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { buildApp } from './app';
+import { RateLimitBudget } from './atlassian/rate-limit';
 import type { Config } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
 import { registerForgeJobs } from './forge/jobs';
-import { registerPingJob } from './jobs/example';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
-import { flushProxyAudit } from './proxy/audit';
+import { ProxyAuditWriter } from './proxy/audit';
+import { createProxyCaches } from './proxy/hot-cache';
+import { ImpersonationTokens } from './proxy/impersonation';
 import { registerWorkflowJobs } from './workflows/jobs';
 
 export interface RunningBackend {
@@ -19,7 +21,7 @@ export interface RunningBackend {
   close(): Promise<void>;
 }
 
-/** The services every route and job shares; starts the job queue on the (already migrated) database. */
+/** The services every route and job shares, with the process's in-memory state; starts the job queue. */
 export async function createServices(options: {
   config: Config;
   database: Database;
@@ -27,24 +29,67 @@ export async function createServices(options: {
   encryptor: Encryptor;
   clock?: Clock;
 }): Promise<Services> {
-  const { config, database, logger, encryptor } = options;
+  const { database, logger, encryptor } = options;
+  const config = Object.freeze({ ...options.config });
   const queue = await startJobQueue(database, logger);
-  return { config, database, db: database.db, logger, queue, clock: options.clock ?? systemClock, encryptor };
+  const clock = options.clock ?? systemClock;
+  const services = { config, database, db: database.db, logger, queue, clock, encryptor } as Services;
+  services.state = {
+    tokenRefreshes: new Map(),
+    forgeJwks: new Map(),
+    rateLimits: new RateLimitBudget(() => clock.now()),
+    proxyCaches: createProxyCaches(),
+    proxyAudit: new ProxyAuditWriter(services),
+    impersonationTokens: new ImpersonationTokens(services),
+  };
+  let closing: Promise<void> | undefined;
+  services.close = () => {
+    closing ??= (async () => {
+      await services.state.proxyAudit.close();
+      await queue.stop();
+      services.state.tokenRefreshes.clear();
+      services.state.forgeJwks.clear();
+    })();
+    return closing;
+  };
+  return services;
 }
 
-/** Starts one backend process: database (migrated), queue workers, HTTP server. */
+/**
+ * Starts one backend process: database (migrated), HTTP server, services, queue workers. With
+ * `publicUrlFromAddress` (tests and benchmarks on port 0), the public URL is the address the server got.
+ */
 export async function startBackend(options: {
   config: Config;
   logger?: Logger;
   database?: Database;
   clock?: Clock;
   encryptor?: Encryptor;
+  publicUrlFromAddress?: boolean;
 }): Promise<RunningBackend> {
-  const { config } = options;
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: options.config.logLevel });
   const database =
-    options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+    options.database ??
+    (await openDatabase({ url: options.config.databaseUrl, dataDir: options.config.dataDir }));
   await migrateDatabase(database);
+
+  // Listening comes first so the configuration can name the real port; requests wait for the app.
+  let app: ReturnType<typeof buildApp> | undefined;
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve(
+      {
+        fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
+        port: options.config.port,
+        hostname: options.config.host,
+      },
+      () => resolve(started),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.config.host === '0.0.0.0' ? '127.0.0.1' : options.config.host;
+  const url = `http://${host}:${port}`;
+  const config = options.publicUrlFromAddress ? { ...options.config, port, publicUrl: url } : options.config;
+
   const services = await createServices({
     config,
     database,
@@ -52,19 +97,9 @@ export async function startBackend(options: {
     clock: options.clock,
     encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
   });
-  const { queue } = services;
-  if (config.jobsEnabled) await registerPingJob(queue, database.db);
   if (config.jobsEnabled) await registerForgeJobs(services);
   if (config.jobsEnabled) await registerWorkflowJobs(services);
-
-  const app = buildApp(services);
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(started),
-    );
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  app = buildApp(services);
 
   let closing: Promise<void> | undefined;
   return {
@@ -73,8 +108,7 @@ export async function startBackend(options: {
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await flushProxyAudit(services);
-        await queue.stop();
+        await services.close();
         if (!options.database) await database.close();
       })();
       return closing;

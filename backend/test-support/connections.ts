@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
-import { type JiraConnection, SECRET_PURPOSE } from '../src/connections/service';
 import type { Services } from '../src/context';
+import { SECRET_PURPOSE } from '../src/db/encrypted-columns';
 import { jiraConnections } from '../src/db/schema';
+import type { JiraConnection } from '../src/model/connection';
 
 /** Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production. */
 export async function insertTestConnection(

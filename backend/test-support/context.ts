@@ -92,7 +92,7 @@ export async function createTestContext(
       return Promise.resolve(app.request(path, { ...init, headers, body }));
     },
     async close() {
-      await services.queue.stop();
+      await services.close();
       await database.close();
     },
   };

@@ -1,8 +1,13 @@
 /**
  * Tests only: the backend served over HTTP, wired to the sandbox's Forge platform (JWKS, deliveries, UI calls)
- * on a fake two-site context, with one clock shared by both sides so tests can move time.
+ * on a fake two-site context, with one clock shared by both sides so tests can move time. The platform's timers
+ * run on a manual scheduler: scheduled pushes and redeliveries happen when a test calls `scheduler.advance`.
  */
-import { createForgePlatform, type ForgePlatformOptions } from '@jira-integration/sandbox/forge/platform';
+import {
+  createForgePlatform,
+  createManualScheduler,
+  type ForgePlatformOptions,
+} from '@jira-integration/sandbox/forge/platform';
 import {
   createClock,
   createTestContext as createForgeContext,
@@ -16,7 +21,12 @@ export { siteA, siteB } from '@jira-integration/sandbox/test-support/forge';
 export async function startForgeTestBed(kind: TestDatabaseKind, options: ForgePlatformOptions = {}) {
   const clock = createClock();
   const forgeContext = createForgeContext(clock);
-  const platform = createForgePlatform(forgeContext.ctx, { credentialPushIntervalMs: 3600_000, ...options });
+  const scheduler = createManualScheduler();
+  const platform = createForgePlatform(forgeContext.ctx, {
+    credentialPushIntervalMs: 3600_000,
+    scheduler,
+    ...options,
+  });
   const sandboxApp = new Hono();
   sandboxApp.route('/', platform.routes);
   const sandbox = await listen(sandboxApp.fetch);
@@ -31,6 +41,7 @@ export async function startForgeTestBed(kind: TestDatabaseKind, options: ForgePl
     backend,
     services: backend.services,
     platform,
+    scheduler,
     clock,
     /** Bearer tokens the sandbox issued, with who they speak for. */
     grants: forgeContext.grants,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
+import { sandboxEnvironment } from '@jira-integration/backend/sandbox-wiring';
 import { startBackend } from '@jira-integration/backend/server';
 import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
 import { createTestDatabase } from '@jira-integration/backend/test-support/database';
@@ -30,12 +31,7 @@ const dataDir = await mkdtemp(path.join(tmpdir(), 'bench-backend-'));
 const config = loadConfig({
   LOG_LEVEL: 'warn',
   DATA_DIR: dataDir,
-  ATLASSIAN_CLIENT_ID: input.client.clientId,
-  ATLASSIAN_CLIENT_SECRET: input.client.clientSecret,
-  ATLASSIAN_AUTH_URL: input.url,
-  ATLASSIAN_API_URL: input.url,
-  FORGE_JWKS_URL: `${input.url}/.well-known/jwks.json`,
-  FORGE_APP_ID: input.forgeAppId,
+  ...sandboxEnvironment({ url: input.url, forge: { appId: input.forgeAppId } }, input.client),
   JOBS: process.env.BENCH_JOBS === 'off' ? 'off' : 'on',
 });
 const database = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : undefined;

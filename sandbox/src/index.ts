@@ -45,7 +45,12 @@ export interface SandboxOptions {
   /** Passed to the Forge part. */
   forge?: Pick<
     ForgePlatformOptions,
-    'appId' | 'credentialPushIntervalMs' | 'eventRetryDelayMs' | 'deliveryTimeoutMs' | 'manifestPath'
+    | 'appId'
+    | 'credentialPushIntervalMs'
+    | 'eventRetryDelayMs'
+    | 'deliveryTimeoutMs'
+    | 'manifestPath'
+    | 'scheduler'
   >;
 }
 

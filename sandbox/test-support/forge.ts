@@ -9,6 +9,7 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import type { ForgePlatformContext, TokenGrant } from '../src/contracts';
 import { invocationTokenIssuer } from '../src/forge/invocation-token';
 import { createForgePlatform, type ForgePlatformOptions } from '../src/forge/platform';
+import { createManualScheduler } from '../src/forge/scheduler';
 
 export const siteA = { cloudId: 'cloud-a', name: 'Site A', url: 'https://site-a.atlassian.net' };
 export const siteB = { cloudId: 'cloud-b', name: 'Site B', url: 'https://site-b.atlassian.net' };
@@ -124,10 +125,14 @@ export async function startFakeBackend(a: { jwksUrl: string; appId: string; now(
   return backend;
 }
 
-/** A platform served over HTTP, with a fake backend, torn down by `close()`. */
+/**
+ * A platform served over HTTP, with a fake backend, torn down by `close()`. Its timers run on a manual
+ * scheduler: pushes, redeliveries and delivery time limits happen only when the test calls `scheduler.advance`.
+ */
 export async function startForgeWorld(options: ForgePlatformOptions = {}) {
   const context = createTestContext();
-  const platform = createForgePlatform(context.ctx, options);
+  const scheduler = createManualScheduler();
+  const platform = createForgePlatform(context.ctx, { scheduler, ...options });
   const sandboxApp = new Hono();
   sandboxApp.route('/', platform.routes);
   const sandbox = await serveApp(sandboxApp);
@@ -140,6 +145,7 @@ export async function startForgeWorld(options: ForgePlatformOptions = {}) {
   return {
     ...context,
     platform,
+    scheduler,
     backend,
     sandboxUrl: sandbox.url,
     /** Requests the backend received on one path. */

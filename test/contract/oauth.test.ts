@@ -1,6 +1,6 @@
 /**
  * Contract for the OAuth 2.0 (3LO) endpoints, which no OpenAPI spec covers: the shapes of
- * ../shared/reference/jira-api.md §1 (token responses, OAuth errors, accessible resources).
+ * Atlassian's OAuth 2.0 (3LO) documentation (token responses, OAuth errors, accessible resources).
  */
 import { type Sandbox, startSandbox } from '@jira-integration/sandbox';
 import { callSandbox, DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';

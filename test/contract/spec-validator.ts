@@ -1,21 +1,13 @@
 /**
- * Validates HTTP answers against Atlassian's OpenAPI specs (../shared/specs, or ATLASSIAN_SPECS_DIR).
+ * Validates HTTP answers against Atlassian's OpenAPI specs (the repository's specs/ folder).
  * Each spec is parsed once; response schemas are compiled lazily per operation and status, resolving
  * `#/components/schemas/*` through the spec document itself. Reused by the backend's tests.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { readSpec, type SpecName } from '../../specs/index';
 
-export type SpecName = 'platform' | 'jsm';
-
-const SPEC_FILES: Record<SpecName, string> = { platform: 'jira-platform.v3.json', jsm: 'jsm.v3.json' };
-
-export const SPECS_DIR =
-  process.env.ATLASSIAN_SPECS_DIR ??
-  resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/specs');
+export type { SpecName };
 
 interface MediaType {
   schema?: unknown;
@@ -54,7 +46,7 @@ const loaded = new Map<SpecName, LoadedSpec>();
 function load(spec: SpecName): LoadedSpec {
   let entry = loaded.get(spec);
   if (!entry) {
-    const doc = JSON.parse(readFileSync(resolve(SPECS_DIR, SPEC_FILES[spec]), 'utf8')) as SpecDocument;
+    const doc = readSpec<SpecDocument>(spec);
     const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
     addFormats(ajv);
     // The whole document is the root schema, so `#/components/schemas/X` refs resolve inside it.

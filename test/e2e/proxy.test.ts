@@ -94,13 +94,21 @@ describe('the Jira proxy against the sandbox', () => {
   });
 
   it('audits the calls', async () => {
-    await flushProxyAudit(world.backend.services);
-    const rows = await world.backend.services.db
-      .select()
-      .from(auditLog)
-      .where(eq(auditLog.action, 'jira.proxy'));
-    expect(rows.map((row) => `${row.detail.method} ${row.detail.path} ${row.detail.status}`)).toContain(
-      'GET rest/api/3/myself 200',
-    );
+    const audited = async () => {
+      await flushProxyAudit(world.backend.services);
+      const rows = await world.backend.services.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'jira.proxy'));
+      return rows.map((row) => `${row.detail.method} ${row.detail.path} ${row.detail.status}`);
+    };
+    const myselfCalls = (lines: string[]) => lines.filter((line) => line === 'GET rest/api/3/myself 200');
+    const before = myselfCalls(await audited()).length;
+
+    const response = await fetch(`${proxyBase()}/rest/api/3/myself`, {
+      headers: { authorization: `Bearer ${world.backend.team.key}`, accept: 'application/json' },
+    });
+    expect(response.status).toBe(200);
+    expect(myselfCalls(await audited())).toHaveLength(before + 1);
   });
 });

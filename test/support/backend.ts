@@ -23,15 +23,15 @@ export async function startTestBackend(
     : await createTestDatabase(options.kind ?? 'pglite');
   const logs = new CapturedLogs();
   const base = loadConfig({ LOG_LEVEL: 'debug', ...options.env });
-  // Port 0 picks a free port; the public URL follows once we know it.
+  // Port 0 picks a free port; the public URL is the address the server got.
   const backend = await startBackend({
     config: { ...base, port: 0, host: '127.0.0.1' },
     database,
     logger: createLogger({ level: 'debug', destination: logs.stream }),
     // Both processes of a shared database must read the same rows, so they share one key ring.
     encryptor: options.shareDatabaseOf?.services.encryptor ?? new Encryptor([generateKey()]),
+    publicUrlFromAddress: true,
   });
-  backend.services.config.publicUrl = backend.url;
   const team = options.shareDatabaseOf?.team ?? (await createTeam(backend.services.db, 'Browser team'));
   const key = options.shareDatabaseOf?.team.key ?? (await createApiKey(backend.services.db, team.id)).key;
   return {

@@ -1,3 +1,4 @@
+import { registerBackendApp, sandboxEnvironment } from '@jira-integration/backend/sandbox-wiring';
 import type { TestDatabaseKind } from '@jira-integration/backend/test-support/database';
 import {
   type Sandbox,
@@ -48,19 +49,10 @@ export async function startWorld(
   const sandbox = await startSandbox(options.sandbox);
   const backend = await startTestBackend({
     kind: options.kind,
-    env: {
-      ATLASSIAN_CLIENT_ID: MANAGED_CLIENT.clientId,
-      ATLASSIAN_CLIENT_SECRET: MANAGED_CLIENT.clientSecret,
-      ATLASSIAN_AUTH_URL: sandbox.url,
-      ATLASSIAN_API_URL: sandbox.url,
-      FORGE_JWKS_URL: `${sandbox.url}/.well-known/jwks.json`,
-      FORGE_APP_ID: sandbox.forge.appId as string,
-      ...options.env,
-    },
+    env: { ...sandboxEnvironment(sandbox, MANAGED_CLIENT), ...options.env },
   });
-  sandbox.registerOAuthClient({
+  registerBackendApp(sandbox, backend.url, {
     ...MANAGED_CLIENT,
-    callbackUrls: [`${backend.url}/v1/jira/oauth/callback`],
     name: 'Managed app',
     distribution: 'managed',
   });

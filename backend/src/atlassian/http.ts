@@ -21,7 +21,8 @@ export interface AtlassianFetchOptions {
   onResponse?: (response: Response) => void;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/** Methods safe to send twice: the ones retried on 429/503 without an idempotency key. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const RETRY_STATUSES = new Set([429, 503]);
 const DEFAULT_BACKOFF_MS = 1_000;
 
@@ -49,7 +50,8 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 const pool = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
 /** Answers up to this size are read at once into one buffer; longer ones (or of unknown length) stream. */
 export const MAX_BUFFERED_BODY = 64 * 1024;
-const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+/** Statuses whose answers carry no body (a Response with one would throw). */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
 type RequestBody = RequestInit['body'];
 
@@ -132,7 +134,7 @@ export async function atlassianFetch(
   options: AtlassianFetchOptions = {},
 ): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
-  const retryable = options.forceRetryable || IDEMPOTENT.has(method);
+  const retryable = options.forceRetryable || IDEMPOTENT_METHODS.has(method);
   const maxWait = options.maxRetryWaitMs ?? 10_000;
   const sleep = options.sleep ?? defaultSleep;
   let waited = 0;

@@ -73,14 +73,7 @@ export class RateLimitBudget {
   }
 }
 
-/** One tracker per backend (per Services), so tests with their own services never share budgets. */
-const budgets = new WeakMap<Services, RateLimitBudget>();
-
+/** One tracker per backend (in its services' process state), so tests with their own services never share budgets. */
 export function rateLimitBudget(services: Services): RateLimitBudget {
-  let budget = budgets.get(services);
-  if (!budget) {
-    budget = new RateLimitBudget(() => services.clock.now());
-    budgets.set(services, budget);
-  }
-  return budget;
+  return services.state.rateLimits;
 }

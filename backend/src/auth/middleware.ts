@@ -2,7 +2,8 @@ import { authMessages } from '@jira-integration/shared';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
-import { errorBody } from '../http/errors';
+import { bearerToken } from '../http/bearer';
+import { errorResponse } from '../http/errors';
 import { findTeamByApiKey } from './keys';
 import { findConsoleSession, SESSION_COOKIE } from './sessions';
 
@@ -16,9 +17,9 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   const { db } = c.var.services;
   const header = c.req.header('authorization');
   if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const found = match ? await findTeamByApiKey(db, match[1]) : undefined;
-    if (!found) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+    const key = bearerToken(header);
+    const found = key ? await findTeamByApiKey(db, key) : undefined;
+    if (!found) return errorResponse(c, 'unauthorized', authMessages.unauthorized);
     c.set('teamId', found.teamId);
     c.set('actorKeyId', found.keyId);
     return next();
@@ -26,11 +27,11 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   const session = getCookie(c, SESSION_COOKIE);
   const found = session ? await findConsoleSession(db, session) : undefined;
   const teamId = found?.teamId;
-  if (!teamId) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+  if (!teamId) return errorResponse(c, 'unauthorized', authMessages.unauthorized);
   if (!SAFE_METHODS.has(c.req.method)) {
     const origin = c.req.header('origin');
     if (origin !== new URL(c.var.services.config.publicUrl).origin) {
-      return c.json(errorBody('forbidden', authMessages.crossSite), 403);
+      return errorResponse(c, 'forbidden', authMessages.crossSite);
     }
   }
   c.set('teamId', teamId);

@@ -62,10 +62,10 @@ describe('connection routes', () => {
     });
 
     it('says "Failed to initiate Jira OAuth" when the managed app is not configured', async () => {
-      const app = t.services.config.atlassian;
-      t.services.config.atlassian = undefined;
+      // Configuration is read-only once loaded: a backend started without the managed app.
+      const unconfigured = await createTestContext();
       try {
-        const response = await t.request('/v1/jira/connections/managed/start', {
+        const response = await unconfigured.request('/v1/jira/connections/managed/start', {
           method: 'POST',
           json: { subdomain: 'acme' },
         });
@@ -75,7 +75,7 @@ describe('connection routes', () => {
           message: 'Failed to initiate Jira OAuth',
         });
       } finally {
-        t.services.config.atlassian = app;
+        await unconfigured.close();
       }
     });
 

@@ -5,7 +5,7 @@ import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { runHealthChecks } from '../health/service';
-import { ApiError } from '../http/errors';
+import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
 import {
   callbackUrl,
@@ -19,6 +19,7 @@ import {
   startCustomConnection,
   startManagedConnection,
 } from './service';
+import { asConnectingUser } from './tokens';
 
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
@@ -198,7 +199,8 @@ export function connectionRoutes() {
   );
   app.openapi(routes.health, async (c) => {
     const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
-    return c.json({ results: await runHealthChecks(c.var.services, connection) }, 200);
+    const site = asConnectingUser(c.var.services, connection);
+    return c.json({ results: await runHealthChecks(c.var.services, site) }, 200);
   });
 
   // Atlassian sends the browser back here. The state says which team started the attempt; a console
@@ -213,12 +215,10 @@ export function connectionRoutes() {
     try {
       if (error)
         throw new ApiError(
-          400,
           'authorization_denied',
           errorDescription || connectMessages.authorizationCancelled,
         );
-      if (!code || !state)
-        throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
+      if (!code || !state) throw new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState);
       const connection = await completeAuthorization(services, { code, state, sessionTeamId });
       if (c.req.header('accept')?.includes('application/json'))
         return c.json(presentConnection(connection), 200);
@@ -227,10 +227,10 @@ export function connectionRoutes() {
       const failure =
         caught instanceof ApiError
           ? caught
-          : new ApiError(502, 'oauth_callback_failed', connectMessages.callbackFailed);
+          : new ApiError('oauth_callback_failed', connectMessages.callbackFailed);
       if (!(caught instanceof ApiError)) services.logger.error({ err: caught }, 'Jira OAuth callback failed');
       if (c.req.header('accept')?.includes('application/json')) {
-        return c.json({ error: { code: failure.code, message: failure.message } }, failure.status);
+        return errorResponse(c, failure.code, failure.message);
       }
       return back({ error: failure.message });
     }

@@ -11,23 +11,16 @@ import {
 } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
 import { jiraConnections, oauthStates } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import { findInstallation, upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
+import { managedOAuthClient, oauthClientOf } from './oauth-client';
 import type { CustomAppInput } from './validation';
 import { validateCustomApp, validateManagedSubdomain } from './validation';
 
 export type { JiraConnection } from '../model/connection';
-
-/** Purposes bound into ciphertexts (see crypto/encryption.ts). */
-export const SECRET_PURPOSE = {
-  accessToken: 'jira_connections.access_token',
-  refreshToken: 'jira_connections.refresh_token',
-  clientSecret: 'jira_connections.client_secret',
-  stateClientSecret: 'oauth_states.client_secret',
-  codeVerifier: 'oauth_states.code_verifier',
-} as const;
 
 export function callbackUrl(services: Services): string {
   return `${services.config.publicUrl}/v1/jira/oauth/callback`;
@@ -35,12 +28,6 @@ export function callbackUrl(services: Services): string {
 
 function hashState(state: string): string {
   return createHash('sha256').update(state).digest('hex');
-}
-
-function managedApp(services: Services) {
-  const app = services.config.atlassian;
-  if (!app) throw new Error('the managed Atlassian app is not configured');
-  return app;
 }
 
 async function beginAuthorization(
@@ -83,7 +70,7 @@ export async function startManagedConnection(
 ) {
   const subdomain = validateManagedSubdomain(input.subdomain);
   try {
-    const app = managedApp(services);
+    const app = managedOAuthClient(services);
     return await beginAuthorization(
       services,
       { teamId, method: 'managed', subdomain, createdByKeyId },
@@ -91,7 +78,7 @@ export async function startManagedConnection(
     );
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'managed Jira OAuth start failed');
-    throw new ApiError(500, 'oauth_start_failed', connectMessages.managedStartFailed);
+    throw new ApiError('oauth_start_failed', connectMessages.managedStartFailed);
   }
 }
 
@@ -119,11 +106,7 @@ export async function startCustomConnection(
     );
   } catch (error) {
     services.logger.error({ err: error, teamId }, 'custom Jira OAuth start failed');
-    throw new ApiError(
-      500,
-      'oauth_start_failed',
-      `${connectMessages.customStartFailedPrefix}: unexpected error`,
-    );
+    throw new ApiError('oauth_start_failed', `${connectMessages.customStartFailedPrefix}: unexpected error`);
   }
 }
 
@@ -143,7 +126,7 @@ async function consumeState(services: Services, state: string, teamId: string | 
       ),
     )
     .returning();
-  if (!row) throw new ApiError(400, 'invalid_oauth_state', connectMessages.invalidOrExpiredState);
+  if (!row) throw new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState);
   return row;
 }
 
@@ -157,12 +140,12 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
         return false;
       }
     });
-    if (!site) throw new ApiError(400, 'site_not_found', connectMessages.siteNotFound(subdomain));
+    if (!site) throw new ApiError('site_not_found', connectMessages.siteNotFound(subdomain));
     return site;
   }
   if (resources.length === 1) return resources[0];
-  if (resources.length === 0) throw new ApiError(400, 'no_sites', connectMessages.noSitesAuthorized);
-  throw new ApiError(400, 'multiple_sites', connectMessages.multipleSites(resources.length));
+  if (resources.length === 0) throw new ApiError('no_sites', connectMessages.noSitesAuthorized);
+  throw new ApiError('multiple_sites', connectMessages.multipleSites(resources.length));
 }
 
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
@@ -171,7 +154,6 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
   });
   if (!response.ok) {
     throw new ApiError(
-      502,
       'jira_myself_failed',
       `Jira answered ${response.status} when looking up the connecting user`,
     );
@@ -190,13 +172,7 @@ export async function completeAuthorization(
 ): Promise<JiraConnection> {
   const attempt = await consumeState(services, params.state, params.sessionTeamId);
   const { encryptor } = services;
-  const client =
-    attempt.method === 'managed'
-      ? { clientId: managedApp(services).clientId, clientSecret: managedApp(services).clientSecret }
-      : {
-          clientId: attempt.clientId!,
-          clientSecret: encryptor.decrypt(attempt.clientSecretEncrypted!, SECRET_PURPOSE.stateClientSecret),
-        };
+  const client = oauthClientOf(services, attempt, 'attempt');
   const tokens = await exchangeAuthorizationCode({
     authUrl: services.config.atlassianAuthUrl,
     ...client,
@@ -283,7 +259,7 @@ export async function findConnection(
     .from(jiraConnections)
     .where(and(eq(jiraConnections.id, id), eq(jiraConnections.teamId, teamId)));
   // Another team's connection is indistinguishable from a missing one.
-  if (!row) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
+  if (!row) throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
   return row;
 }
 

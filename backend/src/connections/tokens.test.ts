@@ -5,9 +5,14 @@ import { createTestContext, listen, type TestContext } from '../../test-support/
 import { ApiError } from '../http/errors';
 import { getAccessToken } from './tokens';
 
-/** A minimal Atlassian token endpoint that counts refreshes and answers slowly, to widen any race. */
+/**
+ * A minimal Atlassian token endpoint that counts refreshes. `hold()` keeps its answers back until the test
+ * releases them, so a race is as wide as the test makes it, whatever the machine's speed.
+ */
 function startTokenEndpoint() {
   let refreshes = 0;
+  let gate: Promise<void> = Promise.resolve();
+  let reached = () => {};
   const app = new Hono();
   app.post('/oauth/token', async (c) => {
     const body = await c.req.json();
@@ -15,7 +20,8 @@ function startTokenEndpoint() {
       return c.json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
     }
     refreshes += 1;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    reached();
+    await gate;
     return c.json({
       access_token: `fresh-${refreshes}`,
       refresh_token: `rotated-${refreshes}`,
@@ -23,7 +29,17 @@ function startTokenEndpoint() {
       scope: 'read:jira-work',
     });
   });
-  return listen(app.fetch).then((server) => ({ ...server, refreshes: () => refreshes }));
+  function hold() {
+    let release = () => {};
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const firstRefresh = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    return { firstRefresh, release };
+  }
+  return listen(app.fetch).then((server) => ({ ...server, refreshes: () => refreshes, hold }));
 }
 
 describe('getAccessToken', () => {
@@ -62,9 +78,13 @@ describe('getAccessToken', () => {
       refreshToken: 'r1',
       expiresAt: soon(),
     });
-    const tokens = await Promise.all(
-      Array.from({ length: 20 }, () => getAccessToken(t.services, connection)),
-    );
+    const held = endpoint.hold();
+    const calls = Promise.all(Array.from({ length: 20 }, () => getAccessToken(t.services, connection)));
+    await held.firstRefresh;
+    // Callers arriving while the refresh is out must share it, not start their own.
+    const late = Promise.all(Array.from({ length: 5 }, () => getAccessToken(t.services, connection)));
+    held.release();
+    const tokens = [...(await calls), ...(await late)];
     expect(new Set(tokens)).toEqual(new Set(['fresh-1']));
     expect(endpoint.refreshes()).toBe(1);
   });

@@ -4,12 +4,11 @@ import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
 import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { type JiraConnection, SECRET_PURPOSE } from './service';
-
-/** Refreshes in flight in this process, keyed by connection id: concurrent callers share one. */
-const inFlight = new Map<string, Promise<string>>();
+import type { JiraConnection } from '../model/connection';
+import { oauthClientOf } from './oauth-client';
 
 function isFresh(connection: JiraConnection, now: Date): boolean {
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
@@ -22,15 +21,13 @@ function isFresh(connection: JiraConnection, now: Date): boolean {
  */
 export async function getAccessToken(services: Services, connection: JiraConnection): Promise<string> {
   if (connection.status === 'needs_reconnect') {
-    throw new ApiError(
-      409,
-      'reconnect_required',
-      connection.statusReason ?? connectMessages.reconnectRequired,
-    );
+    throw new ApiError('reconnect_required', connection.statusReason ?? connectMessages.reconnectRequired);
   }
   if (isFresh(connection, services.clock.now())) {
     return services.encryptor.decrypt(connection.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
   }
+  // Refreshes in flight in this process, keyed by connection id: concurrent callers share one.
+  const inFlight = services.state.tokenRefreshes;
   let pending = inFlight.get(connection.id);
   if (!pending) {
     pending = refreshUnderLock(services, connection.id).finally(() => inFlight.delete(connection.id));
@@ -53,31 +50,18 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
       .from(jiraConnections)
       .where(eq(jiraConnections.id, connectionId))
       .for('update');
-    if (!current) throw new ApiError(404, 'connection_not_found', connectMessages.connectionNotFound);
+    if (!current) throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
     const now = services.clock.now();
     // Another process may have refreshed while we waited for the lock.
     if (isFresh(current, now))
       return encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
     if (current.status === 'needs_reconnect') {
-      throw new ApiError(
-        409,
-        'reconnect_required',
-        current.statusReason ?? connectMessages.reconnectRequired,
-      );
+      throw new ApiError('reconnect_required', current.statusReason ?? connectMessages.reconnectRequired);
     }
     if (!current.refreshTokenEncrypted) {
-      throw new ApiError(409, 'reconnect_required', connectMessages.noRefreshToken);
+      throw new ApiError('reconnect_required', connectMessages.noRefreshToken);
     }
-    const client =
-      current.method === 'custom'
-        ? {
-            clientId: current.clientId!,
-            clientSecret: encryptor.decrypt(current.clientSecretEncrypted!, SECRET_PURPOSE.clientSecret),
-          }
-        : {
-            clientId: services.config.atlassian!.clientId,
-            clientSecret: services.config.atlassian!.clientSecret,
-          };
+    const client = oauthClientOf(services, current, 'connection');
     try {
       const tokens = await refreshAccessToken({
         authUrl: services.config.atlassianAuthUrl,
@@ -129,5 +113,5 @@ async function refreshUnderLock(services: Services, connectionId: string): Promi
     });
   });
   services.logger.warn({ connectionId }, 'refresh token rejected by Atlassian; connection needs reconnect');
-  throw new ApiError(409, 'reconnect_required', connectMessages.reconnectRequired);
+  throw new ApiError('reconnect_required', connectMessages.reconnectRequired);
 }

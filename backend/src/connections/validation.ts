@@ -10,9 +10,8 @@ import { ApiError } from '../http/errors';
 export function validateManagedSubdomain(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined; // API callers may let the site be chosen on Atlassian's screen
   const problem = subdomainProblem(raw);
-  if (problem === 'required')
-    throw new ApiError(400, 'subdomain_required', connectMessages.subdomainRequired);
-  if (problem === 'invalid') throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
+  if (problem === 'required') throw new ApiError('subdomain_required', connectMessages.subdomainRequired);
+  if (problem === 'invalid') throw new ApiError('subdomain_invalid', connectMessages.subdomainInvalid);
   return normalizeSubdomain(raw);
 }
 
@@ -26,11 +25,11 @@ export interface CustomAppInput {
 /** Empty required values give "Failed to initiate custom Jira app: <field> is required". */
 export function validateCustomApp(input: CustomAppInput) {
   for (const field of ['clientId', 'clientSecret', 'subdomain'] as const) {
-    if (!input[field]?.trim()) throw new ApiError(400, `${field}_required`, customFieldRequired(field));
+    if (!input[field]?.trim()) throw new ApiError(`${field}_required`, customFieldRequired(field));
   }
   // Something was typed, so anything wrong with it (even nothing left once normalised) is "invalid".
   if (subdomainProblem(input.subdomain!))
-    throw new ApiError(400, 'subdomain_invalid', connectMessages.subdomainInvalid);
+    throw new ApiError('subdomain_invalid', connectMessages.subdomainInvalid);
   return {
     displayName: input.displayName?.trim() || undefined,
     subdomain: normalizeSubdomain(input.subdomain!),

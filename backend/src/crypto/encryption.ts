@@ -90,12 +90,12 @@ const KEY_FILE = 'encryption-keys';
  * The key ring: from ENCRYPTION_KEYS when set; otherwise a development ring kept in the data folder,
  * created on first use (readable by the owner only).
  */
-export function loadKeyRing(options: { encryptionKeys?: string; dataDir: string }): {
+export function loadKeyRing(options: { encryptionKeys?: EncryptionKey[]; dataDir: string }): {
   keys: EncryptionKey[];
   source: 'environment' | 'file';
   file?: string;
 } {
-  if (options.encryptionKeys) return { keys: parseKeyList(options.encryptionKeys), source: 'environment' };
+  if (options.encryptionKeys) return { keys: options.encryptionKeys, source: 'environment' };
   const file = path.join(options.dataDir, KEY_FILE);
   if (!existsSync(file)) {
     mkdirSync(options.dataDir, { recursive: true });

@@ -1,39 +1,6 @@
 import type { Database } from '../db/client';
+import { ENCRYPTED_COLUMNS } from '../db/encrypted-columns';
 import { Encryptor } from './encryption';
-
-/** Every encrypted column, with the purpose its ciphertexts are bound to. New secrets get a line here. */
-export const ENCRYPTED_COLUMNS = [
-  {
-    table: 'jira_connections',
-    key: 'id',
-    column: 'access_token_encrypted',
-    purpose: 'jira_connections.access_token',
-  },
-  {
-    table: 'jira_connections',
-    key: 'id',
-    column: 'refresh_token_encrypted',
-    purpose: 'jira_connections.refresh_token',
-  },
-  {
-    table: 'jira_connections',
-    key: 'id',
-    column: 'client_secret_encrypted',
-    purpose: 'jira_connections.client_secret',
-  },
-  {
-    table: 'oauth_states',
-    key: 'state_hash',
-    column: 'client_secret_encrypted',
-    purpose: 'oauth_states.client_secret',
-  },
-  {
-    table: 'oauth_states',
-    key: 'state_hash',
-    column: 'code_verifier_encrypted',
-    purpose: 'oauth_states.code_verifier',
-  },
-] as const;
 
 /**
  * Re-encrypts every secret that is not yet under the active key. Old keys stay usable for reading until

@@ -54,7 +54,11 @@ async function openPostgres(url: string): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir === 'memory://';
   if (!inMemory) mkdirSync(path.join(dataDir, 'pglite'), { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'));
+  return pgliteDatabase(await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite')));
+}
+
+/** The Database over an open PGlite instance. */
+export function pgliteDatabase(client: PGlite): Database {
   return {
     db: drizzlePglite(client, { schema }) as unknown as Db,
     kind: 'pglite',

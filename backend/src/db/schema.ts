@@ -54,7 +54,8 @@ export const auditLog = pgTable(
   'audit_log',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    teamId: text('team_id').references(() => teams.id, { onDelete: 'cascade' }),
+    // The record outlives its team: deleting a team keeps its audit rows, without the team.
+    teamId: text('team_id').references(() => teams.id, { onDelete: 'set null' }),
     action: text('action').notNull(),
     target: text('target'),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),

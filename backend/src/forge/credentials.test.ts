@@ -8,13 +8,8 @@ import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-s
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
-import { upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
-import {
-  forgeSiteStatus,
-  getServiceAccountCredentials,
-  isServiceAccountAvailable,
-  SYSTEM_TOKEN_PURPOSE,
-} from './credentials';
+import { forgeSiteStatus, upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
+import { getServiceAccountCredentials, isServiceAccountAvailable, SYSTEM_TOKEN_PURPOSE } from './credentials';
 import { downgradeStaleConnections } from './service';
 
 const hours = (count: number) => count * 3600_000;
@@ -244,32 +239,25 @@ describe.each(testDatabaseKinds())('Forge credential pushes (%s)', (kind) => {
   });
 
   it('the platform pushes on its own every interval', async () => {
-    const fast = await startForgeTestBed(kind, { credentialPushIntervalMs: 40 });
-    try {
-      const connection = await insertTestConnection(fast.services, {
-        teamId: fast.backend.team.id,
-        cloudId: siteA.cloudId,
-        accessToken: 'x',
-        siteUrl: siteA.url,
-      });
-      await fast.platform.install({ cloudId: siteA.cloudId, backendUrl: fast.backendUrl });
-      await expect
-        .poll(
-          () => fast.platform.deliveries().filter((d) => d.kind === 'scheduled' && d.status === 200).length,
-          {
-            interval: 20,
-          },
-        )
-        .toBeGreaterThanOrEqual(3);
-      expect(await isServiceAccountAvailable(fast.services, connection)).toBe(false); // the row passed in is old
-      const [row] = await fast.services.db
-        .select()
-        .from(jiraConnections)
-        .where(eq(jiraConnections.id, connection.id));
-      expect(await isServiceAccountAvailable(fast.services, row)).toBe(true);
-    } finally {
-      await fast.close();
+    await install();
+    const intervalMs = bed.platform.describe().credentialPushIntervalMs;
+    const scheduledPushes = () =>
+      bed.platform
+        .deliveries()
+        .filter((delivery) => delivery.kind === 'scheduled' && delivery.status === 200);
+    for (let push = 1; push <= 3; push++) {
+      bed.clock.offsetMs += intervalMs;
+      bed.scheduler.advance(intervalMs);
+      await bed.platform.settled();
+      expect(scheduledPushes()).toHaveLength(push);
     }
+
+    const [stored] = await bed.services.db.select().from(forgeInstallations);
+    expect(stored.lastPushAt?.getTime()).toBeGreaterThanOrEqual(
+      stored.installedAt.getTime() + 3 * intervalMs,
+    );
+    expect(await isServiceAccountAvailable(bed.services, managedA1)).toBe(false); // the row passed in is old
+    expect(await isServiceAccountAvailable(bed.services, await reload(managedA1))).toBe(true);
   });
 
   it('uninstall downgrades the site’s connections; a late push from that installation changes nothing', async () => {

@@ -3,15 +3,14 @@
  * app, and what the console and admin page show about each site.
  */
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { inArray } from 'drizzle-orm';
 import type { Services } from '../context';
-import { forgeInstallations } from '../db/schema';
+import { SECRET_PURPOSE } from '../db/encrypted-columns';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
-import { type ForgeSiteStatus, loadForgeUpgradeStatus, siteStatusOf } from '../model/forge-upgrade';
+import { loadForgeUpgradeStatus } from '../model/forge-upgrade';
 
 /** Purpose bound into the system token's ciphertext. */
-export const SYSTEM_TOKEN_PURPOSE = 'forge_installations.system_token';
+export const SYSTEM_TOKEN_PURPOSE = SECRET_PURPOSE.systemToken;
 
 export interface ServiceAccountCredentials {
   token: string;
@@ -34,18 +33,17 @@ export async function getServiceAccountCredentials(
   if (!status.upgraded) {
     switch (status.reason) {
       case 'custom':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.customNeverUpgraded);
+        throw new ApiError('not_upgraded', forgeMessages.customNeverUpgraded);
       case 'not_installed':
       case 'uninstalled':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
+        throw new ApiError('not_upgraded', forgeMessages.appNotInstalledOnSite(connection.siteUrl));
       case 'stale':
         throw new ApiError(
-          409,
           'forge_credentials_stale',
           forgeMessages.credentialsStale(connection.siteUrl, installation?.lastPushAt ?? null),
         );
       case 'pending':
-        throw new ApiError(409, 'not_upgraded', forgeMessages.notUpgradedYet);
+        throw new ApiError('not_upgraded', forgeMessages.notUpgradedYet);
     }
   }
   // Upgraded implies an installation holding a fresh token.
@@ -65,18 +63,4 @@ export async function isServiceAccountAvailable(
   connection: JiraConnection,
 ): Promise<boolean> {
   return (await loadForgeUpgradeStatus(services, connection)).status.upgraded;
-}
-
-/** For the console: per cloudId, installed?, last push time, credentials fresh? */
-export async function forgeSiteStatus(
-  services: Services,
-  cloudIds: string[],
-): Promise<Map<string, ForgeSiteStatus>> {
-  const unique = [...new Set(cloudIds)];
-  const rows = unique.length
-    ? await services.db.select().from(forgeInstallations).where(inArray(forgeInstallations.cloudId, unique))
-    : [];
-  const byCloudId = new Map(rows.map((row) => [row.cloudId, row]));
-  const now = services.clock.now();
-  return new Map(unique.map((cloudId) => [cloudId, siteStatusOf(byCloudId.get(cloudId), now)]));
 }

@@ -39,7 +39,7 @@ export function parseForgeEvent(body: unknown): ForgeJiraEvent {
   const comment = isRecord(payload.comment) ? payload.comment : {};
   const eventType = typeof payload.eventType === 'string' ? payload.eventType : '';
   const issueId = idOf(issue.id);
-  if (!eventType || !issueId) throw new ApiError(400, 'invalid_event', forgeMessages.invalidEvent);
+  if (!eventType || !issueId) throw new ApiError('invalid_event', forgeMessages.invalidEvent);
   const retry = isRecord(retryContext)
     ? retryContext
     : isRecord(envelope.retryContext)

@@ -21,7 +21,7 @@ export const SYSTEM_TOKEN_HEADER = 'x-forge-oauth-system';
 
 function systemTokenOf(header: string | undefined): string {
   const token = header?.trim();
-  if (!token) throw new ApiError(400, 'missing_system_token', forgeMessages.missingSystemToken);
+  if (!token) throw new ApiError('missing_system_token', forgeMessages.missingSystemToken);
   return token;
 }
 

@@ -30,7 +30,7 @@ export function systemTokenExpiry(token: string): Date {
   } catch {
     // Falls through to the one error below.
   }
-  throw new ApiError(400, 'invalid_system_token', forgeMessages.invalidSystemToken);
+  throw new ApiError('invalid_system_token', forgeMessages.invalidSystemToken);
 }
 
 /**

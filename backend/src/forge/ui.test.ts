@@ -113,7 +113,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     const processedAt = async (id: number) =>
       (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.id, id)))[0].processedAt;
     await expect
-      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0, { interval: 50 })
+      .poll(async () => (await processedAt(latest.id))?.getTime() ?? 0)
       .toBeGreaterThan(processedEarlier.getTime());
     expect(await processedAt(older.id)).toEqual(older.processedAt);
   });
@@ -169,7 +169,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       byApp: false,
       timestamp: bed.clock.now(),
     });
-    await expect.poll(stateOf, { interval: 50 }).toBe('pending');
+    await bed.platform.settled();
+    await expect.poll(stateOf).toBe('pending');
   });
 
   it('issue panel: a link to the same issue id on another site is not this issue’s', async () => {

@@ -24,11 +24,11 @@ import type { ForgeInvocation } from './verify';
 async function installationOf(services: Services, invocation: ForgeInvocation): Promise<ForgeInstallation> {
   const contextCloudId = invocation.context?.cloudId;
   if (contextCloudId && contextCloudId !== invocation.cloudId) {
-    throw new ApiError(403, 'forge_site_mismatch', forgeMessages.siteMismatch);
+    throw new ApiError('forge_site_mismatch', forgeMessages.siteMismatch);
   }
   const installation = await findInstallation(services.db, invocation.cloudId);
   if (!isInstalled(installation) || installation.installationId !== invocation.installationId) {
-    throw new ApiError(404, 'forge_not_installed', forgeMessages.notInstalled);
+    throw new ApiError('forge_not_installed', forgeMessages.notInstalled);
   }
   return installation;
 }
@@ -51,7 +51,7 @@ async function managedConnectionsOf(services: Services, cloudId: string) {
 
 function requireIssue(invocation: ForgeInvocation) {
   const issue = invocation.context?.issue;
-  if (!issue) throw new ApiError(400, 'missing_issue_context', forgeMessages.missingIssueContext);
+  if (!issue) throw new ApiError('missing_issue_context', forgeMessages.missingIssueContext);
   return issue;
 }
 
@@ -63,13 +63,12 @@ async function requireSyncableSite(services: Services, invocation: ForgeInvocati
   if (!site.credentialsFresh) {
     const siteUrl = connections[0]?.siteUrl ?? installation.apiBaseUrl;
     throw new ApiError(
-      409,
       'forge_credentials_stale',
       forgeMessages.credentialsStale(siteUrl, installation.lastPushAt),
     );
   }
   if (!connections.some((connection) => forgeUpgradeStatus(connection, site).upgraded)) {
-    throw new ApiError(409, 'site_not_connected', forgeMessages.siteNotConnected);
+    throw new ApiError('site_not_connected', forgeMessages.siteNotConnected);
   }
 }
 

@@ -8,7 +8,8 @@ import { createMiddleware } from 'hono/factory';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AppEnv, Services } from '../context';
-import { errorBody } from '../http/errors';
+import { bearerToken } from '../http/bearer';
+import { errorResponse } from '../http/errors';
 
 export const INVOCATION_TOKEN_ISSUER = 'forge/invocation-token';
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -85,10 +86,9 @@ export function readInvocation(payload: JWTPayload): ForgeInvocation | null {
   };
 }
 
-const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-
 /** One key set per URL for the process: jose caches the keys and refetches on an unknown `kid`. */
-function jwksFor(url: string) {
+function jwksFor(services: Services, url: string) {
+  const jwksByUrl = services.state.forgeJwks;
   let jwks = jwksByUrl.get(url);
   if (!jwks) {
     jwks = createRemoteJWKSet(new URL(url));
@@ -108,7 +108,7 @@ export async function verifyInvocationToken(services: Services, token: string): 
   const { config, clock } = services;
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, jwksFor(config.forgeJwksUrl), {
+    ({ payload } = await jwtVerify(token, jwksFor(services, config.forgeJwksUrl), {
       issuer: INVOCATION_TOKEN_ISSUER,
       audience: config.forgeAppId,
       algorithms: ['RS256'],
@@ -126,14 +126,14 @@ export async function verifyInvocationToken(services: Services, token: string): 
 
 /** Every Forge remote route: 401 (JSON) unless the invocation token verifies; Forge reserves 401 for this. */
 export const requireForgeInvocation = createMiddleware<ForgeEnv>(async (c, next) => {
-  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-  if (!match) return c.json(errorBody('invalid_invocation_token', forgeMessages.missingInvocationToken), 401);
+  const token = bearerToken(c.req.header('authorization'));
+  if (!token) return errorResponse(c, 'invalid_invocation_token', forgeMessages.missingInvocationToken);
   try {
-    c.set('forge', await verifyInvocationToken(c.var.services, match[1]));
+    c.set('forge', await verifyInvocationToken(c.var.services, token));
   } catch (error) {
     if (!(error instanceof InvocationTokenError)) throw error;
     c.var.services.logger.warn({ path: c.req.path, reason: error.reason }, 'Forge invocation token rejected');
-    return c.json(errorBody('invalid_invocation_token', forgeMessages.invalidInvocationToken), 401);
+    return errorResponse(c, 'invalid_invocation_token', forgeMessages.invalidInvocationToken);
   }
   await next();
 });

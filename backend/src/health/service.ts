@@ -1,8 +1,6 @@
 import { healthMessages } from '@jira-integration/shared';
-import { jiraJson } from '../atlassian/jira';
-import { asConnectingUser } from '../connections/tokens';
+import { type JiraTarget, jiraJson } from '../atlassian/jira';
 import type { Services } from '../context';
-import type { JiraConnection } from '../model/connection';
 
 export interface HealthCheckResult {
   name: 'Test Jira Connection' | 'List Jira Projects' | 'Search Jira Issues';
@@ -31,11 +29,7 @@ async function check(
 }
 
 /** The three checks of the spec, run in order: they exercise the OAuth credentials only. */
-export async function runHealthChecks(
-  services: Services,
-  connection: JiraConnection,
-): Promise<HealthCheckResult[]> {
-  const site = asConnectingUser(services, connection);
+export async function runHealthChecks(services: Services, site: JiraTarget): Promise<HealthCheckResult[]> {
   const auth = await check(
     'Test Jira Connection',
     async () => {

@@ -1,7 +1,14 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_CODES, type ErrorCode } from './errors';
 
+/** The error answer, naming every code the API uses (see ERROR_CODES for each one's status). */
 export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+    }),
+  })
   .openapi('Error', {
     example: { error: { code: 'unauthorized', message: 'A valid team API key is required.' } },
   });

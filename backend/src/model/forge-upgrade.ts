@@ -3,7 +3,7 @@
  * site where the app is installed, whose pushed credentials are fresh, and that a push (or connect) has
  * marked upgraded. Connections, forge, proxy, sync readiness, workflows and the console all ask here.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
 import type { Db } from '../db/client';
@@ -146,4 +146,18 @@ export async function loadForgeUpgradeStatus(
   const installation = await findInstallation(services.db, connection.cloudId);
   const site = siteStatusOf(installation, services.clock.now());
   return { status: forgeUpgradeStatus(connection, site), site, installation };
+}
+
+/** Per cloudId (for the console, sync readiness and the proxy's budget view): installed?, last push, fresh? */
+export async function forgeSiteStatus(
+  services: Services,
+  cloudIds: string[],
+): Promise<Map<string, ForgeSiteStatus>> {
+  const unique = [...new Set(cloudIds)];
+  const rows = unique.length
+    ? await services.db.select().from(forgeInstallations).where(inArray(forgeInstallations.cloudId, unique))
+    : [];
+  const byCloudId = new Map(rows.map((row) => [row.cloudId, row]));
+  const now = services.clock.now();
+  return new Map(unique.map((cloudId) => [cloudId, siteStatusOf(byCloudId.get(cloudId), now)]));
 }

@@ -7,8 +7,11 @@
  */
 
 import { sql } from 'drizzle-orm';
+import type { AuditAction } from '../audit/log';
 import type { Services } from '../context';
 import { auditLog } from '../db/schema';
+
+const PROXY_AUDIT_ACTION: AuditAction = 'jira.proxy';
 
 export type ProxyMode = 'user' | 'service_account' | 'impersonation';
 
@@ -31,7 +34,7 @@ const MAX_BATCH = 500;
 /** Beyond this many unwritten rows (database down for long), the oldest are dropped and the loss is logged. */
 const MAX_PENDING = 50_000;
 
-class ProxyAuditWriter {
+export class ProxyAuditWriter {
   private pending: ProxyCallRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -48,6 +51,15 @@ class ProxyAuditWriter {
       this.timer = undefined;
       void this.flush();
     }, FLUSH_DELAY_MS);
+  }
+
+  /** Writes everything recorded so far and stops the timer: the process is going away. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Writes everything recorded so far. */
@@ -86,27 +98,16 @@ class ProxyAuditWriter {
     const details = batch.map(({ teamId: _team, ...detail }) => JSON.stringify(detail));
     await this.services.db.execute(sql`
       insert into ${auditLog} (team_id, action, target, detail)
-      select team_id, 'jira.proxy', target, detail::jsonb
+      select team_id, ${PROXY_AUDIT_ACTION}, target, detail::jsonb
       from unnest(${sql.param(teamIds)}::text[], ${sql.param(targets)}::text[], ${sql.param(details)}::text[]) as rows(team_id, target, detail)`);
   }
 }
 
-const writers = new WeakMap<Services, ProxyAuditWriter>();
-
-function writerFor(services: Services): ProxyAuditWriter {
-  let writer = writers.get(services);
-  if (!writer) {
-    writer = new ProxyAuditWriter(services);
-    writers.set(services, writer);
-  }
-  return writer;
-}
-
 export function recordProxyCall(services: Services, entry: ProxyCallRecord): void {
-  writerFor(services).record(entry);
+  services.state.proxyAudit.record(entry);
 }
 
-/** Writes pending audit rows now: for shutdown, and for tests that read the audit log. */
+/** Writes pending audit rows now: for shutdown (services.close()), and for tests that read the audit log. */
 export function flushProxyAudit(services: Services): Promise<void> {
-  return writerFor(services).flush();
+  return services.state.proxyAudit.flush();
 }

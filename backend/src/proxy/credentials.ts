@@ -61,11 +61,11 @@ export async function chooseCredentials(
   const useConnectAuth = headers.get(USE_CONNECT_AUTH_HEADER)?.trim().toLowerCase() === 'true';
   const asJiraUser = headers.get(AS_JIRA_USER_HEADER)?.trim() || undefined;
   if (!useConnectAuth) {
-    if (asJiraUser) throw new ApiError(400, 'invalid_auth_headers', proxyMessages.asUserNeedsConnectAuth);
+    if (asJiraUser) throw new ApiError('invalid_auth_headers', proxyMessages.asUserNeedsConnectAuth);
     return connectingUserCredentials(services, connection);
   }
   if (asJiraUser !== undefined && !ACCOUNT_ID.test(asJiraUser)) {
-    throw new ApiError(400, 'invalid_auth_headers', proxyMessages.invalidAccountId);
+    throw new ApiError('invalid_auth_headers', proxyMessages.invalidAccountId);
   }
   const forge = await getServiceAccountCredentials(services, connection);
   const baseUrl = forge.apiBaseUrl.replace(/\/+$/, '');

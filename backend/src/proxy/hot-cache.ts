@@ -15,13 +15,14 @@ import { findTeamByApiKey, hashSecret } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
 import { findConnection, type JiraConnection } from '../connections/service';
 import type { AppEnv, Services } from '../context';
-import { errorBody } from '../http/errors';
+import { bearerToken } from '../http/bearer';
+import { errorResponse } from '../http/errors';
 
 const KEY_TTL_MS = 30_000;
 const CONNECTION_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
-class TtlCache<T> {
+export class TtlCache<T> {
   private readonly entries = new Map<string, { value: T; expiresAt: number }>();
 
   get(key: string, now: number): T | undefined {
@@ -38,37 +39,34 @@ class TtlCache<T> {
   }
 }
 
-interface Caches {
+export interface ProxyCaches {
   teamsByKeyHash: TtlCache<string>;
   connections: TtlCache<JiraConnection>;
 }
 
-const perServices = new WeakMap<Services, Caches>();
+export function createProxyCaches(): ProxyCaches {
+  return { teamsByKeyHash: new TtlCache(), connections: new TtlCache() };
+}
 
-function cachesFor(services: Services): Caches {
-  let caches = perServices.get(services);
-  if (!caches) {
-    caches = { teamsByKeyHash: new TtlCache(), connections: new TtlCache() };
-    perServices.set(services, caches);
-  }
-  return caches;
+function cachesFor(services: Services): ProxyCaches {
+  return services.state.proxyCaches;
 }
 
 /** `requireTeam` with valid API keys remembered for 30 s; console sessions go straight to `requireTeam`. */
 export const requireTeamCached = createMiddleware<AppEnv>(async (c, next) => {
-  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
-  if (!match) return requireTeam(c, next);
+  const key = bearerToken(c.req.header('authorization'));
+  if (!key) return requireTeam(c, next);
   const services = c.var.services;
   const { teamsByKeyHash } = cachesFor(services);
   const now = Date.now();
-  const hash = hashSecret(match[1]);
+  const hash = hashSecret(key);
   const cached = teamsByKeyHash.get(hash, now);
   if (cached) {
     c.set('teamId', cached);
     return next();
   }
-  const found = await findTeamByApiKey(services.db, match[1]);
-  if (!found) return c.json(errorBody('unauthorized', authMessages.unauthorized), 401);
+  const found = await findTeamByApiKey(services.db, key);
+  if (!found) return errorResponse(c, 'unauthorized', authMessages.unauthorized);
   teamsByKeyHash.set(hash, found.teamId, now + KEY_TTL_MS);
   c.set('teamId', found.teamId);
   return next();

@@ -70,12 +70,12 @@ export class ImpersonationTokens {
       }),
       signal: AbortSignal.timeout(10_000),
     }).catch(() => {
-      throw new ApiError(502, 'impersonation_failed', proxyMessages.impersonationFailed(0));
+      throw new ApiError('impersonation_failed', proxyMessages.impersonationFailed(0));
     });
     const answer = (await response.json().catch(() => ({}))) as GraphqlAnswer;
     const result = answer.data?.offlineUserAuthToken;
     if (!response.ok || !result) {
-      throw new ApiError(502, 'impersonation_failed', proxyMessages.impersonationFailed(response.status));
+      throw new ApiError('impersonation_failed', proxyMessages.impersonationFailed(response.status));
     }
     const token = result.authToken?.token;
     const ttl = result.authToken?.ttl;
@@ -86,7 +86,6 @@ export class ImpersonationTokens {
           .filter(Boolean)
           .join('; ') || 'no reason given';
       throw new ApiError(
-        403,
         'impersonation_refused',
         proxyMessages.impersonationRefused(input.accountId, reason),
       );
@@ -109,13 +108,6 @@ export class ImpersonationTokens {
   }
 }
 
-const perServices = new WeakMap<Services, ImpersonationTokens>();
-
 export function impersonationTokens(services: Services): ImpersonationTokens {
-  let tokens = perServices.get(services);
-  if (!tokens) {
-    tokens = new ImpersonationTokens(services);
-    perServices.set(services, tokens);
-  }
-  return tokens;
+  return services.state.impersonationTokens;
 }

@@ -1,5 +1,5 @@
 import { PROXY_ALLOWED_PREFIXES, proxyMessages } from '@jira-integration/shared/proxy-messages';
-import { ApiError } from '../http/errors';
+import { ApiError, type ErrorCode } from '../http/errors';
 
 export interface ProxyTarget {
   /** The path to append to `{api}/ex/jira/{cloudId}/`, in the exact form that was checked. */
@@ -16,8 +16,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 // After one decoding these can only come from double encoding (%252e, %252f, %255c).
 const STILL_ENCODED = /%(2e|2f|5c)/i;
 
-function reject(code: string, message: string): never {
-  throw new ApiError(400, code, message);
+function reject(code: ErrorCode, message: string): never {
+  throw new ApiError(code, message);
 }
 
 /**

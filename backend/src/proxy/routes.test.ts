@@ -86,8 +86,9 @@ beforeAll(async () => {
       ATLASSIAN_CLIENT_SECRET: 'x',
     },
   });
+  // Every call here must beat the limit on a loaded machine; only the hanging upstream below reaches it.
   const app = proxyTestApp(ctx.services, {
-    timeoutMs: 300,
+    timeoutMs: 2_000,
     maxRetryWaitMs: 5_000,
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -435,7 +436,7 @@ describe('rate limits and failures', () => {
     expect(response.status).toBe(504);
     expect(errorOf(response.body)).toEqual({
       code: 'jira_timeout',
-      message: proxyMessages.upstreamTimeout(0.3),
+      message: proxyMessages.upstreamTimeout(2),
     });
   });
 
@@ -643,5 +644,35 @@ describe('audit and budget', () => {
       headers: { authorization: `Bearer ${other.key}` },
     });
     expect(JSON.parse(otherResponse.body)).toEqual({ budgets: [] });
+  });
+
+  it('counts the Forge budget as a team identity only while its upgraded connection has fresh credentials', async () => {
+    upstream.respond(
+      () =>
+        new Response('{}', {
+          headers: {
+            'x-ratelimit-limit': '65000',
+            'x-ratelimit-remaining': '8000',
+            'x-ratelimit-reset': '2026-11-23T11:00Z',
+          },
+        }),
+    );
+    await call(connections.forge, 'rest/api/3/myself', { headers: { 'x-use-connect-auth': 'true' } });
+    const team = await ctx.createTeam('Stale site team');
+    // Upgraded once, on the site whose credentials have gone stale since.
+    const stale = await insertTestConnection(ctx.services, {
+      teamId: team.id,
+      cloudId: 'cloud-stale',
+      accessToken: 'stale-team-token',
+    });
+    await ctx.services.db
+      .update(jiraConnections)
+      .set({ forgeUpgradedAt: ctx.services.clock.now() })
+      .where(eq(jiraConnections.id, stale.id));
+    const response = await rawRequest(proxy.url, '/v1/jira/rate-limit', {
+      headers: { authorization: `Bearer ${team.key}` },
+    });
+    const { budgets } = JSON.parse(response.body) as { budgets: Array<{ identity: { kind: string } }> };
+    expect(budgets.map((budget) => budget.identity.kind)).not.toContain('forge');
   });
 });

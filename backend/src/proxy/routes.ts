@@ -5,10 +5,9 @@ import { type AppIdentity, identityKey, rateLimitBudget } from '../atlassian/rat
 import { requireTeam } from '../auth/middleware';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
-import { forgeSiteStatus } from '../forge/credentials';
-import { ApiError, errorBody } from '../http/errors';
+import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses } from '../http/openapi';
-import { forgeUpgradeStatus } from '../model/forge-upgrade';
+import { forgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
 import { findConnectionCached, requireTeamCached } from './hot-cache';
 import { type ProxyOptions, proxyJiraCall } from './service';
 
@@ -73,7 +72,7 @@ export function proxyRoutes(options: ProxyOptions = {}) {
         options,
       );
     } catch (error) {
-      if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+      if (error instanceof ApiError) return errorResponse(c, error.code, error.message);
       throw error;
     }
   });

@@ -4,7 +4,13 @@
  * bodies of requests that may be retried (a stream can be sent only once).
  */
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
-import { AtlassianUnavailableError, atlassianFetch, MAX_BUFFERED_BODY } from '../atlassian/http';
+import {
+  AtlassianUnavailableError,
+  atlassianFetch,
+  IDEMPOTENT_METHODS,
+  MAX_BUFFERED_BODY,
+  NULL_BODY_STATUSES,
+} from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { ApiError } from '../http/errors';
@@ -36,8 +42,6 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRY_WAIT_MS = 10_000;
 /** Bodies up to this size are kept so a retried PUT/DELETE (or keyed POST) can send them again. */
 const MAX_REPLAYABLE_BODY = 1024 * 1024;
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 export async function proxyJiraCall(
   services: Services,
@@ -65,7 +69,7 @@ export async function proxyJiraCall(
     if (credentials.asJiraUser) record.asJiraUser = credentials.asJiraUser;
 
     const idempotencyKey = request.headers.has('idempotency-key');
-    const retryable = idempotencyKey || IDEMPOTENT.has(method);
+    const retryable = idempotencyKey || IDEMPOTENT_METHODS.has(method);
     let maxRetryWaitMs = options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
     let body: ArrayBuffer | ReadableStream<Uint8Array> | null = null;
     if (method !== 'GET' && method !== 'HEAD' && request.body) {
@@ -103,8 +107,8 @@ export async function proxyJiraCall(
       if (!(error instanceof AtlassianUnavailableError)) throw error;
       const timedOut = error.cause instanceof DOMException && error.cause.name === 'TimeoutError';
       throw timedOut
-        ? new ApiError(504, 'jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10))
-        : new ApiError(502, 'jira_unreachable', proxyMessages.upstreamUnreachable);
+        ? new ApiError('jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10))
+        : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
     record.status = upstream.status;
     const headers = returnedResponseHeaders(upstream.headers);

@@ -2,9 +2,8 @@
 import { ticketSyncReadinessMessages as copy } from '@jira-integration/shared/forge-messages';
 import { listConnections } from '../connections/service';
 import type { Services } from '../context';
-import { forgeSiteStatus } from '../forge/credentials';
 import type { JiraConnection } from '../model/connection';
-import { type ForgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
+import { type ForgeSiteStatus, forgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
 
 export interface SyncReadiness {
   connection: JiraConnection;

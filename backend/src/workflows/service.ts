@@ -98,7 +98,7 @@ export async function findWorkflow(services: Services, teamId: string, idOrKey: 
     .from(workflows)
     .where(and(eq(workflows.teamId, teamId), or(eq(workflows.id, idOrKey), eq(workflows.key, idOrKey))))
     .limit(1);
-  if (!row) throw new ApiError(404, 'workflow_not_found', workflowMessages.workflowNotFound);
+  if (!row) throw new ApiError('workflow_not_found', workflowMessages.workflowNotFound);
   return row;
 }
 
@@ -111,7 +111,7 @@ export async function updateWorkflow(
   actor: string,
 ): Promise<Workflow> {
   if (change.enabled === undefined && change.approval === undefined) {
-    throw new ApiError(400, 'invalid_request', workflowMessages.nothingToChange);
+    throw new ApiError('invalid_request', workflowMessages.nothingToChange);
   }
   const workflow = await findWorkflow(services, teamId, idOrKey);
   return services.db.transaction(async (tx) => {
@@ -158,18 +158,18 @@ export async function startRun(
   actor: string,
 ): Promise<WorkflowRun> {
   const workflow = await findWorkflow(services, teamId, workflowIdOrKey);
-  if (!request.connectionId) throw new ApiError(400, 'invalid_request', workflowMessages.connectionRequired);
+  if (!request.connectionId) throw new ApiError('invalid_request', workflowMessages.connectionRequired);
   const connection = await findConnection(services, teamId, request.connectionId);
   if (workflow.retiredAt)
-    throw new ApiError(409, 'workflow_retired', workflowMessages.workflowRetired(workflow.name));
+    throw new ApiError('workflow_retired', workflowMessages.workflowRetired(workflow.name));
   if (!workflow.enabled)
-    throw new ApiError(409, 'workflow_paused', workflowMessages.workflowPaused(workflow.name));
+    throw new ApiError('workflow_paused', workflowMessages.workflowPaused(workflow.name));
   if (workflow.connectionId && workflow.connectionId !== connection.id) {
-    throw new ApiError(400, 'wrong_connection', workflowMessages.wrongConnection);
+    throw new ApiError('wrong_connection', workflowMessages.wrongConnection);
   }
   const input = structuredClone(request.input ?? {});
   const problems = validateInput(workflow.id, workflow.inputSchema, input);
-  if (problems) throw new ApiError(400, 'invalid_input', workflowMessages.invalidInput(problems));
+  if (problems) throw new ApiError('invalid_input', workflowMessages.invalidInput(problems));
 
   const now = services.clock.now();
   const needsApproval = workflow.approval !== 'no-approval';
@@ -213,7 +213,7 @@ export async function findRun(services: Services, teamId: string, id: string): P
     .select()
     .from(workflowRuns)
     .where(and(eq(workflowRuns.id, id), eq(workflowRuns.teamId, teamId)));
-  if (!row) throw new ApiError(404, 'run_not_found', workflowMessages.runNotFound);
+  if (!row) throw new ApiError('run_not_found', workflowMessages.runNotFound);
   return row;
 }
 
@@ -275,17 +275,17 @@ export async function decideRun(
 ): Promise<WorkflowRun> {
   const run = await findRun(services, teamId, runId);
   await expireOverdueRuns(services, runId);
-  if (!actor) throw new ApiError(403, 'approval_forbidden', workflowMessages.noActor);
+  if (!actor) throw new ApiError('approval_forbidden', workflowMessages.noActor);
   if (run.approval === 'installer-approval') {
     const [connection] = await services.db
       .select({ createdByKeyId: jiraConnections.createdByKeyId })
       .from(jiraConnections)
       .where(eq(jiraConnections.id, run.connectionId));
     if (!connection?.createdByKeyId) {
-      throw new ApiError(403, 'approval_forbidden', workflowMessages.noInstallerRecorded);
+      throw new ApiError('approval_forbidden', workflowMessages.noInstallerRecorded);
     }
     if (connection.createdByKeyId !== actor) {
-      throw new ApiError(403, 'approval_forbidden', workflowMessages.notInstaller);
+      throw new ApiError('approval_forbidden', workflowMessages.notInstaller);
     }
   }
   const now = services.clock.now();
@@ -313,9 +313,9 @@ export async function decideRun(
   if (!decided) {
     const current = await findRun(services, teamId, runId);
     if (current.state === 'rejected' && current.decidedBy === SYSTEM_ACTOR) {
-      throw new ApiError(409, 'approval_expired', workflowMessages.approvalExpired(APPROVAL_EXPIRY_DAYS));
+      throw new ApiError('approval_expired', workflowMessages.approvalExpired(APPROVAL_EXPIRY_DAYS));
     }
-    throw new ApiError(409, 'not_awaiting_approval', workflowMessages.notAwaitingApproval(current.state));
+    throw new ApiError('not_awaiting_approval', workflowMessages.notAwaitingApproval(current.state));
   }
   if (decided.state === 'queued') await enqueueRun(services, decided.id);
   return decided;

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { callRemote } from './remote-call';
+import type { Scheduler } from './scheduler';
 import type { DeliveryKind, DeliveryRecord, DeliveryResult, Installation, RetryReason } from './types';
 
 /** Forge redelivers a failed event at most 4 times. */
@@ -34,8 +35,12 @@ export interface PendingRetry {
 }
 
 export interface Deliverer {
-  /** Makes the first attempt and returns its result; retries run later on timers. */
+  /** Makes the first attempt and returns its result; retries run later on the scheduler. */
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /** Makes every pending retry now instead of at its due time, and returns their results. */
+  deliverPending(): Promise<DeliveryResult[]>;
+  /** Resolves once no delivery is in flight (including fire-and-forget events and the retries they cause). */
+  settled(): Promise<void>;
   records(): DeliveryRecord[];
   pendingRetries(): PendingRetry[];
   /** Drops the pending retries of an installation (uninstall). */
@@ -49,13 +54,17 @@ export function createDeliverer(a: {
   now(): number;
   retryDelayMs: number;
   timeoutMs: number;
+  scheduler: Scheduler;
   invocationToken(installation: Installation, endpointKey: string): Promise<string>;
   systemToken(cloudId: string): Promise<string>;
   /** A retry is only made while its installation still exists. */
   isInstalled(installationId: string): boolean;
 }): Deliverer {
   const records: DeliveryRecord[] = [];
-  const pending = new Map<string, { retry: PendingRetry; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    string,
+    { retry: PendingRetry; cancel: () => void; run: () => Promise<DeliveryResult> }
+  >();
   const inFlight = new Set<Promise<unknown>>();
   let abort = new AbortController();
 
@@ -80,6 +89,7 @@ export function createDeliverer(a: {
       systemToken,
       body,
       timeoutMs: a.timeoutMs,
+      scheduler: a.scheduler,
       signal,
     });
     const durationMs = performance.now() - started;
@@ -123,13 +133,14 @@ export function createDeliverer(a: {
     reason: RetryReason,
   ) {
     if (!a.isInstalled(request.installation.installationId)) return;
-    const timer = setTimeout(() => {
+    const run = () => {
       pending.delete(deliveryId);
-      track(attempt(request, deliveryId, retryCount, reason));
-    }, a.retryDelayMs);
-    timer.unref();
+      return track(attempt(request, deliveryId, retryCount, reason));
+    };
+    const cancel = a.scheduler.after(a.retryDelayMs, () => void run());
     pending.set(deliveryId, {
-      timer,
+      cancel,
+      run,
       retry: {
         deliveryId,
         cloudId: request.installation.cloudId,
@@ -155,16 +166,28 @@ export function createDeliverer(a: {
   return {
     deliver: (request) => track(attempt(request, randomUUID(), 0)),
     records: () => [...records],
+    deliverPending() {
+      const due = [...pending.values()];
+      return Promise.all(
+        due.map(({ cancel, run }) => {
+          cancel();
+          return run();
+        }),
+      );
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
     pendingRetries: () => [...pending.values()].map(({ retry }) => retry),
     cancel(installationId) {
-      for (const [deliveryId, { retry, timer }] of pending) {
+      for (const [deliveryId, { retry, cancel }] of pending) {
         if (retry.installationId !== installationId) continue;
-        clearTimeout(timer);
+        cancel();
         pending.delete(deliveryId);
       }
     },
     async stop() {
-      for (const { timer } of pending.values()) clearTimeout(timer);
+      for (const { cancel } of pending.values()) cancel();
       pending.clear();
       const stopping = abort;
       abort = new AbortController();

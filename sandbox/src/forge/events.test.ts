@@ -1,23 +1,21 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import type { JiraChange } from '../contracts';
 
-const retryDelayMs = 10;
-const deliveryTimeoutMs = 100;
+// Forge's own delays; the manual scheduler moves past them without waiting.
+const retryDelayMs = 60_000;
+const deliveryTimeoutMs = 5_000;
 let world: Awaited<ReturnType<typeof startForgeWorld>>;
 
 beforeAll(async () => {
   // Pushes are kept out of the way: these tests look at triggers only.
-  world = await startForgeWorld({
-    credentialPushIntervalMs: 3_600_000,
-    eventRetryDelayMs: retryDelayMs,
-    deliveryTimeoutMs,
-  });
+  world = await startForgeWorld({ credentialPushIntervalMs: 3_600_000 });
 });
 beforeEach(async () => {
   await world.platform.install({ cloudId: siteA.cloudId, backendUrl: world.backend.url });
 });
 afterEach(async () => {
+  releaseHeldAnswers();
   await world.platform.close();
   world.platform.reset();
   world.backend.respond = () => 200;
@@ -41,6 +39,19 @@ function change(overrides: Partial<JiraChange> = {}): JiraChange {
 }
 
 const events = () => world.at('/forge/events');
+const eventAttempts = () => world.platform.deliveries().filter((record) => record.kind === 'event');
+
+/** Moves past the redelivery delay and waits for the redeliveries it started. */
+async function redeliver() {
+  world.scheduler.advance(retryDelayMs);
+  await world.platform.settled();
+}
+
+let heldAnswers: Array<() => void> = [];
+function releaseHeldAnswers() {
+  for (const release of heldAnswers) release();
+  heldAnswers = [];
+}
 type EventBody = { issue: { key: string } };
 /** Issue keys of the delivered events; retries wrap the event in `payload`. */
 const eventKeys = () =>
@@ -53,7 +64,8 @@ describe('Jira changes', () => {
   it('delivers a change made through the API as an avi:jira event', async () => {
     world.platform.onJiraChange(change());
 
-    await vi.waitFor(() => expect(events()).toHaveLength(1), { interval: 5 });
+    await world.platform.settled();
+    expect(events()).toHaveLength(1);
     const [delivered] = events();
     expect(delivered.body).toEqual({
       eventType: 'avi:jira:updated:issue',
@@ -68,21 +80,16 @@ describe('Jira changes', () => {
       app: { module: { type: 'core:endpoint', key: 'events-endpoint' } },
     });
     expect(delivered.headers['x-forge-oauth-system']).toBeTruthy();
-    // The platform records the delivery once the remote's answer is read, just after the remote saw it.
-    await vi.waitFor(
-      () =>
-        expect(world.platform.deliveries().at(-1)).toMatchObject({
-          kind: 'event',
-          moduleKey: 'jira-issue-events',
-          endpointKey: 'events-endpoint',
-          path: '/forge/events',
-          eventType: 'avi:jira:updated:issue',
-          ok: true,
-          status: 200,
-          attempt: 1,
-        }),
-      { interval: 5 },
-    );
+    expect(world.platform.deliveries().at(-1)).toMatchObject({
+      kind: 'event',
+      moduleKey: 'jira-issue-events',
+      endpointKey: 'events-endpoint',
+      path: '/forge/events',
+      eventType: 'avi:jira:updated:issue',
+      ok: true,
+      status: 200,
+      attempt: 1,
+    });
   });
 
   it('carries the comment of a comment event', async () => {
@@ -95,7 +102,8 @@ describe('Jira changes', () => {
       change({ eventType: 'avi:jira:commented:issue', changelog: undefined, comment }),
     );
 
-    await vi.waitFor(() => expect(events()).toHaveLength(1), { interval: 5 });
+    await world.platform.settled();
+    expect(events()).toHaveLength(1);
     expect(events()[0].body).toMatchObject({ eventType: 'avi:jira:commented:issue', comment });
     expect(events()[0].body).not.toHaveProperty('changelog');
   });
@@ -105,8 +113,7 @@ describe('Jira changes', () => {
     world.platform.onJiraChange(change({ issue: issue('SUP-OTHER-SITE'), cloudId: siteB.cloudId }));
     world.platform.onJiraChange(change({ issue: issue('SUP-2') }));
 
-    await vi.waitFor(() => expect(eventKeys()).toContain('SUP-2'), { interval: 5 });
-    await world.platform.close();
+    await world.platform.settled();
     expect(eventKeys()).toEqual(['SUP-2']);
   });
 });
@@ -115,8 +122,19 @@ describe('redelivery', () => {
   it('retries a failing event 4 times with retryContext, keeping its timestamp', async () => {
     world.backend.respond = () => 500;
     world.platform.onJiraChange(change());
+    await world.platform.settled();
+    expect(events()).toHaveLength(1);
 
-    await vi.waitFor(() => expect(events()).toHaveLength(5), { interval: 5 });
+    // Nothing is redelivered before Forge's delay has passed.
+    world.scheduler.advance(retryDelayMs - 1);
+    await world.platform.settled();
+    expect(events()).toHaveLength(1);
+    world.scheduler.advance(1);
+    await world.platform.settled();
+    expect(events()).toHaveLength(2);
+    for (let retry = 2; retry <= 4; retry++) await redeliver();
+
+    expect(events()).toHaveLength(5);
     const [first, ...retries] = events();
     expect(first.body).toEqual(expect.objectContaining({ eventType: 'avi:jira:updated:issue' }));
     expect(first.body).not.toHaveProperty('retryContext');
@@ -134,34 +152,52 @@ describe('redelivery', () => {
       expect(retry.verifyError).toBeUndefined();
     });
 
-    await vi.waitFor(() => expect(world.platform.deliveries()).toHaveLength(6), { interval: 5 }); // + lifecycle
-    const attempts = world.platform.deliveries().filter((record) => record.kind === 'event');
+    expect(world.platform.deliveries()).toHaveLength(6); // + lifecycle
+    const attempts = eventAttempts();
     expect(attempts.map((record) => record.attempt)).toEqual([1, 2, 3, 4, 5]);
     expect(new Set(attempts.map((record) => record.deliveryId)).size).toBe(1);
     expect(world.platform.describe().pendingRetries).toEqual([]);
     // No sixth attempt comes after the fourth retry.
-    world.platform.onJiraChange(change({ issue: issue('SUP-LATER') }));
-    await vi.waitFor(() => expect(eventKeys()).toContain('SUP-LATER'), { interval: 5 });
-    await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 3));
+    await redeliver();
+    await redeliver();
     expect(eventKeys().filter((key) => key === 'SUP-1')).toHaveLength(5);
+  });
+
+  it('redelivers at once through deliverPending, before the delay has passed', async () => {
+    let calls = 0;
+    world.backend.respond = () => (++calls === 1 ? 500 : 200);
+    world.platform.onJiraChange(change());
+    await world.platform.settled();
+
+    expect(await world.platform.deliverPending()).toEqual([{ ok: true, status: 200 }]);
+    expect(eventAttempts().map((record) => record.attempt)).toEqual([1, 2]);
+    expect(world.platform.describe().pendingRetries).toEqual([]);
+    await redeliver();
+    expect(events()).toHaveLength(2);
   });
 
   it('stops retrying once an attempt succeeds', async () => {
     let calls = 0;
     world.backend.respond = () => (++calls === 1 ? 502 : 200);
     world.platform.onJiraChange(change());
+    await world.platform.settled();
+    await redeliver();
 
-    await vi.waitFor(() => expect(events()).toHaveLength(2), { interval: 5 });
-    await vi.waitFor(() => expect(world.platform.deliveries().at(-1)?.ok).toBe(true), { interval: 5 });
+    expect(events()).toHaveLength(2);
+    expect(world.platform.deliveries().at(-1)?.ok).toBe(true);
     expect(world.platform.describe().pendingRetries).toEqual([]);
+    await redeliver();
+    expect(events()).toHaveLength(2);
   });
 
   it('gives INVALID_FORGE_INVOCATION_TOKEN as the reason after a 401', async () => {
     let calls = 0;
     world.backend.respond = () => (++calls === 1 ? 401 : 200);
     world.platform.onJiraChange(change());
+    await world.platform.settled();
+    await redeliver();
 
-    await vi.waitFor(() => expect(events()).toHaveLength(2), { interval: 5 });
+    expect(events()).toHaveLength(2);
     expect(events()[1].body).toMatchObject({
       payload: {
         retryContext: { retryCount: 1, retryReason: 'INVALID_FORGE_INVOCATION_TOKEN', retryData: null },
@@ -171,13 +207,27 @@ describe('redelivery', () => {
 
   it('gives TIMEOUT_ERROR as the reason when the remote answers too late', async () => {
     let calls = 0;
+    let firstCallReached = () => {};
+    const reached = new Promise<void>((resolve) => {
+      firstCallReached = resolve;
+    });
+    // The first answer is held until the test ends; the platform gives up on it at its time limit.
     world.backend.respond = async () => {
-      if (++calls === 1) await new Promise((resolve) => setTimeout(resolve, deliveryTimeoutMs * 3));
+      if (++calls === 1) {
+        firstCallReached();
+        await new Promise<void>((release) => heldAnswers.push(release));
+      }
       return 200;
     };
     world.platform.onJiraChange(change());
+    await reached;
+    world.scheduler.advance(deliveryTimeoutMs - 1);
+    expect(world.platform.describe().pendingRetries).toEqual([]);
+    world.scheduler.advance(1);
+    await world.platform.settled();
+    await redeliver();
 
-    await vi.waitFor(() => expect(events()).toHaveLength(2), { interval: 5 });
+    expect(events()).toHaveLength(2);
     expect(events()[1].body).toMatchObject({ payload: { retryContext: { retryReason: 'TIMEOUT_ERROR' } } });
     expect(world.platform.deliveries().find((record) => record.kind === 'event')).toMatchObject({
       ok: false,
@@ -191,39 +241,28 @@ describe('redelivery', () => {
 
     const result = await world.platform.pushCredentialsNow(siteA.cloudId);
     expect(result).toEqual({ ok: false, status: 500, failureReason: 'INVALID_REMOTE_INVOCATION_ERROR' });
-    // An event sent after the push and its redelivery delay show the retry window has passed.
-    world.platform.onJiraChange(change());
-    await vi.waitFor(() => expect(events()).toHaveLength(1), { interval: 5 });
-    await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 3));
-    expect(world.at('/forge/credentials')).toHaveLength(1);
     expect(world.platform.describe().pendingRetries).toEqual([]);
+    await redeliver();
+    await redeliver();
+    expect(world.at('/forge/credentials')).toHaveLength(1);
   });
 
   it('drops pending retries on uninstall', async () => {
-    // A Forge-like delay keeps the retry pending while the test looks at it.
-    const slowWorld = await startForgeWorld({
-      credentialPushIntervalMs: 3_600_000,
-      eventRetryDelayMs: 60_000,
+    world.backend.respond = () => 500;
+    world.platform.onJiraChange(change());
+    await world.platform.settled();
+    expect(world.platform.describe().pendingRetries).toHaveLength(1);
+    expect(world.platform.describe().pendingRetries[0]).toMatchObject({
+      cloudId: siteA.cloudId,
+      moduleKey: 'jira-issue-events',
+      eventType: 'avi:jira:updated:issue',
+      retryCount: 1,
+      retryReason: 'INVALID_REMOTE_INVOCATION_ERROR',
     });
-    try {
-      await slowWorld.platform.install({ cloudId: siteA.cloudId, backendUrl: slowWorld.backend.url });
-      slowWorld.backend.respond = () => 500;
-      slowWorld.platform.onJiraChange(change());
-      await vi.waitFor(() => expect(slowWorld.platform.describe().pendingRetries).toHaveLength(1), {
-        interval: 5,
-      });
-      expect(slowWorld.platform.describe().pendingRetries[0]).toMatchObject({
-        cloudId: siteA.cloudId,
-        moduleKey: 'jira-issue-events',
-        eventType: 'avi:jira:updated:issue',
-        retryCount: 1,
-        retryReason: 'INVALID_REMOTE_INVOCATION_ERROR',
-      });
 
-      await slowWorld.platform.uninstall(siteA.cloudId);
-      expect(slowWorld.platform.describe().pendingRetries).toEqual([]);
-    } finally {
-      await slowWorld.close();
-    }
+    await world.platform.uninstall(siteA.cloudId);
+    expect(world.platform.describe().pendingRetries).toEqual([]);
+    await redeliver();
+    expect(events()).toHaveLength(1);
   });
 });

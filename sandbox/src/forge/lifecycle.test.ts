@@ -1,14 +1,15 @@
 import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ReceivedRequest, siteA, siteB, startForgeWorld } from '../../test-support/forge';
 import { forgeMessages } from './messages';
 
-const pushIntervalMs = 50;
+// The manifest's `fiveMinute`; the manual scheduler moves past it without waiting.
+const pushIntervalMs = 300_000;
 const fourHoursSeconds = 4 * 3600;
 let world: Awaited<ReturnType<typeof startForgeWorld>>;
 
 beforeAll(async () => {
-  world = await startForgeWorld({ credentialPushIntervalMs: pushIntervalMs, eventRetryDelayMs: 10 });
+  world = await startForgeWorld({ credentialPushIntervalMs: pushIntervalMs });
 });
 afterEach(async () => {
   await world.platform.close(); // lets in-flight deliveries settle before the next test counts requests
@@ -24,6 +25,12 @@ const pushesTo = (cloudId: string) =>
   world
     .at('/forge/credentials')
     .filter((request) => (request.body as { context: { cloudId: string } }).context.cloudId === cloudId);
+
+/** Lets `intervals` push intervals pass and waits for the pushes they started. */
+async function letPushIntervalsPass(intervals: number) {
+  world.scheduler.advance(intervals * pushIntervalMs);
+  await world.platform.settled();
+}
 
 describe('install', () => {
   it('delivers the installed lifecycle event first, then scheduled credential pushes with a system token', async () => {
@@ -51,10 +58,18 @@ describe('install', () => {
     expect(lifecycle.headers['x-b3-spanid']).toMatch(/^[0-9a-f]{16}$/);
     expect(systemTokenOf(lifecycle)).toBeTruthy();
     expect(world.at('/forge/credentials')).toHaveLength(0);
+    const { nextPushAt } = world.platform.describe().installations[0];
+    expect(nextPushAt).toBeGreaterThanOrEqual(installation.installedAt + pushIntervalMs);
+    expect(nextPushAt).toBeLessThanOrEqual(world.clock.now() + pushIntervalMs);
 
-    await vi.waitFor(() => expect(world.at('/forge/credentials').length).toBeGreaterThanOrEqual(2), {
-      interval: 10,
-    });
+    world.scheduler.advance(pushIntervalMs - 1);
+    await world.platform.settled();
+    expect(world.at('/forge/credentials')).toHaveLength(0);
+    world.scheduler.advance(1);
+    await world.platform.settled();
+    expect(world.at('/forge/credentials')).toHaveLength(1);
+    await letPushIntervalsPass(1);
+    expect(world.at('/forge/credentials')).toHaveLength(2);
     const push = world.at('/forge/credentials')[0];
     expect(push.body).toEqual({ context: { cloudId: siteA.cloudId, moduleKey: 'push-credentials' } });
     expect(push.claims).toMatchObject({
@@ -109,7 +124,8 @@ describe('install', () => {
     world.clock.offsetMs = 2 * 3600 * 1000 + 60_000; // 1 h 59 min left
     await world.platform.pushCredentialsNow(siteA.cloudId);
 
-    const tokens = world.at('/forge/credentials').slice(0, 3).map(systemTokenOf);
+    const tokens = world.at('/forge/credentials').map(systemTokenOf);
+    expect(tokens).toHaveLength(3);
     expect(tokens[0]).toBe(systemTokenOf(first));
     expect(tokens[1]).toBe(tokens[0]);
     expect(tokens[2]).not.toBe(tokens[0]);
@@ -142,9 +158,9 @@ describe('install', () => {
       attempt: 1,
       failureReason: 'INVALID_REMOTE_INVOCATION_ERROR',
     });
-    await vi.waitFor(() => expect(world.at('/forge/credentials').length).toBeGreaterThanOrEqual(1), {
-      interval: 10,
-    });
+    await letPushIntervalsPass(1);
+    expect(world.at('/forge/credentials')).toHaveLength(1);
+    expect(world.platform.deliveries().at(-1)).toMatchObject({ kind: 'scheduled', ok: true, status: 200 });
   });
 });
 
@@ -154,13 +170,11 @@ describe('uninstall', () => {
       cloudId: siteA.cloudId,
       backendUrl: world.backend.url,
     });
-    await vi.waitFor(() => expect(world.at('/forge/credentials').length).toBeGreaterThanOrEqual(1), {
-      interval: 10,
-    });
+    await letPushIntervalsPass(1);
+    expect(world.at('/forge/credentials')).toHaveLength(1);
     const systemToken = systemTokenOf(world.at('/forge/credentials')[0]);
 
     await world.platform.uninstall(siteA.cloudId);
-    const pushesAtUninstall = pushesTo(siteA.cloudId).length;
 
     const [preUninstall] = world.at('/forge/uninstall');
     expect(preUninstall.body).toEqual({ context: { cloudId: siteA.cloudId, moduleKey: 'before-uninstall' } });
@@ -170,12 +184,11 @@ describe('uninstall', () => {
     expect(world.platform.installations()).toEqual([]);
     expect(world.grants.has(systemToken)).toBe(false);
 
-    // Let several push intervals pass (site B's pushes count them): site A's stopped schedule sends nothing more.
+    // Several push intervals pass (site B's pushes count them): site A's stopped schedule sends nothing more.
     await world.platform.install({ cloudId: siteB.cloudId, backendUrl: world.backend.url });
-    await vi.waitFor(() => expect(pushesTo(siteB.cloudId).length).toBeGreaterThanOrEqual(3), {
-      interval: 10,
-    });
-    expect(pushesTo(siteA.cloudId)).toHaveLength(pushesAtUninstall);
+    await letPushIntervalsPass(3);
+    expect(pushesTo(siteB.cloudId)).toHaveLength(3);
+    expect(pushesTo(siteA.cloudId)).toHaveLength(1);
   });
 
   it('gives a reinstall after an uninstall a new installation id', async () => {

@@ -19,11 +19,13 @@ import { defaultManifestPath, type EndpointModule, loadForgeManifest } from './m
 import { forgeMessages } from './messages';
 import { callRemote } from './remote-call';
 import { createForgeRoutes } from './routes';
+import { type Scheduler, timerScheduler } from './scheduler';
 import { createSigner } from './signing';
 import type { DeliveryRecord, DeliveryResult, Installation } from './types';
 
 export type { PendingRetry } from './delivery';
 export { ForgeControlError } from './errors';
+export { createManualScheduler, type ManualScheduler, type Scheduler } from './scheduler';
 export type { DeliveryKind, DeliveryRecord, DeliveryResult, Installation, RetryReason } from './types';
 
 export interface ForgePlatformOptions {
@@ -39,6 +41,8 @@ export interface ForgePlatformOptions {
   deliveryTimeoutMs?: number;
   /** Default and maximum 4 * 3600. */
   systemTokenTtlSeconds?: number;
+  /** Runs pushes, redeliveries and time limits. Default: real timers; tests pass a manual scheduler. */
+  scheduler?: Scheduler;
 }
 
 export interface InvokeUiRequest {
@@ -76,6 +80,10 @@ export interface ForgeControls {
   uninstall(cloudId: string): Promise<void>;
   /** One scheduled-trigger delivery now. */
   pushCredentialsNow(cloudId: string): Promise<DeliveryResult>;
+  /** Makes every pending event redelivery now instead of at its due time; returns their results. */
+  deliverPending(): Promise<DeliveryResult[]>;
+  /** Resolves once no delivery is in flight: Jira events, scheduled pushes and the redeliveries they cause. */
+  settled(): Promise<void>;
   /** A UI Kit module calling `invokeRemote` from @forge/bridge through its resolver endpoint. */
   invokeUi(a: InvokeUiRequest): Promise<{ status: number; body: unknown }>;
   /** Signs a FIT; `claims` override iss/aud/iat/nbf/exp/jti (tests forge bad tokens with it). */
@@ -99,6 +107,7 @@ export function createForgePlatform(
 ): ForgePlatform & ForgeControls {
   const manifest = loadForgeManifest(options.manifestPath ?? defaultManifestPath);
   const pushIntervalMs = options.credentialPushIntervalMs ?? 300_000;
+  const scheduler = options.scheduler ?? timerScheduler;
   const systemTokenTtlSeconds = options.systemTokenTtlSeconds ?? maxSystemTokenTtlSeconds;
   if (systemTokenTtlSeconds > maxSystemTokenTtlSeconds)
     throw new RangeError(forgeMessages.systemTokenTooLong);
@@ -119,7 +128,7 @@ export function createForgePlatform(
     systemTokenTtlSeconds,
   });
   const installationsByCloud = new Map<string, Installation>();
-  const pushTimers = new Map<string, { timer: NodeJS.Timeout; nextPushAt: number }>();
+  const pushTimers = new Map<string, { cancel: () => void; nextPushAt: number }>();
   let uiAbort = new AbortController();
 
   const signInvocationToken: ForgeControls['signInvocationToken'] = (claims, signOptions) =>
@@ -135,6 +144,7 @@ export function createForgePlatform(
     now: () => ctx.now(),
     retryDelayMs: options.eventRetryDelayMs ?? 60_000,
     timeoutMs: options.deliveryTimeoutMs ?? 5_000,
+    scheduler,
     invocationToken: (installation, endpointKey) =>
       signInvocationToken({
         app: appClaim(identity, installation, { type: 'core:endpoint', key: endpointKey }),
@@ -171,20 +181,19 @@ export function createForgePlatform(
     );
   }
 
+  /** Schedules the next push; each push schedules the one after it. */
   function schedulePushes(installation: Installation) {
-    const timer = setInterval(() => {
-      const scheduled = pushTimers.get(installation.cloudId);
-      if (scheduled) scheduled.nextPushAt = ctx.now() + pushIntervalMs;
+    const cancel = scheduler.after(pushIntervalMs, () => {
+      schedulePushes(installation);
       pushCredentials(installation);
-    }, pushIntervalMs);
-    timer.unref();
-    pushTimers.set(installation.cloudId, { timer, nextPushAt: ctx.now() + pushIntervalMs });
+    });
+    pushTimers.set(installation.cloudId, { cancel, nextPushAt: ctx.now() + pushIntervalMs });
   }
 
   function stopPushes(cloudId?: string) {
-    for (const [key, { timer }] of pushTimers) {
+    for (const [key, { cancel }] of pushTimers) {
       if (cloudId !== undefined && key !== cloudId) continue;
-      clearInterval(timer);
+      cancel();
       pushTimers.delete(key);
     }
   }
@@ -270,6 +279,9 @@ export function createForgePlatform(
       return first;
     },
 
+    deliverPending: () => deliverer.deliverPending(),
+    settled: () => deliverer.settled(),
+
     async invokeUi(request) {
       const installation = installationOn(request.cloudId);
       const module = manifest.uiModules.find((candidate) => candidate.key === request.moduleKey);
@@ -301,6 +313,7 @@ export function createForgePlatform(
           : undefined,
         body: request.body,
         timeoutMs: uiInvocationTimeoutMs,
+        scheduler,
         signal: uiAbort.signal,
       });
       if (!answer.reached) throw new Error(forgeMessages.uiRemoteFailed(answer.failureReason));

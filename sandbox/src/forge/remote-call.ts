@@ -1,5 +1,6 @@
 /** One HTTP call from "Forge" to the app's remote, with Forge's headers and time limit. */
 import { randomBytes } from 'node:crypto';
+import type { Scheduler } from './scheduler';
 import type { RetryReason } from './types';
 
 export type RemoteAnswer =
@@ -16,6 +17,8 @@ export async function callRemote(a: {
   systemToken?: string;
   body?: unknown;
   timeoutMs: number;
+  /** Runs the time limit. */
+  scheduler: Scheduler;
   /** Aborts the call when the platform closes. */
   signal: AbortSignal;
 }): Promise<RemoteAnswer> {
@@ -29,8 +32,7 @@ export async function callRemote(a: {
   if (hasBody) headers['content-type'] = 'application/json';
 
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), a.timeoutMs);
-  timer.unref();
+  const cancelTimeout = a.scheduler.after(a.timeoutMs, () => timeout.abort());
   try {
     // Forge treats 3xx as an error, so redirects are not followed.
     const response = await fetch(a.url, {
@@ -48,7 +50,7 @@ export async function callRemote(a: {
       failureReason: timeout.signal.aborted ? 'TIMEOUT_ERROR' : 'INVALID_REMOTE_INVOCATION_ERROR',
     };
   } finally {
-    clearTimeout(timer);
+    cancelTimeout();
   }
 }
 

@@ -121,7 +121,7 @@ export async function findIngestion(services: Services, teamId: string, id: stri
     .select()
     .from(catalogIngestions)
     .where(and(eq(catalogIngestions.id, id), eq(catalogIngestions.teamId, teamId)));
-  if (!row) throw new ApiError(404, 'ingestion_not_found', workflowMessages.ingestionNotFound);
+  if (!row) throw new ApiError('ingestion_not_found', workflowMessages.ingestionNotFound);
   return row;
 }
 
