@@ -40,10 +40,11 @@ const audit = writeAudit;
 /** The definitions in code become rows of the team (keeping each row's enabled state and policy). */
 export async function ensureTeamWorkflows(services: Services, teamId: string): Promise<void> {
   const now = services.clock.now();
-  for (const definition of WORKFLOW_DEFINITIONS) {
-    await services.db
-      .insert(workflows)
-      .values({
+  // One statement: new definitions are added, changed texts and schemas follow the code.
+  await services.db
+    .insert(workflows)
+    .values(
+      WORKFLOW_DEFINITIONS.map((definition) => ({
         id: randomUUID(),
         teamId,
         kind: definition.kind,
@@ -55,16 +56,16 @@ export async function ensureTeamWorkflows(services: Services, teamId: string): P
         enabled: true,
         createdAt: now,
         updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: [workflows.teamId, workflows.key],
-        set: {
-          name: definition.name,
-          description: definition.description,
-          inputSchema: definition.inputSchema,
-        },
-      });
-  }
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [workflows.teamId, workflows.key],
+      set: {
+        name: sql`excluded.name`,
+        description: sql`excluded.description`,
+        inputSchema: sql`excluded.input_schema`,
+      },
+    });
 }
 
 export async function listWorkflows(

@@ -4,8 +4,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../test-support/database';
 import { startWorkflowWorld, type WorkflowWorld } from '../../test-support/workflows';
-import { auditLog, workflowRuns } from '../db/schema';
-import { executeRun, RUN_LEASE_MS } from './service';
+import { auditLog, jiraConnections, workflowRuns } from '../db/schema';
+import { executeRun, expireOverdueRuns, RUN_LEASE_MS, requeueStrandedRuns } from './service';
 
 interface RunBody {
   id: string;
@@ -410,6 +410,41 @@ describe.each(testDatabaseKinds())('workflows on %s', (kind) => {
         },
       });
     });
+  });
+
+  it('a connection that does not record who made it cannot give installer approval', async () => {
+    await world.ctx.services.db
+      .update(jiraConnections)
+      .set({ createdByKeyId: null })
+      .where(eq(jiraConnections.id, world.connection.id));
+    try {
+      const run = await start('list-jira-projects', {});
+      const answer = await as(world.installer.key, `/v1/workflow-runs/${run.id}/approve`, { method: 'POST' });
+      expect(answer.status).toBe(403);
+      expect(await answer.json()).toEqual({
+        error: { code: 'approval_forbidden', message: workflowMessages.noInstallerRecorded },
+      });
+    } finally {
+      await world.ctx.services.db
+        .update(jiraConnections)
+        .set({ createdByKeyId: world.installer.id })
+        .where(eq(jiraConnections.id, world.connection.id));
+    }
+  });
+
+  it('the sweep expires overdue approvals and puts stranded runs back on the queue', async () => {
+    const waiting = await start('list-jira-projects', {});
+    const stranded = await start('list-jira-projects', {});
+    await as(world.installer.key, `/v1/workflow-runs/${stranded.id}/approve`, { method: 'POST' });
+    world.clock.advance(7 * 86_400_000 + 1);
+    expect(await expireOverdueRuns(world.ctx.services)).toBeGreaterThanOrEqual(1);
+    expect((await detail(waiting.id)).state).toBe('rejected');
+    // Queued for over a minute without a worker taking it: its job is sent again (one per run).
+    expect(await requeueStrandedRuns(world.ctx.services)).toBeGreaterThanOrEqual(1);
+    // A week later the connection's token is long gone: give it a fresh one.
+    await world.resetSandbox();
+    await executeRun(world.ctx.services, stranded.id);
+    expect((await detail(stranded.id)).state).toBe('succeeded');
   });
 
   describe('interrupted runs', () => {
