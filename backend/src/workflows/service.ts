@@ -159,8 +159,10 @@ export async function startRun(
   actor: string,
 ): Promise<WorkflowRun> {
   const workflow = await findWorkflow(services, teamId, workflowIdOrKey);
-  if (!request.connectionId) throw new ApiError('invalid_request', workflowMessages.connectionRequired);
-  const connection = await findConnection(services, teamId, request.connectionId);
+  // A catalog workflow runs on the connection it came from unless told otherwise.
+  const connectionId = request.connectionId ?? workflow.connectionId;
+  if (!connectionId) throw new ApiError('invalid_request', workflowMessages.connectionRequired);
+  const connection = await findConnection(services, teamId, connectionId);
   if (workflow.retiredAt)
     throw new ApiError('workflow_retired', workflowMessages.workflowRetired(workflow.name));
   if (!workflow.enabled)

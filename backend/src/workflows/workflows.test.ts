@@ -396,6 +396,20 @@ describe.each(testDatabaseKinds())('workflows on %s', (kind) => {
       ]);
     });
 
+    it('needs the connection to run on', async () => {
+      const answer = await as(world.installer.key, '/v1/workflows/list-jira-projects/runs', {
+        method: 'POST',
+        json: { input: {} },
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toEqual({
+        error: {
+          code: 'invalid_request',
+          message: 'connectionId is required: the Jira connection the run calls.',
+        },
+      });
+    });
+
     it('validates input against the schema before anything runs', async () => {
       const answer = await as(world.installer.key, '/v1/workflows/create-jira-issue/runs', {
         method: 'POST',

@@ -8,7 +8,7 @@ import { API_MESSAGES, jiraError } from '../api/errors';
 import type { IssueRecord } from '../state';
 import { visibleIssue } from './lookup';
 import { JIRA_MESSAGES } from './messages';
-import { renderAttachment, renderUser } from './render';
+import { renderAttachment, renderUserDetails } from './render';
 
 const watchers = new WeakMap<IssueRecord, Set<string>>();
 
@@ -42,7 +42,7 @@ export function issueActionRoutes(services: ApiServices): ApiRoute[] {
           self: `${actor.site.url}/rest/api/3/issue/${found.issue.key}/watchers`,
           isWatching: people.some((user) => user.accountId === actor.user.accountId),
           watchCount: people.length,
-          watchers: people.map((user) => renderUser(actor.site, user)),
+          watchers: people.map((user) => renderUserDetails(actor.site, user)),
         });
       },
     },
