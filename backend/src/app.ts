@@ -11,6 +11,8 @@ import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
 import { forgeRoutes } from './forge/routes';
 import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
+import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/limits';
+import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
 import { workflowRoutes } from './workflows/routes';
@@ -41,6 +43,10 @@ export function buildApp(services: Services) {
     c.set('services', services);
     await next();
   });
+  app.use(securityHeaders);
+  app.use(refuseControlCharacters);
+  app.use(limitBodies);
+  app.use(refuseNulInJson);
 
   app.get('/healthz', async (c) => {
     try {
@@ -89,6 +95,7 @@ export function buildApp(services: Services) {
         error.status,
       );
     }
+    // The logger's `err` serializer drops a failed query's SQL and parameters (logger.ts).
     services.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     return errorResponse(c, 'internal_error', genericMessages.internal);
   });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createTestContext } from '../test-support/context';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../test-support/context';
 import { ConfigError, loadConfig } from './config';
 
 function problemsOf(env: Record<string, string>) {
@@ -49,18 +49,6 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('configuration is read-only once the services hold it', async () => {
-    const t = await createTestContext();
-    try {
-      expect(Object.isFrozen(t.services.config)).toBe(true);
-      expect(() => {
-        (t.services.config as { publicUrl: string }).publicUrl = 'https://elsewhere.example';
-      }).toThrow(TypeError);
-    } finally {
-      await t.close();
-    }
-  });
-
   it('lists every problem at once, in a readable block', () => {
     try {
       loadConfig({ PORT: '0', LOG_LEVEL: 'loud' });
@@ -79,5 +67,23 @@ describe('loadConfig', () => {
     ]);
     const config = loadConfig({ ATLASSIAN_CLIENT_ID: 'abc', ATLASSIAN_CLIENT_SECRET: 'shh' });
     expect(config.atlassian).toMatchObject({ clientId: 'abc', authUrl: 'https://auth.atlassian.com' });
+  });
+});
+
+describe('configuration once loaded', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext();
+  });
+  afterAll(() => t.close());
+
+  it('is read-only, in the services and as loaded', () => {
+    expect(Object.isFrozen(t.services.config)).toBe(true);
+    const loaded = loadConfig({ ATLASSIAN_CLIENT_ID: 'id', ATLASSIAN_CLIENT_SECRET: 'secret' });
+    expect(Object.isFrozen(loaded)).toBe(true);
+    expect(Object.isFrozen(loaded.atlassian)).toBe(true);
+    expect(() => {
+      (t.services.config as { publicUrl: string }).publicUrl = 'https://elsewhere.example';
+    }).toThrow(TypeError);
   });
 });

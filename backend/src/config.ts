@@ -47,6 +47,11 @@ const environmentSchema = z
     FORGE_JWKS_URL: url.default('https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json'),
     SANDBOX_PORT: port.default(4010),
     JOBS: z.enum(['on', 'off']).default('on'),
+    TEAM_RATE_LIMIT: z.coerce
+      .number({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
+      .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
+      .min(0, { message: 'must be a whole number of requests per minute (0 turns the limit off)' })
+      .default(60_000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ATLASSIAN_CLIENT_ID) !== Boolean(env.ATLASSIAN_CLIENT_SECRET)) {
@@ -77,6 +82,8 @@ export interface Config {
   forgeJwksUrl: string;
   sandboxPort: number;
   jobsEnabled: boolean;
+  /** Requests a team may make per minute on one process; 0 = no limit. */
+  teamRateLimitPerMinute: number;
 }
 
 /** Variables whose values are never repeated in an error message. */
@@ -102,7 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
-  return {
+  return frozenConfig({
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
@@ -126,5 +133,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     forgeJwksUrl: e.FORGE_JWKS_URL,
     sandboxPort: e.SANDBOX_PORT,
     jobsEnabled: e.JOBS === 'on',
-  };
+    teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
+  });
+}
+
+/** Configuration is read-only once loaded: a frozen copy, nested values included. */
+export function frozenConfig(config: Config): Config {
+  return Object.freeze({
+    ...config,
+    atlassian: config.atlassian && Object.freeze({ ...config.atlassian }),
+    encryptionKeys: config.encryptionKeys && Object.freeze([...config.encryptionKeys]),
+  }) as Config;
 }

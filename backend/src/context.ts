@@ -1,5 +1,8 @@
 import type { createRemoteJWKSet } from 'jose';
+import type { FairShare } from './atlassian/fair-share';
 import type { RateLimitBudget } from './atlassian/rate-limit';
+import type { TeamRequestWindow } from './auth/rate-limits';
+import type { KeyRevocations } from './auth/revocation';
 import type { Config } from './config';
 import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
@@ -30,6 +33,14 @@ export interface ProcessState {
   proxyAudit: ProxyAuditWriter;
   /** Impersonation tokens and their in-flight requests (proxy/impersonation.ts). */
   impersonationTokens: ImpersonationTokens;
+  /** Revoked API key ids, refreshed at most once a second (auth/revocation.ts). */
+  keyRevocations: KeyRevocations;
+  /** Client addresses over the failed-key limit, and until when (auth/rate-limits.ts). */
+  failedKeyBlocks: Map<string, number>;
+  /** Each team's requests in the current minute (auth/rate-limits.ts). */
+  teamRequestWindows: Map<string, TeamRequestWindow>;
+  /** Each site's Atlassian budget and its consumers' shares (atlassian/fair-share.ts). */
+  fairShare: FairShare;
 }
 
 /** Everything a route or service needs, built once per process by createServices (server.ts), or per test. */

@@ -1,8 +1,12 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerType, serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './app';
+import { FairShare } from './atlassian/fair-share';
 import { RateLimitBudget } from './atlassian/rate-limit';
-import type { Config } from './config';
+import { registerSecurityJobs } from './auth/prune';
+import { KeyRevocations } from './auth/revocation';
+import { type Config, frozenConfig } from './config';
 import { type Clock, type Services, systemClock } from './context';
 import { Encryptor, loadKeyRing } from './crypto/encryption';
 import { type Database, migrateDatabase, openDatabase } from './db/client';
@@ -12,6 +16,7 @@ import { createLogger, type Logger } from './logger';
 import { ProxyAuditWriter } from './proxy/audit';
 import { createProxyCaches } from './proxy/hot-cache';
 import { ImpersonationTokens } from './proxy/impersonation';
+import { isProxyTarget, serveProxyCall } from './proxy/service';
 import { registerWorkflowJobs } from './workflows/jobs';
 
 export interface RunningBackend {
@@ -30,7 +35,7 @@ export async function createServices(options: {
   clock?: Clock;
 }): Promise<Services> {
   const { database, logger, encryptor } = options;
-  const config = Object.freeze({ ...options.config });
+  const config = frozenConfig(options.config);
   const queue = await startJobQueue(database, logger);
   const clock = options.clock ?? systemClock;
   const services = { config, database, db: database.db, logger, queue, clock, encryptor } as Services;
@@ -41,6 +46,10 @@ export async function createServices(options: {
     proxyCaches: createProxyCaches(),
     proxyAudit: new ProxyAuditWriter(services),
     impersonationTokens: new ImpersonationTokens(services),
+    keyRevocations: new KeyRevocations(services),
+    failedKeyBlocks: new Map(),
+    teamRequestWindows: new Map(),
+    fairShare: new FairShare(() => clock.now().getTime()),
   };
   let closing: Promise<void> | undefined;
   services.close = () => {
@@ -49,6 +58,8 @@ export async function createServices(options: {
       await queue.stop();
       services.state.tokenRefreshes.clear();
       services.state.forgeJwks.clear();
+      services.state.failedKeyBlocks.clear();
+      services.state.teamRequestWindows.clear();
     })();
     return closing;
   };
@@ -75,40 +86,42 @@ export async function startBackend(options: {
 
   // Listening comes first so the configuration can name the real port; requests wait for the app.
   let app: ReturnType<typeof buildApp> | undefined;
-  const server = await new Promise<ServerType>((resolve) => {
-    const started = serve(
-      {
-        fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
-        port: options.config.port,
-        hostname: options.config.host,
-      },
-      () => resolve(started),
-    );
+  let services: Services | undefined;
+  const routed = getRequestListener((request, env) =>
+    app ? app.fetch(request, env) : new Response(null, { status: 503 }),
+  );
+  // Proxied Jira calls are the hot path: they skip routing and web-standard Request/Response objects.
+  const server = createServer((req, res) => {
+    if (services && app && isProxyTarget(req.url ?? '')) void serveProxyCall(services, req, res);
+    else void routed(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(options.config.port, options.config.host, resolve));
   const { port } = server.address() as AddressInfo;
   const host = options.config.host === '0.0.0.0' ? '127.0.0.1' : options.config.host;
   const url = `http://${host}:${port}`;
   const config = options.publicUrlFromAddress ? { ...options.config, port, publicUrl: url } : options.config;
 
-  const services = await createServices({
+  const started = await createServices({
     config,
     database,
     logger,
     clock: options.clock,
     encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
   });
-  if (config.jobsEnabled) await registerForgeJobs(services);
-  if (config.jobsEnabled) await registerWorkflowJobs(services);
-  app = buildApp(services);
+  if (config.jobsEnabled) await registerForgeJobs(started);
+  if (config.jobsEnabled) await registerSecurityJobs(started);
+  if (config.jobsEnabled) await registerWorkflowJobs(started);
+  services = started;
+  app = buildApp(started);
 
   let closing: Promise<void> | undefined;
   return {
     url,
-    services,
+    services: started,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await services.close();
+        await started.close();
         if (!options.database) await database.close();
       })();
       return closing;

@@ -4,8 +4,13 @@ import type { Services } from '../src/context';
 import { SECRET_PURPOSE } from '../src/db/encrypted-columns';
 import { jiraConnections } from '../src/db/schema';
 import type { JiraConnection } from '../src/model/connection';
+import { recordManagedConnection } from '../src/model/workspace-approval';
 
-/** Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production. */
+/**
+ * Tests only: a connection row as a finished OAuth flow would leave it, tokens encrypted as in production.
+ * A managed connection is recorded as made by a site admin (its workspace approved on the site) unless
+ * `siteAdmin: false`, as the spec's flow has it.
+ */
 export async function insertTestConnection(
   services: Services,
   input: {
@@ -20,6 +25,7 @@ export async function insertTestConnection(
     accountName?: string;
     clientId?: string;
     clientSecret?: string;
+    siteAdmin?: boolean;
     /** The API key that made the connection (its installer). */
     createdByKeyId?: string;
   },
@@ -55,5 +61,13 @@ export async function insertTestConnection(
       createdByKeyId: input.createdByKeyId ?? null,
     })
     .returning();
+  if (method === 'managed') {
+    await recordManagedConnection(services.db, now, {
+      teamId: row.teamId,
+      cloudId: row.cloudId,
+      accountId: row.accountId,
+      connectedBySiteAdmin: input.siteAdmin ?? true,
+    });
+  }
   return row;
 }

@@ -40,11 +40,11 @@ export interface TestContext {
   services: Services;
   app: ReturnType<typeof buildApp>;
   logs: CapturedLogs;
-  team: { id: string; name: string; key: string };
+  team: { id: string; name: string; key: string; workspaceId: string };
   /** Calls the app in-process as the team (Bearer key), JSON in and out. */
   request(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<Response>;
   /** Another team with its own key, for tenancy tests. */
-  createTeam(name: string): Promise<{ id: string; name: string; key: string }>;
+  createTeam(name: string): Promise<{ id: string; name: string; key: string; workspaceId: string }>;
   close(): Promise<void>;
 }
 

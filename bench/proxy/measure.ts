@@ -64,3 +64,15 @@ export async function peakRssDuring<T>(pid: number, everyMs: number, work: () =>
     clearInterval(timer);
   }
 }
+
+/** CPU time (user + system) a process has used so far, in µs, from /proc/<pid>/stat (Linux). */
+export async function cpuMicros(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;

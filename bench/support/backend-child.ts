@@ -33,6 +33,8 @@ const config = loadConfig({
   DATA_DIR: dataDir,
   ...sandboxEnvironment({ url: input.url, forge: { appId: input.forgeAppId } }, input.client),
   JOBS: process.env.BENCH_JOBS === 'off' ? 'off' : 'on',
+  // The benchmark saturates one team on purpose: no per-team rate limit.
+  TEAM_RATE_LIMIT: '0',
 });
 const database = process.env.BENCH_DATABASE === 'postgres' ? await createTestDatabase('postgres') : undefined;
 const backend = await startBackend({ config: { ...config, port: 0, host: '127.0.0.1' }, database });

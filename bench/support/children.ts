@@ -9,11 +9,22 @@ export interface Child<T> {
 }
 
 /** Starts `node --import tsx <script>` (no tsx wrapper process, so the pid is the server's) and reads its JSON line. */
-export async function startChild<T>(script: string, env: Record<string, string> = {}): Promise<Child<T>> {
+export async function startChild<T>(
+  script: string,
+  env: Record<string, string> = {},
+  /** Node flags for this child alone (e.g. `--cpu-prof`), after BENCH_CHILD_ARGS. */
+  nodeArgs: string[] = [],
+): Promise<Child<T>> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child = spawn(
     process.execPath,
-    [...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', file],
+    [
+      ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...nodeArgs,
+      '--import',
+      'tsx',
+      file,
+    ],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -9,6 +9,7 @@ import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 
 export interface SandboxInfo {
   url: string;
+  pid: number;
   cloudId: string;
   siteUrl: string;
   accountId: string;
@@ -43,6 +44,7 @@ const token = await sandbox.issueUserToken({
 });
 const info: SandboxInfo = {
   url: sandbox.url,
+  pid: process.pid,
   cloudId: site.cloudId,
   siteUrl: site.url,
   accountId: user.accountId,

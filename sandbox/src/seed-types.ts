@@ -32,6 +32,8 @@ export interface SeedUser {
   sites: string[];
   /** False: the Forge app may not impersonate this user. Default true. */
   appAccess?: boolean;
+  /** Sites (cloudId or name) where the user holds the global "Administer Jira" permission. */
+  administers?: string[];
   timeZone?: string;
   locale?: string;
   /** Per project key, the permissions the user has. Projects not listed: every permission. */

@@ -28,6 +28,8 @@ export interface UserRecord {
   accountType: 'atlassian' | 'app';
   siteIds: string[];
   appAccess: boolean;
+  /** Sites where the user holds the global ADMINISTER ("Administer Jira") permission. */
+  administerSiteIds: string[];
   timeZone: string;
   locale: string;
   /** Per project key; a project absent here grants every permission. */
@@ -190,6 +192,7 @@ export function buildState(input: SandboxSeed): SandboxState {
       accountType: u.accountType ?? 'atlassian',
       siteIds: u.sites.map((s) => siteId(s, `user ${u.accountId}`)),
       appAccess: u.appAccess ?? true,
+      administerSiteIds: (u.administers ?? []).map((s) => siteId(s, `user ${u.accountId}`)),
       timeZone: u.timeZone ?? 'UTC',
       locale: u.locale ?? 'en_US',
       projectPermissions: u.projectPermissions ?? {},

@@ -23,7 +23,7 @@ function cloudId(name: string): string {
 export const DEFAULT_SEED = {
   acme: cloudId('acme'),
   globex: cloudId('globex'),
-  /** Both sites, every project. */
+  /** Both sites, every project; holds Administer Jira on both. */
   alice: userId('Alice Admin'),
   /** acme only; cannot browse ENG. */
   bob: userId('Bob Builder'),

@@ -13,6 +13,8 @@ export const FORGE_UI_PATHS = {
   retryIssueSync: '/forge/ui/issue-status/retry',
   /** GET → AdminOverview of the site named by the token's `context.cloudId`. */
   adminOverview: '/forge/ui/admin-overview',
+  /** POST {workspaceId, decision} → the workspace's new SiteWorkspace; the token's user must be a Jira admin. */
+  workspaceDecision: '/forge/ui/admin-overview/workspaces',
 } as const;
 
 export type ForgeUiPath = (typeof FORGE_UI_PATHS)[keyof typeof FORGE_UI_PATHS];
@@ -58,6 +60,28 @@ export const syncSettingsSummarySchema = z.object({
   failingIssues: z.number().int().nonnegative(),
 });
 
+export const WORKSPACE_APPROVAL_STATES = ['approved', 'pending', 'revoked'] as const;
+
+/** A customer (workspace) whose teams connected the site, and whether a Jira admin lets it use the app. */
+export const siteWorkspaceSchema = z.object({
+  workspaceId: z.string(),
+  workspaceName: z.string(),
+  teamNames: z.array(z.string()),
+  status: z.enum(WORKSPACE_APPROVAL_STATES),
+  decidedBy: z.string().nullable(),
+  decidedAt: isoDateTime.nullable(),
+  requestedAt: isoDateTime,
+});
+
+export type SiteWorkspace = z.infer<typeof siteWorkspaceSchema>;
+
+export const workspaceDecisionSchema = z.object({
+  workspaceId: z.string().min(1).max(255),
+  decision: z.enum(['approved', 'revoked']),
+});
+
+export type WorkspaceDecision = z.infer<typeof workspaceDecisionSchema>;
+
 export const adminOverviewSchema = z.object({
   siteLinked: z.boolean(),
   cloudId: z.string(),
@@ -65,6 +89,8 @@ export const adminOverviewSchema = z.object({
   credentialsFresh: z.boolean(),
   upgradedConnections: z.array(upgradedConnectionSchema),
   sync: z.array(syncSettingsSummarySchema),
+  /** Workspaces that connected the site, each approved, waiting or revoked by a Jira admin. */
+  workspaces: z.array(siteWorkspaceSchema).optional(),
 });
 
 export type UpgradedConnection = z.infer<typeof upgradedConnectionSchema>;

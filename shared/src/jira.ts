@@ -12,8 +12,13 @@ export const JIRA_OAUTH_SCOPES = [
   'offline_access',
 ] as const;
 
-/** Letters, digits and hyphens, not starting or ending with a hyphen. */
-export const SUBDOMAIN_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/** A DNS label: letters, digits and inner hyphens, 1 to 63 characters. */
+export const SUBDOMAIN_PATTERN = /^(?=.{1,63}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+
+/** The subdomain validator the server and the connect modal share. */
+export function isValidSubdomain(value: string): boolean {
+  return SUBDOMAIN_PATTERN.test(value);
+}
 
 /** `acme` from `acme`, `acme.atlassian.net` or `https://acme.atlassian.net/`: people paste all three. */
 export function normalizeSubdomain(value: string): string {
@@ -29,7 +34,7 @@ export function normalizeSubdomain(value: string): string {
 export function subdomainProblem(value: string): 'required' | 'invalid' | undefined {
   const subdomain = normalizeSubdomain(value);
   if (!subdomain) return 'required';
-  return SUBDOMAIN_PATTERN.test(subdomain) ? undefined : 'invalid';
+  return isValidSubdomain(subdomain) ? undefined : 'invalid';
 }
 
 /** Headers a workflow sends to the proxy to opt into the Forge service account and impersonation. */

@@ -17,6 +17,7 @@ export const proxyMessages = {
   doubleEncoded: 'The proxy path must not contain double-encoded characters such as %252e, %252f or %255c.',
   backslash: 'The proxy path must not contain backslashes, plain or percent-encoded.',
   emptySegment: 'The proxy path must not contain empty segments ("//").',
+  semicolon: 'The proxy path must not contain ";" (path parameters), plain or percent-encoded.',
   badEncoding: 'The proxy path is not valid: it has malformed percent-encoding or control characters.',
   asUserNeedsConnectAuth:
     'X-As-Jira-User only works together with "X-Use-Connect-Auth: true" (impersonation uses the Forge app).',
@@ -28,4 +29,5 @@ export const proxyMessages = {
     `Could not get a token to act as the Jira user: Atlassian's GraphQL API answered ${status}.`,
   upstreamTimeout: (seconds: number) => `Jira did not answer within ${seconds} seconds.`,
   upstreamUnreachable: 'Jira could not be reached. Please try again.',
+  bodyUnreadable: 'The request body could not be read completely (the connection ended early).',
 } as const;

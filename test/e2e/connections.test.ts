@@ -48,7 +48,9 @@ describe('Jira connections against the sandbox', () => {
     const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
     const redirect = await world.sandbox.approveAuthorization(authorizeUrl, choice);
     expect(redirect.startsWith(`${world.backend.url}/v1/jira/oauth/callback?`)).toBe(true);
-    const response = await fetch(redirect, { headers: { accept: 'application/json' } });
+    const response = await fetch(redirect, {
+      headers: { accept: 'application/json', authorization: `Bearer ${world.backend.team.key}` },
+    });
     return {
       status: response.status,
       body: (await response.json()) as Connection & { error?: { message: string } },

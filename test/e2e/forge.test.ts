@@ -1,5 +1,5 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
-import { createConsoleSession, SESSION_COOKIE } from '@jira-integration/backend/auth/sessions';
+import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
 import { forgeEvents, forgeInstallations, jiraConnections } from '@jira-integration/backend/db/schema';
 import { getServiceAccountCredentials } from '@jira-integration/backend/forge/credentials';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
@@ -55,7 +55,9 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
       accountId,
       cloudIds: [cloudId],
     });
-    const response = await fetch(redirect, { headers: { accept: 'application/json' } });
+    const response = await fetch(redirect, {
+      headers: { accept: 'application/json', authorization: `Bearer ${team.key}` },
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as Connection;
   }
@@ -64,8 +66,8 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
     return (await (await api(team, `/v1/jira/connections/${id}`)).json()) as Connection;
   }
 
-  async function makeTeam(name: string): Promise<Team> {
-    const team = await createTeam(world.backend.services.db, name);
+  async function makeTeam(name: string, workspaceId?: string): Promise<Team> {
+    const team = await createTeam(world.backend.services.db, name, { workspaceId });
     const { key } = await createApiKey(world.backend.services.db, team.id);
     return { ...team, key };
   }
@@ -76,7 +78,13 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
       sandbox: { forge: { credentialPushIntervalMs: pushIntervalMs, scheduler } },
     });
     ({ acme, globex, alice, bob } = world.seeded);
-    teams = { one: world.backend.team, two: await makeTeam('Team two'), three: await makeTeam('Team three') };
+    // Teams one and two are one customer (one workspace): Alice's connection, as a site admin, approves it.
+    const one = world.backend.team;
+    teams = {
+      one,
+      two: await makeTeam('Team two', one.workspaceId),
+      three: await makeTeam('Team three'),
+    };
 
     connections.one = await connect(
       teams.one,
@@ -374,7 +382,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
 
   async function consolePage(team: Team) {
-    const session = await createConsoleSession(world.backend.services.db, team.id);
+    const session = await signInWithApiKey(world.backend.services.db, team.key);
     const response = await fetch(`${world.backend.url}/console/tickets`, {
       headers: { cookie: `${SESSION_COOKIE}=${session}` },
     });

@@ -36,7 +36,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('refresh race on PostgreSQL', ()
       accountId: alice.accountId,
       cloudIds: [site.cloudId],
     });
-    const connected = await fetch(redirect, { headers: { accept: 'application/json' } });
+    const connected = await fetch(redirect, {
+      headers: { accept: 'application/json', authorization: `Bearer ${world.backend.team.key}` },
+    });
     connectionId = ((await connected.json()) as { id: string }).id;
   });
   afterAll(async () => {

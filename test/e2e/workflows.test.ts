@@ -66,7 +66,11 @@ describe('workflow runs on the queue, with the Forge service account', () => {
       accountId: seeded.alice.accountId,
       cloudIds: [seeded.acme.cloudId],
     });
-    const connected = await fetch(redirect, { headers: { accept: 'application/json' } });
+    // The callback comes back bound to whoever started the flow (here the team key).
+    const connected = await fetch(redirect, {
+      headers: { accept: 'application/json', authorization: `Bearer ${world.backend.team.key}` },
+    });
+    expect(connected.status).toBe(200);
     connectionId = ((await connected.json()) as { id: string }).id;
   });
   afterAll(() => world?.close());

@@ -1,5 +1,6 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
+import type { Clock } from '@jira-integration/backend/context';
 import { Encryptor, generateKey } from '@jira-integration/backend/crypto/encryption';
 import { openDatabase } from '@jira-integration/backend/db/client';
 import { createLogger } from '@jira-integration/backend/logger';
@@ -9,12 +10,17 @@ import { createTestDatabase, type TestDatabaseKind } from '@jira-integration/bac
 
 export interface TestBackend extends RunningBackend {
   logs: CapturedLogs;
-  team: { id: string; name: string; key: string };
+  team: { id: string; name: string; key: string; workspaceId: string };
 }
 
 /** A whole backend process in-process: real HTTP server on a random port, fresh database, queue running. */
 export async function startTestBackend(
-  options: { kind?: TestDatabaseKind; env?: Record<string, string>; shareDatabaseOf?: TestBackend } = {},
+  options: {
+    kind?: TestDatabaseKind;
+    env?: Record<string, string>;
+    shareDatabaseOf?: TestBackend;
+    clock?: Clock;
+  } = {},
 ): Promise<TestBackend> {
   // A second process on the same PostgreSQL database opens its own pool, as a separate process would.
   const shared = options.shareDatabaseOf?.services.database.url;
@@ -28,6 +34,7 @@ export async function startTestBackend(
     config: { ...base, port: 0, host: '127.0.0.1' },
     database,
     logger: createLogger({ level: 'debug', destination: logs.stream }),
+    clock: options.clock,
     // Both processes of a shared database must read the same rows, so they share one key ring.
     encryptor: options.shareDatabaseOf?.services.encryptor ?? new Encryptor([generateKey()]),
     publicUrlFromAddress: true,

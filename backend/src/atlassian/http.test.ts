@@ -144,7 +144,7 @@ describe('atlassianFetch', () => {
     const before = await atlassianFetch(`${base}/hang`, {}, { timeoutMs: 100 }).catch((error) => error);
     expect(before).toBeInstanceOf(AtlassianUnavailableError);
     expect(before.message).toBe('Atlassian did not answer in time.');
-    expect((before.cause as DOMException).name).toBe('TimeoutError');
+    expect(before.timedOut).toBe(true);
 
     answer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -158,5 +158,22 @@ describe('atlassianFetch', () => {
     const unreachable = await atlassianFetch('http://127.0.0.1:1/nothing', {}).catch((error) => error);
     expect(unreachable).toBeInstanceOf(AtlassianUnavailableError);
     expect(unreachable.message).toBe('Atlassian could not be reached.');
+  });
+
+  it("tells the observer each attempt's time to the answer and its status, or null when nothing answered", async () => {
+    let calls = 0;
+    answer((_request, response) => {
+      calls += 1;
+      if (calls === 1) response.writeHead(503, { 'retry-after': '0' }).end();
+      else response.end('ok');
+    });
+    const seenAttempts: Array<number | null> = [];
+    const observe = (durationMs: number, status: number | null) => {
+      expect(durationMs).toBeGreaterThanOrEqual(0);
+      seenAttempts.push(status);
+    };
+    await atlassianFetch(`${base}/observed`, {}, { observe, sleep: async () => {} });
+    await atlassianFetch('http://127.0.0.1:1/nothing', {}, { observe }).catch(() => undefined);
+    expect(seenAttempts).toEqual([503, 200, null]);
   });
 });

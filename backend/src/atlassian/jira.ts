@@ -73,3 +73,25 @@ function safeJson(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * Whether the token's user holds the site's global "Administer Jira" permission (GET mypermissions). Any
+ * answer but a clear yes counts as no: approval of a workspace is never granted on an error.
+ */
+export async function hasAdministerJira(baseUrl: string, token: string): Promise<boolean> {
+  try {
+    const response = await atlassianFetch(`${baseUrl}/rest/api/3/mypermissions?permissions=ADMINISTER`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return false;
+    }
+    const body = (await response.json()) as {
+      permissions?: Record<string, { havePermission?: boolean }>;
+    };
+    return body.permissions?.ADMINISTER?.havePermission === true;
+  } catch {
+    return false;
+  }
+}

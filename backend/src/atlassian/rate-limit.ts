@@ -24,7 +24,7 @@ export function identityKey(identity: AppIdentity): string {
   return identity.kind === 'custom' ? `custom:${identity.clientId}` : identity.kind;
 }
 
-function numberHeader(headers: Headers, name: string): number | null {
+function numberHeader(headers: Pick<Headers, 'get'>, name: string): number | null {
   const value = headers.get(name);
   if (value === null || value.trim() === '') return null;
   const parsed = Number(value);
@@ -37,7 +37,7 @@ export class RateLimitBudget {
   constructor(private readonly now: () => Date) {}
 
   /** Records what one Jira answer says about the identity's budget; answers without budget headers change nothing. */
-  observe(identity: AppIdentity, response: Response): void {
+  observe(identity: AppIdentity, response: { status: number; headers: Pick<Headers, 'get'> }): void {
     const headers = response.headers;
     const limit = numberHeader(headers, 'x-ratelimit-limit');
     const remaining = numberHeader(headers, 'x-ratelimit-remaining');

@@ -14,7 +14,13 @@ export const AUDIT_ACTIONS = [
   'jira.connection.forge_upgraded',
   'jira.connection.forge_downgraded_uninstalled',
   'jira.connection.forge_downgraded_stale',
+  /** A Jira admin revoked the workspace on the site (workspaces/service.ts). */
+  'jira.connection.forge_downgraded_revoked',
   'jira.proxy',
+  'api_key.created',
+  'api_key.revoked',
+  'workspace.site_approved',
+  'workspace.site_revoked',
   'workflow.updated',
   'workflow.run.started',
   'workflow.run.approved',

@@ -33,8 +33,10 @@ describe('team authentication', () => {
     const other = await t.createTeam('Other team');
     const mine = await (await t.request('/v1/team')).json();
     const theirs = await (await t.request('/v1/team', { key: other.key })).json();
-    expect(mine).toEqual({ id: t.team.id, name: 'Test team' });
-    expect(theirs).toEqual({ id: other.id, name: 'Other team' });
+    expect(mine).toEqual({ id: t.team.id, name: 'Test team', workspaceId: expect.any(String) });
+    expect(theirs).toEqual({ id: other.id, name: 'Other team', workspaceId: other.workspaceId });
+    // A team created without a workspace is a customer of its own.
+    expect(theirs.workspaceId).not.toBe(mine.workspaceId);
   });
 
   it('stores keys hashed, never in the clear', async () => {

@@ -161,10 +161,10 @@ describe('connection routes', () => {
     it('accepts a state once, within 10 minutes, then never again', async () => {
       const state = await startState();
       clock.advance(9 * 60_000 + 59_000);
-      const first = await callback(state);
+      const first = await callback(state, { authorization: `Bearer ${t.team.key}` });
       // Past the state check: the (unreachable) Atlassian token endpoint is what fails.
       expect((await errorOf(first)).code).toBe('oauth_callback_failed');
-      const replay = await callback(state);
+      const replay = await callback(state, { authorization: `Bearer ${t.team.key}` });
       expect(await errorOf(replay)).toEqual({
         code: 'invalid_oauth_state',
         message: 'Invalid or expired OAuth state',
@@ -186,7 +186,7 @@ describe('connection routes', () => {
       const login = await t.app.request('/console/login', {
         method: 'POST',
         body: new URLSearchParams({ apiKey: t.team.key }),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:3000' },
       });
       const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
       expect(await errorOf(await callback(state, { cookie }))).toEqual({
@@ -195,12 +195,10 @@ describe('connection routes', () => {
       });
     });
 
-    it('sends the browser back to the console with the message when not asking for JSON', async () => {
+    it('sends the browser back to the console with the failure code (the console words it) when not asking for JSON', async () => {
       const response = await t.app.request('/v1/jira/oauth/callback?code=abc&state=nope');
       expect(response.status).toBe(302);
-      expect(response.headers.get('location')).toBe(
-        `/console/connections?${new URLSearchParams({ error: 'Invalid or expired OAuth state' })}`,
-      );
+      expect(response.headers.get('location')).toBe('/console/connections?error=invalid_oauth_state');
     });
   });
 

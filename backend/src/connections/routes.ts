@@ -1,18 +1,23 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { connectMessages } from '@jira-integration/shared';
-import { getCookie } from 'hono/cookie';
+import { callbackMessages } from '@jira-integration/shared/security-messages';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import { findTeamByApiKey } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { runHealthChecks } from '../health/service';
+import { bearerToken } from '../http/bearer';
 import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { BROWSER_BINDING_COOKIE, CALLBACK_PATH, callbackErrorQuery, setBrowserBinding } from './callback';
 import {
   callbackUrl,
   completeAuthorization,
   deleteConnection,
   findConnection,
   listConnections,
+  pendingAuthorization,
   presentConnection,
   reconnectPrefill,
   setTicketSyncing,
@@ -155,18 +160,26 @@ export function connectionRoutes() {
   app.use('/v1/jira/connections', requireTeam);
   app.use('/v1/jira/connections/*', requireTeam);
 
-  app.openapi(routes.startManaged, async (c) =>
-    c.json(
-      await startManagedConnection(c.var.services, c.var.teamId, c.req.valid('json'), c.var.actorKeyId),
-      200,
-    ),
-  );
-  app.openapi(routes.startCustom, async (c) =>
-    c.json(
-      await startCustomConnection(c.var.services, c.var.teamId, c.req.valid('json'), c.var.actorKeyId),
-      200,
-    ),
-  );
+  app.openapi(routes.startManaged, async (c) => {
+    const started = await startManagedConnection(
+      c.var.services,
+      c.var.teamId,
+      c.req.valid('json'),
+      c.var.actorKeyId,
+    );
+    setBrowserBinding(c, c.var.services, started.browserBinding);
+    return c.json({ authorizeUrl: started.authorizeUrl }, 200);
+  });
+  app.openapi(routes.startCustom, async (c) => {
+    const started = await startCustomConnection(
+      c.var.services,
+      c.var.teamId,
+      c.req.valid('json'),
+      c.var.actorKeyId,
+    );
+    setBrowserBinding(c, c.var.services, started.browserBinding);
+    return c.json({ authorizeUrl: started.authorizeUrl }, 200);
+  });
   app.openapi(routes.callbackUrl, (c) => c.json({ callbackUrl: callbackUrl(c.var.services) }, 200));
   app.openapi(routes.list, async (c) => {
     const connections = await listConnections(c.var.services, c.var.teamId);
@@ -203,36 +216,47 @@ export function connectionRoutes() {
     return c.json({ results: await runHealthChecks(c.var.services, site) }, 200);
   });
 
-  // Atlassian sends the browser back here. The state says which team started the attempt; a console
-  // session, when present, must belong to that same team.
-  app.get('/v1/jira/oauth/callback', async (c) => {
+  // Atlassian sends the browser back here. Only the team that started the attempt may finish it (callback.ts).
+  app.get(CALLBACK_PATH, async (c) => {
     const services = c.var.services;
-    const { code, state, error, error_description: errorDescription } = c.req.query();
-    const back = (params: Record<string, string>) =>
-      c.redirect(`/console/connections?${new URLSearchParams(params)}`);
+    const { code, state, error } = c.req.query();
+    const wantsJson = c.req.header('accept')?.includes('application/json') ?? false;
+    const fail = (failure: ApiError) =>
+      wantsJson
+        ? errorResponse(c, failure.code, failure.message)
+        : c.redirect(`/console/connections?${new URLSearchParams(callbackErrorQuery(failure))}`);
+    // Atlassian's error_description is free text from the query string: it is never shown.
+    if (error) return fail(new ApiError('authorization_denied', connectMessages.authorizationCancelled));
+    const pending = code && state ? await pendingAuthorization(services, state) : undefined;
+    if (!code || !state || !pending) {
+      return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
+    }
+    const bearer = bearerToken(c.req.header('authorization'));
+    const keyTeamId = bearer ? (await findTeamByApiKey(services.db, bearer))?.teamId : undefined;
     const session = getCookie(c, SESSION_COOKIE);
     const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
+    const signedInAs = keyTeamId ?? sessionTeamId;
+    // Signed in as another team: that browser did not start this attempt.
+    if (signedInAs && signedInAs !== pending.teamId) {
+      return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
+    }
+    if (!signedInAs && !pending.bindsBrowser(getCookie(c, BROWSER_BINDING_COOKIE))) {
+      if (wantsJson) return errorResponse(c, 'sign_in_required', callbackMessages.wrongBrowser);
+      const next = `${CALLBACK_PATH}?${new URLSearchParams({ code, state })}`;
+      return c.redirect(`/console/login?${new URLSearchParams({ continue: next })}`);
+    }
     try {
-      if (error)
-        throw new ApiError(
-          'authorization_denied',
-          errorDescription || connectMessages.authorizationCancelled,
-        );
-      if (!code || !state) throw new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState);
-      const connection = await completeAuthorization(services, { code, state, sessionTeamId });
-      if (c.req.header('accept')?.includes('application/json'))
-        return c.json(presentConnection(connection), 200);
-      return back({ connected: connection.id });
+      const connection = await completeAuthorization(services, { code, state, teamId: pending.teamId });
+      deleteCookie(c, BROWSER_BINDING_COOKIE, { path: CALLBACK_PATH });
+      if (wantsJson) return c.json(presentConnection(connection), 200);
+      return c.redirect(`/console/connections?${new URLSearchParams({ connected: connection.id })}`);
     } catch (caught) {
-      const failure =
+      if (!(caught instanceof ApiError)) services.logger.error({ err: caught }, 'Jira OAuth callback failed');
+      return fail(
         caught instanceof ApiError
           ? caught
-          : new ApiError('oauth_callback_failed', connectMessages.callbackFailed);
-      if (!(caught instanceof ApiError)) services.logger.error({ err: caught }, 'Jira OAuth callback failed');
-      if (c.req.header('accept')?.includes('application/json')) {
-        return errorResponse(c, failure.code, failure.message);
-      }
-      return back({ error: failure.message });
+          : new ApiError('oauth_callback_failed', connectMessages.callbackFailed),
+      );
     }
   });
   return app;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
 import { atlassianFetch } from '../atlassian/http';
-import { jiraBaseUrl } from '../atlassian/jira';
+import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
 import {
   type AccessibleResource,
   buildAuthorizeUrl,
@@ -16,6 +16,7 @@ import { jiraConnections, oauthStates } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import { findInstallation, upgradeIfForgeCredentialsFresh } from '../model/forge-upgrade';
+import { recordManagedConnection } from '../model/workspace-approval';
 import { managedOAuthClient, oauthClientOf } from './oauth-client';
 import type { CustomAppInput } from './validation';
 import { validateCustomApp, validateManagedSubdomain } from './validation';
@@ -37,20 +38,24 @@ async function beginAuthorization(
     'stateHash' | 'codeVerifierEncrypted' | 'redirectUri' | 'createdAt'
   >,
   clientId: string,
-): Promise<{ authorizeUrl: string }> {
+): Promise<{ authorizeUrl: string; browserBinding: string }> {
   const { encryptor } = services;
   const state = randomBytes(24).toString('base64url');
   const codeVerifier = randomBytes(32).toString('base64url');
+  // Set as a cookie in the browser that started the flow; the callback completes only there (or for the team).
+  const browserBinding = randomBytes(24).toString('base64url');
   const redirectUri = callbackUrl(services);
   await services.db.insert(oauthStates).values({
     ...attempt,
     stateHash: hashState(state),
     codeVerifierEncrypted: encryptor.encrypt(codeVerifier, SECRET_PURPOSE.codeVerifier),
     redirectUri,
+    browserBindingHash: hashState(browserBinding),
     createdAt: services.clock.now(),
   });
   const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
   return {
+    browserBinding,
     authorizeUrl: buildAuthorizeUrl({
       authUrl: services.config.atlassianAuthUrl,
       clientId,
@@ -110,24 +115,64 @@ export async function startCustomConnection(
   }
 }
 
-/** Takes the state if it is unused, younger than 10 minutes and (when a team is known) that team's. */
-async function consumeState(services: Services, state: string, teamId: string | undefined) {
+function liveState(state: string, now: Date) {
+  return and(
+    eq(oauthStates.stateHash, hashState(state)),
+    isNull(oauthStates.usedAt),
+    gt(oauthStates.createdAt, new Date(now.getTime() - OAUTH_STATE_TTL_MS)),
+  );
+}
+
+/**
+ * Who may finish an unused, unexpired state, without using it: its team, and the browser holding the
+ * binding cookie set when it started. Undefined for unknown, used and expired states.
+ */
+export async function pendingAuthorization(
+  services: Services,
+  state: string,
+): Promise<{ teamId: string; bindsBrowser(binding: string | undefined): boolean } | undefined> {
+  const [row] = await services.db
+    .select({ teamId: oauthStates.teamId, bindingHash: oauthStates.browserBindingHash })
+    .from(oauthStates)
+    .where(liveState(state, services.clock.now()));
+  if (!row) return undefined;
+  return {
+    teamId: row.teamId,
+    bindsBrowser: (binding) => Boolean(binding && row.bindingHash && hashState(binding) === row.bindingHash),
+  };
+}
+
+/** Takes the state if it is unused, younger than 10 minutes and the given team's. */
+async function consumeState(services: Services, state: string, teamId: string) {
   const now = services.clock.now();
-  const oldest = new Date(now.getTime() - OAUTH_STATE_TTL_MS);
   const [row] = await services.db
     .update(oauthStates)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(oauthStates.stateHash, hashState(state)),
-        isNull(oauthStates.usedAt),
-        gt(oauthStates.createdAt, oldest),
-        ...(teamId ? [eq(oauthStates.teamId, teamId)] : []),
-      ),
-    )
+    .where(and(liveState(state, now), eq(oauthStates.teamId, teamId)))
     .returning();
   if (!row) throw new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState);
   return row;
+}
+
+/** Removes OAuth states past their 10 minutes (used or not): the periodic prune job. */
+export async function pruneExpiredStates(services: Services): Promise<number> {
+  const oldest = new Date(services.clock.now().getTime() - OAUTH_STATE_TTL_MS);
+  const removed = await services.db
+    .delete(oauthStates)
+    .where(lte(oauthStates.createdAt, oldest))
+    .returning({ stateHash: oauthStates.stateHash });
+  return removed.length;
+}
+
+/** A site-choice failure, with the validated detail the console needs to word it (callback.ts). */
+export class SiteChoiceError extends ApiError {
+  constructor(
+    code: 'site_not_found' | 'no_sites' | 'multiple_sites',
+    message: string,
+    readonly detail: Record<string, string> = {},
+  ) {
+    super(code, message);
+  }
 }
 
 function chooseSite(resources: AccessibleResource[], subdomain: string | null): AccessibleResource {
@@ -140,12 +185,16 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
         return false;
       }
     });
-    if (!site) throw new ApiError('site_not_found', connectMessages.siteNotFound(subdomain));
+    if (!site) {
+      throw new SiteChoiceError('site_not_found', connectMessages.siteNotFound(subdomain), { subdomain });
+    }
     return site;
   }
   if (resources.length === 1) return resources[0];
-  if (resources.length === 0) throw new ApiError('no_sites', connectMessages.noSitesAuthorized);
-  throw new ApiError('multiple_sites', connectMessages.multipleSites(resources.length));
+  if (resources.length === 0) throw new SiteChoiceError('no_sites', connectMessages.noSitesAuthorized);
+  throw new SiteChoiceError('multiple_sites', connectMessages.multipleSites(resources.length), {
+    count: String(resources.length),
+  });
 }
 
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
@@ -163,14 +212,15 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
 }
 
 /**
- * Finishes either flow: code → tokens → the site matching the subdomain → the connecting user → one
- * connection row per (team, site), replacing tokens on reconnect.
+ * Finishes either flow for the team that proved it started it (routes.ts): code → tokens → the site
+ * matching the subdomain → the connecting user → one connection row per (team, site), replacing tokens on
+ * reconnect.
  */
 export async function completeAuthorization(
   services: Services,
-  params: { code: string; state: string; sessionTeamId?: string },
+  params: { code: string; state: string; teamId: string },
 ): Promise<JiraConnection> {
-  const attempt = await consumeState(services, params.state, params.sessionTeamId);
+  const attempt = await consumeState(services, params.state, params.teamId);
   const { encryptor } = services;
   const client = oauthClientOf(services, attempt, 'attempt');
   const tokens = await exchangeAuthorizationCode({
@@ -214,6 +264,11 @@ export async function completeAuthorization(
     createdByKeyId: attempt.createdByKeyId,
     updatedAt: now,
   };
+  // A site admin's managed connection approves the team's workspace on the site; anyone else's waits for
+  // a Jira admin (workspaces/service.ts). Asked before the transaction: no connection is held across a call.
+  const connectedBySiteAdmin =
+    attempt.method === 'managed' &&
+    (await hasAdministerJira(jiraBaseUrl(services, site.id), tokens.accessToken));
   // The connection, its upgrade by the Forge app (when its site's credentials are fresh) and their audit rows
   // are written in one transaction. The upgrade runs in a savepoint: if it fails, the connection is still made
   // and the Forge app's next credential push (at most five minutes away) upgrades it.
@@ -239,6 +294,14 @@ export async function completeAuthorization(
       target: row.id,
       detail: { method: row.method, cloudId: row.cloudId, siteUrl: row.siteUrl },
     });
+    if (row.method === 'managed') {
+      await recordManagedConnection(tx, now, {
+        teamId: row.teamId,
+        cloudId: row.cloudId,
+        accountId: row.accountId,
+        connectedBySiteAdmin,
+      });
+    }
     if (!siteLocked) return row;
     return tx
       .transaction((savepoint) => upgradeIfForgeCredentialsFresh(services, row, savepoint))

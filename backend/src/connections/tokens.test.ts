@@ -1,7 +1,9 @@
+import { eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
 import { createTestContext, listen, type TestContext } from '../../test-support/context';
+import { auditLog, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { getAccessToken } from './tokens';
 
@@ -123,5 +125,37 @@ describe('getAccessToken', () => {
     expect(row.status).toBe('needs_reconnect');
     await expect(getAccessToken(t.services, row)).rejects.toMatchObject({ code: 'reconnect_required' });
     expect(endpoint.refreshes()).toBe(before);
+  });
+
+  it('marks the connection needs-reconnect and writes its audit row together, or neither', async () => {
+    const connection = await insertTestConnection(t.services, {
+      teamId: t.team.id,
+      cloudId: 'c-revoked-audit',
+      accessToken: 'old',
+      refreshToken: 'revoked',
+      expiresAt: soon(),
+    });
+    const reload = async () =>
+      (await t.services.db.select().from(jiraConnections).where(eq(jiraConnections.id, connection.id)))[0];
+    await t.services.db.execute(sql`alter table audit_log rename to audit_log_away`);
+    try {
+      await expect(getAccessToken(t.services, connection)).rejects.toThrow();
+    } finally {
+      await t.services.db.execute(sql`alter table audit_log_away rename to audit_log`);
+    }
+    expect((await reload()).status).toBe('active');
+
+    await expect(getAccessToken(t.services, connection)).rejects.toMatchObject({
+      code: 'reconnect_required',
+    });
+    expect((await reload()).status).toBe('needs_reconnect');
+    const audit = await t.services.db.select().from(auditLog).where(eq(auditLog.target, connection.id));
+    expect(audit).toMatchObject([
+      {
+        teamId: t.team.id,
+        action: 'jira.connection.refresh_revoked',
+        detail: { atlassian: 'Unknown or invalid refresh token.' },
+      },
+    ]);
   });
 });

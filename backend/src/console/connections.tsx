@@ -1,16 +1,43 @@
 /** The Connections page: the team's connections, their actions and the connect modal. */
 import { connectModalCopy } from '@jira-integration/shared';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { Hono } from 'hono';
+import { callbackErrorText } from '../connections/callback';
 import { callbackUrl, listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
 import type { JiraConnection } from '../model/connection';
 import { forgeSiteStatus } from '../model/forge-upgrade';
+import type { ApprovalStatus } from '../model/workspace-approval';
+import { approvalsOfTeam } from '../workspaces/service';
 import { browserBundle } from './assets';
 import { describeForgeUpgrade, ForgeUpgradeNote, type ForgeUpgradeState } from './forge-upgrade';
 import { ConsoleLayout } from './layout';
 import { requireConsoleSession } from './session';
 
-function ConnectionRow(props: { connection: JiraConnection; forge: ForgeUpgradeState }) {
+const APPROVAL_LABELS: Record<ApprovalStatus, string> = {
+  approved: workspaceMessages.approved,
+  pending: workspaceMessages.pending,
+  revoked: workspaceMessages.revoked,
+};
+
+/** Whether the site's Jira admins let this workspace use the Forge app (managed connections only). */
+function WorkspaceApprovalNote(props: { status: ApprovalStatus | undefined }) {
+  if (!props.status) return null;
+  return (
+    <div class="workspace-approval" data-approval={props.status}>
+      <span class={`badge ${props.status === 'approved' ? 'ok' : 'warn'}`}>
+        {APPROVAL_LABELS[props.status]}
+      </span>
+      {props.status === 'approved' ? null : <div class="help">{workspaceMessages.pendingHelp}</div>}
+    </div>
+  );
+}
+
+function ConnectionRow(props: {
+  connection: JiraConnection;
+  forge: ForgeUpgradeState;
+  approval: ApprovalStatus | undefined;
+}) {
   const c = props.connection;
   return (
     <tr data-connection-id={c.id}>
@@ -30,6 +57,7 @@ function ConnectionRow(props: { connection: JiraConnection; forge: ForgeUpgradeS
         )}
         {c.statusReason ? <div class="help">{c.statusReason}</div> : null}
         <ForgeUpgradeNote state={props.forge} />
+        {c.method === 'managed' ? <WorkspaceApprovalNote status={props.approval} /> : null}
       </td>
       <td>
         <label class="toggle">
@@ -205,7 +233,10 @@ export function connectionConsoleRoutes() {
     const sites = await forgeSiteStatus(services, [
       ...new Set(connections.map((connection) => connection.cloudId)),
     ]);
-    const { connected, error } = c.req.query();
+    const approvals = await approvalsOfTeam(services, c.var.teamId);
+    const { connected } = c.req.query();
+    // Only the console's own texts, chosen by the callback's code: never free text from the query string.
+    const error = callbackErrorText(c.req.query());
     return c.html(
       <ConsoleLayout title="Connections" productName={productName} current="/console/connections">
         <div class="row" style="justify-content:space-between">
@@ -247,6 +278,7 @@ export function connectionConsoleRoutes() {
                   <ConnectionRow
                     connection={connection}
                     forge={describeForgeUpgrade(connection, sites.get(connection.cloudId))}
+                    approval={approvals.get(connection.cloudId)}
                   />
                 ))}
               </tbody>

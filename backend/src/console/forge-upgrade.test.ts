@@ -2,7 +2,7 @@ import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integra
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
-import { createConsoleSession, SESSION_COOKIE } from '../auth/sessions';
+import { SESSION_COOKIE, signInWithApiKey } from '../auth/sessions';
 import type { JiraConnection } from '../model/connection';
 import type { ForgeSiteStatus } from '../model/forge-upgrade';
 import { describeForgeUpgrade } from './forge-upgrade';
@@ -54,7 +54,7 @@ describe('the Ticket Syncing page', () => {
   let cookie: string;
   beforeAll(async () => {
     bed = await startForgeTestBed('pglite');
-    cookie = `${SESSION_COOKIE}=${await createConsoleSession(bed.services.db, bed.backend.team.id)}`;
+    cookie = `${SESSION_COOKIE}=${await signInWithApiKey(bed.services.db, bed.backend.team.key)}`;
   });
   afterAll(() => bed.close());
 

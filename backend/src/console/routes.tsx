@@ -1,28 +1,38 @@
 import { authMessages } from '@jira-integration/shared';
+import { callbackMessages } from '@jira-integration/shared/security-messages';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { findTeamByApiKey } from '../auth/keys';
-import { createConsoleSession, deleteConsoleSession, SESSION_COOKIE } from '../auth/sessions';
+import { isSameOrigin } from '../auth/middleware';
+import { clientAddress, failedKeyBlock, recordFailedKeyAttempt } from '../auth/rate-limits';
+import { deleteConsoleSession, SESSION_COOKIE, signInWithApiKey } from '../auth/sessions';
+import { continuationOf } from '../connections/callback';
 import type { AppEnv } from '../context';
+import { errorBody } from '../http/errors';
 import { connectionConsoleRoutes } from './connections';
 import { Page } from './layout';
 import { consoleCss } from './styles';
 import { ticketConsoleRoutes } from './tickets';
 import { workflowConsoleRoutes } from './workflows';
 
-function LoginPage(props: { productName: string; error?: string }) {
+function LoginPage(props: { productName: string; error?: string; continueTo?: string }) {
   return (
     <Page title="Sign in" productName={props.productName}>
       <main class="login">
         <div class="card">
           <h1>{props.productName} Jira integration</h1>
           <p class="lede">Sign in with your team's API key.</p>
+          {props.continueTo && !props.error ? (
+            <div class="alert" role="status" id="sign-in-to-finish">
+              {callbackMessages.signInToFinish}
+            </div>
+          ) : null}
           {props.error ? (
             <div class="alert" role="alert">
               {props.error}
             </div>
           ) : null}
           <form method="post" action="/console/login">
+            {props.continueTo ? <input type="hidden" name="continue" value={props.continueTo} /> : null}
             <label for="apiKey">Team API key</label>
             <input
               id="apiKey"
@@ -57,20 +67,46 @@ export function consoleRoutes() {
   app.get('/', (c) => c.redirect('/console/connections'));
   app.get('/console', (c) => c.redirect('/console/connections'));
 
-  app.get('/console/login', (c) => c.html(<LoginPage productName={c.var.services.config.productName} />));
+  app.get('/console/login', (c) =>
+    c.html(
+      <LoginPage
+        productName={c.var.services.config.productName}
+        continueTo={continuationOf(c.req.query('continue'))}
+      />,
+    ),
+  );
 
+  // Login and logout are forms like any other: another site may not sign a browser in or out (login CSRF).
   app.post('/console/login', async (c) => {
     const { db, config } = c.var.services;
+    if (!isSameOrigin(c)) {
+      return c.html(<LoginPage productName={config.productName} error={authMessages.crossSite} />, 403);
+    }
     const form = await c.req.parseBody();
     const apiKey = typeof form.apiKey === 'string' ? form.apiKey.trim() : '';
-    const found = apiKey ? await findTeamByApiKey(db, apiKey) : undefined;
-    if (!found) {
+    const continueTo = continuationOf(typeof form.continue === 'string' ? form.continue : undefined);
+    const address = clientAddress(c);
+    const blocked = failedKeyBlock(c.var.services, address);
+    if (blocked) {
+      c.header('retry-after', String(blocked.retryAfterSeconds));
+      return c.html(<LoginPage productName={config.productName} error={blocked.message} />, 429);
+    }
+    const token = apiKey ? await signInWithApiKey(db, apiKey) : undefined;
+    if (!token) {
+      const refused = await recordFailedKeyAttempt(c.var.services, address);
+      if (refused) {
+        c.header('retry-after', String(refused.retryAfterSeconds));
+        return c.html(<LoginPage productName={config.productName} error={refused.message} />, 429);
+      }
       return c.html(
-        <LoginPage productName={config.productName} error={authMessages.consoleLoginFailed} />,
+        <LoginPage
+          productName={config.productName}
+          error={authMessages.consoleLoginFailed}
+          continueTo={continueTo}
+        />,
         401,
       );
     }
-    const token = await createConsoleSession(db, found.teamId, new Date(), found.keyId);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: 'Lax',
@@ -78,10 +114,11 @@ export function consoleRoutes() {
       path: '/',
       maxAge: 7 * 86_400,
     });
-    return c.redirect('/console/connections');
+    return c.redirect(continueTo ?? '/console/connections');
   });
 
   app.post('/console/logout', async (c) => {
+    if (!isSameOrigin(c)) return c.json(errorBody('forbidden', authMessages.crossSite), 403);
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await deleteConsoleSession(c.var.services.db, token);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });

@@ -10,6 +10,6 @@ export const requireConsoleSession = createMiddleware<AppEnv>(async (c, next) =>
   if (!session) return c.redirect('/console/login');
   c.set('teamId', session.teamId);
   // The console acts as the API key it signed in with (e.g. when approving workflow runs).
-  if (session.apiKeyId) c.set('actorKeyId', session.apiKeyId);
+  c.set('actorKeyId', session.apiKeyId);
   await next();
 });

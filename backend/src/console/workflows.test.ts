@@ -12,8 +12,8 @@ describe('Workflows console pages', () => {
     const token = await createConsoleSession(
       world.ctx.services.db,
       world.ctx.team.id,
-      new Date(),
       world.installer.id,
+      new Date(),
     );
     cookie = `${SESSION_COOKIE}=${token}`;
   });

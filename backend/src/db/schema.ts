@@ -5,18 +5,56 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-/** A team is the unit of tenancy: every row below it is reached through its id. */
-export const teams = pgTable('teams', {
+/**
+ * A workspace is one customer. Its teams share what a Jira admin grants the customer on a site (the Forge
+ * app's service account); nothing is shared across workspaces.
+ */
+export const workspaces = pgTable('workspaces', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** A team is the unit of tenancy: every row below it is reached through its id. */
+export const teams = pgTable(
+  'teams',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'restrict' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('teams_workspace_idx').on(table.workspaceId)],
+);
+
+/**
+ * Whether a site's Jira admins let a workspace's managed connections use the Forge app's service account.
+ * `approved` at once when a site admin made the connection; `pending` until an admin decides otherwise.
+ */
+export const siteWorkspaceApprovals = pgTable(
+  'site_workspace_approvals',
+  {
+    cloudId: text('cloud_id').notNull(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['approved', 'pending', 'revoked'] }).notNull(),
+    /** The Jira admin (accountId) whose connection or decision set the status; null while pending. */
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.cloudId, table.workspaceId] })],
+);
 
 /** API keys are stored as SHA-256 hashes; the key itself is shown once, when created. */
 export const apiKeys = pgTable(
@@ -43,10 +81,28 @@ export const consoleSessions = pgTable('console_sessions', {
   teamId: text('team_id')
     .notNull()
     .references(() => teams.id, { onDelete: 'cascade' }),
+  /** The key that opened the session: revoking it ends the session. */
+  apiKeyId: text('api_key_id')
+    .notNull()
+    .references(() => apiKeys.id, { onDelete: 'cascade' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  /** The API key the session signed in with: the console acts as that key (e.g. approving workflow runs). */
-  apiKeyId: text('api_key_id'),
+});
+
+/**
+ * Forge invocation tokens already used for a state-changing call, remembered (by hash) until they expire so a
+ * replay is refused on every process.
+ */
+export const forgeTokenUses = pgTable('forge_token_uses', {
+  tokenHash: text('token_hash').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+/** Failed API-key attempts per client address in the current window, shared by every process. */
+export const authFailures = pgTable('auth_failures', {
+  clientAddress: text('client_address').primaryKey(),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  failures: integer('failures').notNull(),
 });
 
 /** Who did what, when. Never holds bodies, tokens or secrets. */
@@ -68,23 +124,29 @@ export const auditLog = pgTable(
  * An OAuth attempt between "start" and the callback: single-use, bound to the team, valid 10 minutes.
  * Only the state's hash is stored; the PKCE verifier and a custom app's secret are encrypted.
  */
-export const oauthStates = pgTable('oauth_states', {
-  stateHash: text('state_hash').primaryKey(),
-  teamId: text('team_id')
-    .notNull()
-    .references(() => teams.id, { onDelete: 'cascade' }),
-  method: text('method', { enum: ['managed', 'custom'] }).notNull(),
-  subdomain: text('subdomain'),
-  displayName: text('display_name'),
-  clientId: text('client_id'),
-  clientSecretEncrypted: text('client_secret_encrypted'),
-  codeVerifierEncrypted: text('code_verifier_encrypted').notNull(),
-  redirectUri: text('redirect_uri').notNull(),
-  /** The API key (directly or through a console session) that started the connection. */
-  createdByKeyId: text('created_by_key_id'),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
-});
+export const oauthStates = pgTable(
+  'oauth_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    method: text('method', { enum: ['managed', 'custom'] }).notNull(),
+    subdomain: text('subdomain'),
+    displayName: text('display_name'),
+    clientId: text('client_id'),
+    clientSecretEncrypted: text('client_secret_encrypted'),
+    codeVerifierEncrypted: text('code_verifier_encrypted').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    /** Hash of the browser binding cookie set when the flow started: the callback must come back with it. */
+    browserBindingHash: text('browser_binding_hash'),
+    /** The API key (directly or through a console session) that started the connection. */
+    createdByKeyId: text('created_by_key_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [index('oauth_states_created_idx').on(table.createdAt)],
+);
 
 /** One Jira site connected by one team (reconnecting the same site replaces tokens, never duplicates). */
 export const jiraConnections = pgTable(

@@ -173,17 +173,20 @@ describe.each(testDatabaseKinds())('Forge credential pushes (%s)', (kind) => {
 
   it('refuses a push without a system token, or with one that has no exp', async () => {
     const installation = await install();
-    const invocation = await bed.platform.signInvocationToken({
-      app: {
-        id: bed.platform.appId,
-        installationId: installation.installationId,
-        apiBaseUrl: installation.apiBaseUrl,
-      },
-    });
-    const post = (headers: Record<string, string>) =>
+    // A fresh invocation token per call: Forge signs one per invocation, and a used one is refused.
+    const post = async (headers: Record<string, string>) =>
       fetch(`${bed.backendUrl}/forge/credentials`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${invocation}`, ...headers },
+        headers: {
+          authorization: `Bearer ${await bed.platform.signInvocationToken({
+            app: {
+              id: bed.platform.appId,
+              installationId: installation.installationId,
+              apiBaseUrl: installation.apiBaseUrl,
+            },
+          })}`,
+          ...headers,
+        },
       });
     const missing = await post({});
     expect(missing.status).toBe(400);

@@ -3,8 +3,10 @@
  * app, and what the console and admin page show about each site.
  */
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
+import { eq } from 'drizzle-orm';
 import type { Services } from '../context';
 import { SECRET_PURPOSE } from '../db/encrypted-columns';
+import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import { loadForgeUpgradeStatus } from '../model/forge-upgrade';
@@ -29,7 +31,17 @@ export async function getServiceAccountCredentials(
   services: Services,
   connection: JiraConnection,
 ): Promise<ServiceAccountCredentials> {
-  const { status, installation } = await loadForgeUpgradeStatus(services, connection);
+  // The upgrade is read again: a caller may hold a cached row (the proxy's), and a revoked workspace or a
+  // downgrade must stop the service account at once.
+  const [current] = await services.db
+    .select({ forgeUpgradedAt: jiraConnections.forgeUpgradedAt })
+    .from(jiraConnections)
+    .where(eq(jiraConnections.id, connection.id));
+  const { status, installation } = await loadForgeUpgradeStatus(services, {
+    ...connection,
+    // Both the caller's row and the stored one must say upgraded.
+    forgeUpgradedAt: connection.forgeUpgradedAt && (current?.forgeUpgradedAt ?? null),
+  });
   if (!status.upgraded) {
     switch (status.reason) {
       case 'custom':

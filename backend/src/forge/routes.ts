@@ -9,12 +9,14 @@ import {
   adminOverviewSchema,
   FORGE_UI_PATHS,
   issueSyncStatusSchema,
+  siteWorkspaceSchema,
+  workspaceDecisionSchema,
 } from '@jira-integration/shared/forge-ui';
 import { ApiError } from '../http/errors';
-import { ErrorSchema, errorResponses, jsonContent } from '../http/openapi';
+import { ErrorSchema, errorResponses, jsonBody, jsonContent } from '../http/openapi';
 import { acceptForgeEvent, parseForgeEvent } from './events';
 import { recordCredentials, recordUninstall } from './service';
-import { adminOverview, issueSyncStatus, retryIssueSync } from './ui';
+import { adminOverview, decideSiteWorkspace, issueSyncStatus, retryIssueSync } from './ui';
 import { type ForgeEnv, requireForgeInvocation } from './verify';
 
 export const SYSTEM_TOKEN_HEADER = 'x-forge-oauth-system';
@@ -110,6 +112,19 @@ const routes = {
       ...tokenRefused,
     },
   }),
+  workspaceDecision: createRoute({
+    method: 'post',
+    path: FORGE_UI_PATHS.workspaceDecision,
+    summary: 'Admin page: a Jira admin approves or revokes a workspace’s use of the app on the site',
+    tags: ['Forge'],
+    security,
+    request: jsonBody(workspaceDecisionSchema),
+    responses: {
+      200: jsonContent(siteWorkspaceSchema, 'The workspace’s new status'),
+      ...errorResponses(400, 403, 404),
+      ...tokenRefused,
+    },
+  }),
 };
 
 // Events come in two envelopes (bare or `{payload}`) that parseForgeEvent reads itself, so this route is
@@ -180,6 +195,9 @@ export function forgeRoutes() {
   );
   app.openapi(routes.adminOverview, async (c) =>
     c.json(await adminOverview(c.var.services, c.var.forge), 200),
+  );
+  app.openapi(routes.workspaceDecision, async (c) =>
+    c.json(await decideSiteWorkspace(c.var.services, c.var.forge, c.req.valid('json')), 200),
   );
   return app;
 }

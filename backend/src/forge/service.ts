@@ -10,6 +10,7 @@ import type { Services } from '../context';
 import { forgeInstallations, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import { freshCredentialsExpireAfter, hasFreshCredentials } from '../model/forge-upgrade';
+import { approvedTeamIds } from '../model/workspace-approval';
 import { SYSTEM_TOKEN_PURPOSE } from './credentials';
 import type { ForgeInvocation } from './verify';
 
@@ -35,7 +36,7 @@ export function systemTokenExpiry(token: string): Date {
 
 /**
  * Stores pushed credentials and, in the same transaction, upgrades every managed connection of that site
- * in every team. Safe to repeat and to run concurrently: the site's row is locked, a token older than the
+ * in every team whose workspace a Jira admin of the site approved (workspaces/service.ts). Safe to repeat and to run concurrently: the site's row is locked, a token older than the
  * stored one never replaces it, and connections already upgraded keep their upgrade time.
  */
 export async function recordCredentials(
@@ -94,6 +95,7 @@ export async function recordCredentials(
           eq(jiraConnections.cloudId, cloudId),
           eq(jiraConnections.method, 'managed'),
           isNull(jiraConnections.forgeUpgradedAt),
+          inArray(jiraConnections.teamId, approvedTeamIds(tx, cloudId)),
         ),
       )
       .returning({ id: jiraConnections.id, teamId: jiraConnections.teamId });

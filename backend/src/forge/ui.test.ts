@@ -232,6 +232,11 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           failingIssues: 0,
         },
       ],
+      // Each team is its own workspace here, both connected by a site admin: both approved at once.
+      workspaces: [
+        expect.objectContaining({ teamNames: ['Test team'], status: 'approved' }),
+        expect.objectContaining({ teamNames: ['Team two'], status: 'approved' }),
+      ],
     });
   });
 

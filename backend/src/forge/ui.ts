@@ -4,8 +4,15 @@
  */
 
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import type { AdminOverview, IssueSyncStatus } from '@jira-integration/shared/forge-ui';
+import type {
+  AdminOverview,
+  IssueSyncStatus,
+  SiteWorkspace,
+  WorkspaceDecision,
+} from '@jira-integration/shared/forge-ui';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { and, eq } from 'drizzle-orm';
+import { hasAdministerJira } from '../atlassian/jira';
 import type { Services } from '../context';
 import { jiraConnections, teams } from '../db/schema';
 import { ApiError } from '../http/errors';
@@ -13,10 +20,14 @@ import {
   type ForgeInstallation,
   findInstallation,
   forgeUpgradeStatus,
+  hasFreshCredentials,
   isInstalled,
   siteStatusOf,
 } from '../model/forge-upgrade';
+import { impersonationTokens } from '../proxy/impersonation';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
+import { decideWorkspace, workspacesOfSite } from '../workspaces/service';
+import { SYSTEM_TOKEN_PURPOSE } from './credentials';
 import { requeueLatestIssueEvent } from './events';
 import type { ForgeInvocation } from './verify';
 
@@ -136,6 +147,7 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
           ]
         : [],
     ),
+    workspaces: await workspacesOfSite(services, invocation.cloudId),
     sync: connections.map((connection) => ({
       connectionId: connection.id,
       teamName: connection.teamName,
@@ -144,4 +156,50 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
       failingIssues: linkCounts.get(connection.id)?.failing ?? 0,
     })),
   };
+}
+
+/**
+ * The token's user must hold "Administer Jira" on the site. Forge shows the admin page to admins only, but
+ * the endpoint can be called from any module, so the backend asks Jira itself, as that user (an
+ * impersonation token of the app), and any doubt is a refusal.
+ */
+async function requireJiraAdmin(services: Services, invocation: ForgeInvocation) {
+  const installation = await installationOf(services, invocation);
+  const principal = invocation.principal;
+  const refused = new ApiError('not_jira_admin', workspaceMessages.notAdmin);
+  if (
+    !principal ||
+    !installation.systemTokenEncrypted ||
+    !hasFreshCredentials(installation, services.clock.now())
+  )
+    throw refused;
+  const systemToken = services.encryptor.decrypt(installation.systemTokenEncrypted, SYSTEM_TOKEN_PURPOSE);
+  let userToken: string;
+  try {
+    userToken = await impersonationTokens(services).tokenFor({
+      installationId: installation.installationId,
+      cloudId: installation.cloudId,
+      systemToken,
+      accountId: principal,
+    });
+  } catch {
+    throw refused;
+  }
+  if (!(await hasAdministerJira(installation.apiBaseUrl.replace(/\/+$/, ''), userToken))) throw refused;
+  return principal;
+}
+
+/** A Jira admin approves or revokes a workspace's use of the app on this site. */
+export async function decideSiteWorkspace(
+  services: Services,
+  invocation: ForgeInvocation,
+  decision: WorkspaceDecision,
+): Promise<SiteWorkspace> {
+  const adminAccountId = await requireJiraAdmin(services, invocation);
+  return decideWorkspace(services, {
+    cloudId: invocation.cloudId,
+    workspaceId: decision.workspaceId,
+    decision: decision.decision,
+    adminAccountId,
+  });
 }

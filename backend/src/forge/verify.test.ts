@@ -83,9 +83,17 @@ describe.each(testDatabaseKinds())('Forge invocation token verification (%s)', (
   });
 
   it('allows a few seconds of clock skew, no more', async () => {
-    const justExpired = await bed.platform.signInvocationToken({ app: appClaim(), exp: nowSeconds() - 2 });
+    const justExpired = await bed.platform.signInvocationToken({
+      app: appClaim(),
+      iat: nowSeconds() - 27,
+      exp: nowSeconds() - 2,
+    });
     expect((await call(justExpired)).status).toBe(404);
-    const longExpired = await bed.platform.signInvocationToken({ app: appClaim(), exp: nowSeconds() - 20 });
+    const longExpired = await bed.platform.signInvocationToken({
+      app: appClaim(),
+      iat: nowSeconds() - 45,
+      exp: nowSeconds() - 20,
+    });
     await expectRejected(longExpired);
   });
 

@@ -15,6 +15,13 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
+  invalid_characters: 400,
+  field_too_long: 400,
+  team_rate_limited: 429,
+  too_many_failed_keys: 429,
+  // Keys
+  api_key_not_found: 404,
+  last_api_key: 409,
   // Connections
   subdomain_required: 400,
   subdomain_invalid: 400,
@@ -30,6 +37,7 @@ export const ERROR_CODES = {
   oauth_start_failed: 500,
   oauth_callback_failed: 502,
   jira_myself_failed: 502,
+  sign_in_required: 401,
   // Forge
   invalid_invocation_token: 401,
   invalid_system_token: 400,
@@ -41,6 +49,8 @@ export const ERROR_CODES = {
   not_upgraded: 409,
   forge_credentials_stale: 409,
   site_not_connected: 409,
+  not_jira_admin: 403,
+  workspace_not_found: 404,
   // Proxy
   invalid_proxy_path: 400,
   path_not_allowed: 400,
@@ -49,6 +59,8 @@ export const ERROR_CODES = {
   impersonation_failed: 502,
   jira_unreachable: 502,
   jira_timeout: 504,
+  // Atlassian budget (atlassian/fair-share.ts)
+  site_budget_low: 429,
   // Workflows and the JSM catalog
   workflow_not_found: 404,
   run_not_found: 404,

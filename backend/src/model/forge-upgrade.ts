@@ -1,7 +1,8 @@
 /**
  * The one rule for "may this connection act as the Forge app's service account": a managed connection, on a
  * site where the app is installed, whose pushed credentials are fresh, and that a push (or connect) has
- * marked upgraded. Connections, forge, proxy, sync readiness, workflows and the console all ask here.
+ * marked upgraded, which happens only when a Jira admin of the site approved its workspace
+ * (workspace-approval.ts). Connections, forge, proxy, sync readiness, workflows and the console all ask here.
  */
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { writeAudit } from '../audit/log';
@@ -9,6 +10,7 @@ import type { Services } from '../context';
 import type { Db } from '../db/client';
 import { forgeInstallations, jiraConnections } from '../db/schema';
 import type { JiraConnection } from './connection';
+import { isTeamApprovedOnSite } from './workspace-approval';
 
 export type ForgeInstallation = typeof forgeInstallations.$inferSelect;
 
@@ -115,6 +117,8 @@ export async function upgradeIfForgeCredentialsFresh(
   const now = services.clock.now();
   const installation = await findInstallation(tx, connection.cloudId);
   if (!qualifiesForUpgrade(connection, installation, now)) return connection;
+  // Only a workspace a Jira admin of the site approved may act as the app there (workspace-approval.ts).
+  if (!(await isTeamApprovedOnSite(tx, connection.teamId, connection.cloudId))) return connection;
   const [row] = await tx
     .update(jiraConnections)
     .set({ forgeUpgradedAt: now, updatedAt: now })

@@ -3,7 +3,8 @@
  * managed connection upgraded by the Forge app, `X-Use-Connect-Auth: true` selects the Forge system token and
  * `X-As-Jira-User` an impersonation token. On other connections both headers are ignored.
  */
-import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AS_JIRA_USER_HEADER, REFRESH_MARGIN_MS, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { jiraBaseUrl } from '../atlassian/jira';
 import type { AppIdentity } from '../atlassian/rate-limit';
@@ -36,12 +37,38 @@ function headersApply(connection: JiraConnection): boolean {
   return connection.method === 'managed' && connection.forgeUpgradedAt !== null;
 }
 
+/**
+ * The connecting user's credentials, decrypted once per access token and then held in memory until that token
+ * is replaced (at rest it stays encrypted; it is never logged). Keyed by connection and by the stored ciphertext,
+ * so a refresh (a new ciphertext) or a disconnect (no row) never serves an old token.
+ */
+const userCredentials = new WeakMap<
+  Services,
+  Map<string, { sealed: string; credentials: ProxyCredentials }>
+>();
+const MAX_HELD_TOKENS = 10_000;
+
+function heldUserCredentials(services: Services) {
+  let held = userCredentials.get(services);
+  if (!held) {
+    held = new Map();
+    userCredentials.set(services, held);
+  }
+  return held;
+}
+
 /** The default: the user who connected the site, with their OAuth token (refreshed as needed). */
 async function connectingUserCredentials(
   services: Services,
   connection: JiraConnection,
 ): Promise<ProxyCredentials> {
-  return {
+  const held = heldUserCredentials(services);
+  const usable =
+    connection.status !== 'needs_reconnect' &&
+    connection.accessTokenExpiresAt.getTime() - services.clock.now().getTime() > REFRESH_MARGIN_MS;
+  const known = held.get(connection.id);
+  if (usable && known?.sealed === connection.accessTokenEncrypted) return known.credentials;
+  const credentials: ProxyCredentials = {
     mode: 'user',
     token: await getAccessToken(services, connection),
     baseUrl: jiraBaseUrl(services, connection.cloudId),
@@ -50,16 +77,22 @@ async function connectingUserCredentials(
         ? { kind: 'custom', clientId: connection.clientId ?? '' }
         : { kind: 'managed' },
   };
+  // Only a token decrypted from this very row is kept; a refreshed one is picked up with the next row read.
+  if (usable) {
+    if (held.size >= MAX_HELD_TOKENS) held.clear();
+    held.set(connection.id, { sealed: connection.accessTokenEncrypted, credentials });
+  }
+  return credentials;
 }
 
 export async function chooseCredentials(
   services: Services,
   connection: JiraConnection,
-  headers: { get(name: string): string | null },
+  headers: IncomingHttpHeaders,
 ): Promise<ProxyCredentials> {
   if (!headersApply(connection)) return connectingUserCredentials(services, connection);
-  const useConnectAuth = headers.get(USE_CONNECT_AUTH_HEADER)?.trim().toLowerCase() === 'true';
-  const asJiraUser = headers.get(AS_JIRA_USER_HEADER)?.trim() || undefined;
+  const useConnectAuth = firstValue(headers[USE_CONNECT_AUTH_HEADER])?.trim().toLowerCase() === 'true';
+  const asJiraUser = firstValue(headers[AS_JIRA_USER_HEADER])?.trim() || undefined;
   if (!useConnectAuth) {
     if (asJiraUser) throw new ApiError('invalid_auth_headers', proxyMessages.asUserNeedsConnectAuth);
     return connectingUserCredentials(services, connection);
@@ -77,4 +110,8 @@ export async function chooseCredentials(
     accountId: asJiraUser,
   });
   return { mode: 'impersonation', token, baseUrl, identity: FORGE, asJiraUser };
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -41,6 +41,8 @@ export function resolveProxyTarget(rawTarget: string): ProxyTarget {
   }
   if (CONTROL.test(decoded)) reject('invalid_proxy_path', proxyMessages.badEncoding);
   if (decoded.includes('\\')) reject('invalid_proxy_path', proxyMessages.backslash);
+  // Matrix parameters (`;jsessionid=…`) mean different things to different servers on the way.
+  if (decoded.includes(';')) reject('invalid_proxy_path', proxyMessages.semicolon);
   if (decoded.startsWith('/') || SCHEME.test(decoded))
     reject('invalid_proxy_path', proxyMessages.absoluteUrl);
   const segments = decoded.split('/');

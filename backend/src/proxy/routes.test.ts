@@ -615,6 +615,40 @@ describe('audit and budget', () => {
     }
   });
 
+  it("commits a write's row before answering; reads wait for the batch", async () => {
+    await flushProxyAudit(ctx.services);
+    await ctx.services.db.delete(auditLog);
+    const rowsNow = async () =>
+      (await ctx.services.db.select().from(auditLog).where(eq(auditLog.action, 'jira.proxy'))).map(
+        (row) => row.detail.method,
+      );
+    await call(connections.user, 'rest/api/3/issue', { method: 'POST', body: '{}' });
+    await call(connections.user, 'rest/api/3/issue/ENG-1', { method: 'DELETE' });
+    await call(connections.user, 'rest/api/3/myself');
+    // No flush: the writes are in the log the moment their answers arrived, the read not yet.
+    expect(await rowsNow()).toEqual(['POST', 'DELETE']);
+    await flushProxyAudit(ctx.services);
+    expect(await rowsNow()).toEqual(['POST', 'DELETE', 'GET']);
+  });
+
+  it('still answers a write when its audit insert fails, and writes the row once the database is back', async () => {
+    await flushProxyAudit(ctx.services);
+    await ctx.services.db.delete(auditLog);
+    const db = ctx.services.db;
+    const execute = db.execute.bind(db);
+    db.execute = (() => Promise.reject(new Error('database unavailable'))) as unknown as typeof db.execute;
+    try {
+      const response = await call(connections.user, 'rest/api/3/issue', { method: 'POST', body: '{}' });
+      expect(response.status).toBe(200);
+    } finally {
+      db.execute = execute;
+    }
+    expect(ctx.logs.text()).toContain('proxy audit write failed for answered writes; will retry');
+    await flushProxyAudit(ctx.services);
+    const rows = await db.select().from(auditLog).where(eq(auditLog.action, 'jira.proxy'));
+    expect(rows.map((row) => row.detail.method)).toEqual(['POST']);
+  });
+
   it("exposes Jira's hourly budget per app identity, only for the team's identities", async () => {
     const budgetHeaders = (remaining: string) => ({
       'x-ratelimit-limit': '65000',

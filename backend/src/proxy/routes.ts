@@ -1,15 +1,14 @@
+import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { type AppIdentity, identityKey, rateLimitBudget } from '../atlassian/rate-limit';
 import { requireTeam } from '../auth/middleware';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
-import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses } from '../http/openapi';
 import { forgeSiteStatus, forgeUpgradeStatus } from '../model/forge-upgrade';
-import { findConnectionCached, requireTeamCached } from './hot-cache';
-import { type ProxyOptions, proxyJiraCall } from './service';
+import { type ProxyOptions, serveProxyCall } from './service';
 
 const Identity = z.union([
   z.object({ kind: z.literal('managed') }),
@@ -44,37 +43,16 @@ const rateLimitRoute = createRoute({
   },
 });
 
-/** The request target exactly as the client sent it: the URL parser would already have resolved `..`. */
-function rawTarget(c: Context<AppEnv & { Bindings: Partial<HttpBindings> }>): string {
-  const incoming = c.env?.incoming?.url;
-  if (incoming?.startsWith('/')) return incoming;
-  const url = c.req.url;
-  return url.slice(url.indexOf('/', url.indexOf('//') + 2));
-}
-
 export function proxyRoutes(options: ProxyOptions = {}) {
   const app = new OpenAPIHono<AppEnv & { Bindings: Partial<HttpBindings> }>();
 
-  app.all('/v1/jira/connections/:id/proxy/*', requireTeamCached, async (c) => {
-    const services = c.var.services;
-    try {
-      const connection = await findConnectionCached(services, c.var.teamId, c.req.param('id'));
-      return await proxyJiraCall(
-        services,
-        connection,
-        {
-          method: c.req.method,
-          rawTarget: rawTarget(c),
-          headers: c.req.raw.headers,
-          body: c.req.raw.body,
-          readBody: () => c.req.arrayBuffer(),
-        },
-        options,
-      );
-    } catch (error) {
-      if (error instanceof ApiError) return errorResponse(c, error.code, error.message);
-      throw error;
-    }
+  // The server hands proxy paths to serveProxyCall before any routing (server.ts); this route serves them when
+  // the app is mounted on a plain @hono/node-server listener, still on Node's request and response objects.
+  app.all('/v1/jira/connections/:id/proxy/*', async (c) => {
+    const { incoming, outgoing } = c.env ?? {};
+    if (!incoming || !outgoing) throw new Error("the Jira proxy needs Node's HTTP server bindings");
+    await serveProxyCall(c.var.services, incoming, outgoing as ServerResponse, options);
+    return RESPONSE_ALREADY_SENT;
   });
   for (const method of ['get', 'post', 'put', 'delete'] as const) {
     app.openAPIRegistry.registerPath({
@@ -85,7 +63,9 @@ export function proxyRoutes(options: ProxyOptions = {}) {
         'Paths under rest/api/3/, rest/api/2/, rest/agile/1.0/, rest/servicedeskapi/ and forms/. ' +
         'Send `X-Use-Connect-Auth: true` to run as the Forge app on upgraded connections, plus ' +
         '`X-As-Jira-User: <accountId>` to act as that user. Idempotent methods honour Retry-After within a bound; ' +
-        'POST is retried only with an `Idempotency-Key` header.',
+        'POST is retried only with an `Idempotency-Key` header. Takes team API keys only (not the console ' +
+        'session); answers carry `X-Content-Type-Options: nosniff` and `Content-Security-Policy: sandbox`, ' +
+        'attachments `Content-Disposition: attachment`.',
       security: [{ teamApiKey: [] }],
       request: {
         params: z.object({ id: z.string(), jiraPath: z.string().openapi({ example: 'rest/api/3/myself' }) }),

@@ -1,143 +1,185 @@
 /**
- * One proxied call: check the path, pick the identity, forward method, query, chosen headers and the body
- * (streamed), and hand Jira's answer back as a stream. Nothing here reads a whole body into memory, except small
- * bodies of requests that may be retried (a stream can be sent only once).
+ * One proxied call, on Node's streams from the incoming request to the answer: authenticate the API key, find
+ * the connection, check the path, pick the identity, forward method, query, chosen headers and the body
+ * (streamed), and pipe Jira's answer back. Nothing is converted to web-standard objects, and nothing reads a
+ * whole body into memory, except small bodies: requests that may be retried (a stream can be sent only once),
+ * and answers of known small length (sent in one socket write, head and body together).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import { genericMessages } from '@jira-integration/shared';
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import {
+  type AtlassianAnswer,
   AtlassianUnavailableError,
-  atlassianFetch,
+  answerHeaderReader,
+  atlassianRequest,
   IDEMPOTENT_METHODS,
+  isTimeout,
   MAX_BUFFERED_BODY,
   NULL_BODY_STATUSES,
+  readAll,
 } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
-import { ApiError } from '../http/errors';
-import type { JiraConnection } from '../model/connection';
+import { ApiError, errorBody } from '../http/errors';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
-import { forwardedRequestHeaders, returnedResponseHeaders } from './headers';
+import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
+import { findConnectionCached, teamOfApiKey } from './hot-cache';
 import { resolveProxyTarget } from './path';
 
 export interface ProxyOptions {
-  /** Upper bound for the whole exchange with Jira, body included. */
+  /** How long Jira may take to start answering, and then to send each next chunk of its answer. */
   timeoutMs?: number;
   /** Total wait across Retry-After answers before a 429/503 is passed through. */
   maxRetryWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-export interface ProxyRequest {
-  method: string;
-  /** The request target as it arrived (path and query, still percent-encoded). */
-  rawTarget: string;
-  headers: Headers;
-  body: ReadableStream<Uint8Array> | null;
-  /** Reads the whole body; used only for small bodies that may need to be sent twice. */
-  readBody(): Promise<ArrayBuffer>;
-}
-
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRY_WAIT_MS = 10_000;
 /** Bodies up to this size are kept so a retried PUT/DELETE (or keyed POST) can send them again. */
 const MAX_REPLAYABLE_BODY = 1024 * 1024;
+const PROXY_TARGET = /^\/v1\/jira\/connections\/([^/?#]+)\/proxy\//;
 
-export async function proxyJiraCall(
+/** True for request targets the proxy answers (the server hands them over before any routing). */
+export function isProxyTarget(url: string): boolean {
+  return url.startsWith('/v1/jira/connections/') && PROXY_TARGET.test(url);
+}
+
+/** Answers one proxied call on `res`. Never throws: every failure becomes an error answer (or a reset stream). */
+export async function serveProxyCall(
   services: Services,
-  connection: JiraConnection,
-  request: ProxyRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
   options: ProxyOptions = {},
-): Promise<Response> {
+): Promise<void> {
   const started = performance.now();
-  const method = request.method.toUpperCase();
-  const record: ProxyCallRecord = {
-    teamId: connection.teamId,
-    connectionId: connection.id,
-    method,
-    path: auditPath(request.rawTarget),
-    queryKeys: queryKeys(request.rawTarget),
-    mode: 'user',
-    status: 0,
-    durationMs: 0,
-  };
+  let record: ProxyCallRecord | undefined;
   try {
-    const target = resolveProxyTarget(request.rawTarget);
+    const rawTarget = req.url ?? '';
+    const teamId = await teamOfApiKey(services, req.headers.authorization);
+    const connection = await findConnectionCached(services, teamId, connectionIdOf(rawTarget));
+    const method = (req.method ?? 'GET').toUpperCase();
+    record = {
+      teamId: connection.teamId,
+      connectionId: connection.id,
+      method,
+      path: auditPath(rawTarget),
+      queryKeys: queryKeys(rawTarget),
+      mode: 'user',
+      status: 0,
+      durationMs: 0,
+    };
+    const target = resolveProxyTarget(rawTarget);
     record.path = target.path;
-    const credentials = await chooseCredentials(services, connection, request.headers);
+    const credentials = await chooseCredentials(services, connection, req.headers);
     record.mode = credentials.mode;
     if (credentials.asJiraUser) record.asJiraUser = credentials.asJiraUser;
 
-    const idempotencyKey = request.headers.has('idempotency-key');
+    const idempotencyKey = req.headers['idempotency-key'] !== undefined;
     const retryable = idempotencyKey || IDEMPOTENT_METHODS.has(method);
-    let maxRetryWaitMs = options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
-    let body: ArrayBuffer | ReadableStream<Uint8Array> | null = null;
-    if (method !== 'GET' && method !== 'HEAD' && request.body) {
-      const length = Number(request.headers.get('content-length') ?? Number.NaN);
-      if (retryable && length <= MAX_REPLAYABLE_BODY) {
-        body = await request.readBody();
-      } else {
-        body = request.body;
-        // A streamed body cannot be sent twice.
-        maxRetryWaitMs = -1;
-      }
-    }
+    const body = method === 'GET' || method === 'HEAD' ? null : await outgoingBody(req, retryable);
     const budget = rateLimitBudget(services);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    let upstream: Response;
+    let answer: AtlassianAnswer;
     try {
-      upstream = await atlassianFetch(
+      answer = await atlassianRequest(
         `${credentials.baseUrl}/${target.path}${target.search}`,
-        {
-          method,
-          headers: forwardedRequestHeaders(request.headers, credentials.token),
-          body,
-          redirect: 'manual',
-          ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        } as RequestInit,
+        { method, headers: forwardedRequestHeaders(req.headers, credentials.token), body },
         {
           timeoutMs,
-          maxRetryWaitMs,
+          maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS,
           forceRetryable: idempotencyKey,
           sleep: options.sleep,
-          onResponse: (response) => budget.observe(credentials.identity, response),
+          onAnswer: (status, headers) =>
+            budget.observe(credentials.identity, { status, headers: answerHeaderReader(headers) }),
         },
       );
     } catch (error) {
       if (!(error instanceof AtlassianUnavailableError)) throw error;
-      const timedOut = error.cause instanceof DOMException && error.cause.name === 'TimeoutError';
-      throw timedOut
+      throw error.timedOut
         ? new ApiError('jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10))
         : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
-    record.status = upstream.status;
-    const headers = returnedResponseHeaders(upstream.headers);
-    headers.set('x-jira-auth-mode', credentials.mode);
-    return new Response(NULL_BODY_STATUSES.has(upstream.status) ? null : await smallBodyOrStream(upstream), {
-      status: upstream.status,
-      statusText: upstream.statusText,
-      headers,
-    });
+    record.status = answer.status;
+    const headers = returnedResponseHeaders(answer.headers, target.path, credentials.mode);
+    const bodyless = NULL_BODY_STATUSES.has(answer.status) || method === 'HEAD';
+    const small = !bodyless && Number(answer.headers['content-length'] ?? Number.NaN) <= MAX_BUFFERED_BODY;
+    // Read a small answer before the audit row is taken, so a body that never arrives is recorded as a 504.
+    const smallBody = small ? await readAll(answer.body).catch(timeoutAsApiError(timeoutMs)) : undefined;
+    await finishRecord(services, record, started);
+    record = undefined;
+    res.writeHead(answer.status, headers);
+    if (bodyless) res.end();
+    else if (smallBody) res.end(smallBody);
+    // pipeline destroys both ends if either fails: a client that leaves stops the download from Jira.
+    else pipeline(answer.body, res, () => {});
   } catch (error) {
-    record.status = error instanceof ApiError ? error.status : 500;
-    throw error;
-  } finally {
-    // Time until Jira's answer began (or the call failed); the body then streams at the caller's pace.
-    record.durationMs = Math.round((performance.now() - started) * 10) / 10;
-    recordProxyCall(services, record);
+    const failure = asApiError(services, error);
+    if (record) {
+      record.status = failure.status;
+      await finishRecord(services, record, started);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.writeHead(failure.status, { 'content-type': 'application/json', ...PROXY_SECURITY_HEADERS });
+    res.end(JSON.stringify(errorBody(failure.code, failure.message)));
   }
 }
 
+/** Time until Jira's answer began (or the call failed); the body then streams at the caller's pace. */
+function finishRecord(
+  services: Services,
+  record: ProxyCallRecord,
+  started: number,
+): Promise<void> | undefined {
+  record.durationMs = Math.round((performance.now() - started) * 10) / 10;
+  return recordProxyCall(services, record);
+}
+
+function timeoutAsApiError(timeoutMs: number) {
+  return (error: unknown): never => {
+    if (isTimeout(error)) {
+      throw new ApiError('jira_timeout', proxyMessages.upstreamTimeout(Math.round(timeoutMs / 100) / 10));
+    }
+    throw new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
+  };
+}
+
+function asApiError(services: Services, error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  services.logger.error({ err: error }, 'unhandled error in the Jira proxy');
+  return new ApiError('internal_error', genericMessages.internal);
+}
+
 /**
- * Answers the Atlassian client already holds in one buffer go out in one socket write, head and body together
- * (a measurable cost per call when they leave apart); anything else streams through untouched.
+ * The request body to send on: none, the whole of a small one that may have to be sent again, or the incoming
+ * stream itself (then the call is never retried).
  */
-async function smallBodyOrStream(
-  upstream: Response,
-): Promise<ArrayBuffer | ReadableStream<Uint8Array> | null> {
-  const length = Number(upstream.headers.get('content-length') ?? Number.NaN);
-  if (length <= MAX_BUFFERED_BODY) return upstream.arrayBuffer();
-  return upstream.body;
+async function outgoingBody(
+  req: IncomingMessage,
+  retryable: boolean,
+): Promise<Buffer | IncomingMessage | null> {
+  const declared = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (declared === undefined || declared === '0')) return null;
+  if (!retryable || chunked || Number(declared) > MAX_REPLAYABLE_BODY) return req;
+  return readAll(req).catch(() => {
+    throw new ApiError('invalid_request', proxyMessages.bodyUnreadable);
+  });
+}
+
+function connectionIdOf(rawTarget: string): string {
+  const id = PROXY_TARGET.exec(rawTarget)?.[1] ?? '';
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
 }
 
 function auditPath(rawTarget: string): string {

@@ -7,7 +7,8 @@
 import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { eq } from 'drizzle-orm';
-import { AtlassianUnavailableError, atlassianFetch } from '../atlassian/http';
+import { admitAtlassianCall, observeAtlassianBudget } from '../atlassian/fair-share';
+import { AtlassianUnavailableError, answerHeaderReader, atlassianFetch } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { workflowRunSteps } from '../db/schema';
@@ -50,9 +51,9 @@ export class JiraSteps {
   /** The proxy's rules exactly: the opt-in headers mean nothing on connections the Forge app has not upgraded. */
   private async chosenCredentials(): Promise<ProxyCredentials> {
     if (!this.credentials) {
-      const headers = new Headers();
-      if (this.identity.useServiceAccount) headers.set(USE_CONNECT_AUTH_HEADER, 'true');
-      if (this.identity.asJiraUser) headers.set(AS_JIRA_USER_HEADER, this.identity.asJiraUser);
+      const headers: Record<string, string> = {};
+      if (this.identity.useServiceAccount) headers[USE_CONNECT_AUTH_HEADER] = 'true';
+      if (this.identity.asJiraUser) headers[AS_JIRA_USER_HEADER] = this.identity.asJiraUser;
       try {
         this.credentials = await chooseCredentials(this.services, this.connection, headers);
       } catch (error) {
@@ -92,6 +93,20 @@ export class JiraSteps {
         startedAt: this.services.clock.now(),
       })
       .returning({ id: workflowRunSteps.id });
+    // The workflow runner takes its fair share of the site's Atlassian budget, like every other caller.
+    const target = {
+      identity: credentials.identity,
+      cloudId: this.connection.cloudId,
+      site: this.connection.siteUrl,
+    };
+    const admission = admitAtlassianCall(this.services, target, { kind: 'workflows' });
+    if (!admission.admitted) {
+      await this.services.db
+        .update(workflowRunSteps)
+        .set({ status: 429, durationMs: 0 })
+        .where(eq(workflowRunSteps.id, step.id));
+      throw new WorkflowError('jira_rate_limited', admission.message);
+    }
     await this.beforeCall?.({ name, method, path });
     const started = performance.now();
     let status = 0;
@@ -104,8 +119,15 @@ export class JiraSteps {
           body,
           ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
         } as RequestInit,
-        { onResponse: (answer) => rateLimitBudget(this.services).observe(credentials.identity, answer) },
+        {
+          onAnswer: (answerStatus, answerHeaders) =>
+            rateLimitBudget(this.services).observe(credentials.identity, {
+              status: answerStatus,
+              headers: answerHeaderReader(answerHeaders),
+            }),
+        },
       );
+      observeAtlassianBudget(this.services, target, response);
       status = response.status;
       const text = await response.text();
       let parsed: unknown = text;

@@ -32,6 +32,7 @@ function actingUser(state: SandboxState, grant: TokenGrant): UserRecord | undefi
     accountType: 'app',
     siteIds: [],
     appAccess: false,
+    administerSiteIds: [],
     timeZone: 'UTC',
     locale: 'en_US',
     projectPermissions: {},

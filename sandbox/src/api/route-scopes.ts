@@ -29,6 +29,10 @@ export const ROUTE_SCOPES: Readonly<Record<string, ScopeRule>> = {
     classic: ['read:jira-user'],
     granular: ['read:application-role:jira', 'read:group:jira', 'read:user:jira', 'read:avatar:jira'],
   },
+  'GET /rest/api/3/mypermissions': {
+    classic: ['read:jira-work'],
+    granular: ['read:permission:jira'],
+  },
   'GET /rest/api/3/project/search': {
     classic: ['read:jira-work'],
     granular: [

@@ -33,6 +33,8 @@ export const JIRA_MESSAGES = {
   propertyKeyTooLong: 'The property key can not be longer than 255 characters.',
   attachmentNotFound: (id: string) => `The attachment with id '${id}' does not exist`,
   userQueryRequired: "One of 'query' or 'accountId' must be specified.",
+  permissionsRequired: "The 'permissions' query parameter is required.",
+  unknownPermission: (key: string) => `Permission '${key}' does not exist.`,
   searchRemoved:
     'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046',
   invalidNextPageToken: 'The provided next page token is invalid or expired.',

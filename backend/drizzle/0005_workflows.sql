@@ -73,7 +73,6 @@ CREATE TABLE "workflows" (
 	"updated_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "console_sessions" ADD COLUMN "api_key_id" text;--> statement-breakpoint
 ALTER TABLE "jira_connections" ADD COLUMN "created_by_key_id" text;--> statement-breakpoint
 ALTER TABLE "oauth_states" ADD COLUMN "created_by_key_id" text;--> statement-breakpoint
 ALTER TABLE "catalog_ingestions" ADD CONSTRAINT "catalog_ingestions_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
