@@ -9,6 +9,7 @@ import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
 import type { Logger } from './logger';
 import type { ProxyAuditWriter } from './proxy/audit';
+import type { HeldUserCredentials } from './proxy/credentials';
 import type { ProxyCaches } from './proxy/hot-cache';
 import type { ImpersonationTokens } from './proxy/impersonation';
 
@@ -31,6 +32,10 @@ export interface ProcessState {
   proxyCaches: ProxyCaches;
   /** Proxy audit rows waiting for their batched insert (proxy/audit.ts). */
   proxyAudit: ProxyAuditWriter;
+  /** Connecting users' decrypted tokens the proxy holds until they are replaced (proxy/credentials.ts). */
+  proxyUserCredentials: HeldUserCredentials;
+  /** Console page scripts, bundled once (console/assets.ts). */
+  consoleBundles: Map<string, Promise<string>>;
   /** Impersonation tokens and their in-flight requests (proxy/impersonation.ts). */
   impersonationTokens: ImpersonationTokens;
   /** Revoked API key ids, refreshed at most once a second (auth/revocation.ts). */

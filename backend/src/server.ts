@@ -44,6 +44,8 @@ export async function createServices(options: {
     forgeJwks: new Map(),
     rateLimits: new RateLimitBudget(() => clock.now()),
     proxyCaches: createProxyCaches(),
+    proxyUserCredentials: new Map(),
+    consoleBundles: new Map(),
     proxyAudit: new ProxyAuditWriter(services),
     impersonationTokens: new ImpersonationTokens(services),
     keyRevocations: new KeyRevocations(services),
@@ -57,6 +59,8 @@ export async function createServices(options: {
       await services.state.proxyAudit.close();
       await queue.stop();
       services.state.tokenRefreshes.clear();
+      // Decrypted tokens do not outlive the services that held them.
+      services.state.proxyUserCredentials.clear();
       services.state.forgeJwks.clear();
       services.state.failedKeyBlocks.clear();
       services.state.teamRequestWindows.clear();

@@ -7,6 +7,13 @@ export const keyMessages = {
   nameTooLong: 'name: at most 255 characters',
   created: 'Copy the key now: it is shown only once.',
   revoked: 'Key revoked.',
+  pageTitle: 'API keys',
+  lede: 'Keys sign in to this console and call the API. Revoking a key stops it everywhere within a second and ends the console sessions it opened.',
+  createLabel: 'New key name',
+  create: 'Create key',
+  revoke: 'Revoke',
+  revokedBadge: 'Revoked',
+  activeBadge: 'Active',
 } as const;
 
 export const limitMessages = {

@@ -113,4 +113,33 @@ describe('API keys: list, create, revoke — and revoked means revoked', () => {
     const nul = await t.request('/v1/team/keys', { method: 'POST', json: { name: 'a\u0000b' } });
     expect(nul.status).toBe(400);
   });
+
+  it('the console’s keys section lists, creates (shown once) and revokes; revoking its own key signs it out', async () => {
+    const extra = (await (
+      await t.request('/v1/team/keys', { method: 'POST', json: { name: 'console' } })
+    ).json()) as KeyView;
+    const cookie = `${SESSION_COOKIE}=${await signInWithApiKey(t.services.db, extra.key!)}`;
+    const origin = 'http://localhost:3000';
+    const form = (path: string, body: Record<string, string>, from = origin) =>
+      t.app.request(path, {
+        method: 'POST',
+        body: new URLSearchParams(body),
+        headers: { cookie, origin: from, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    const page = await (await t.app.request('/console/keys', { headers: { cookie } })).text();
+    expect(page).toContain(keyMessages.pageTitle);
+    expect(page).toContain(`data-key-id="${extra.id}"`);
+    expect(page).not.toContain(extra.key!);
+
+    const created = await (await form('/console/keys', { name: 'From the console' })).text();
+    expect(created).toContain(keyMessages.created);
+    expect(created).toMatch(/<code>jik_[A-Za-z0-9_-]+<\/code>/);
+
+    const foreign = await form(`/console/keys/${extra.id}/revoke`, {}, 'https://evil.example');
+    expect(foreign.status).toBe(403);
+    const revoked = await form(`/console/keys/${extra.id}/revoke`, {});
+    expect(revoked.status).toBe(302);
+    expect(revoked.headers.get('location')).toBe('/console/login');
+    expect((await t.app.request('/console/keys', { headers: { cookie } })).status).toBe(302);
+  });
 });

@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { build } from 'esbuild';
+import type { Services } from '../context';
 
 const CLIENT_DIR = path.join(import.meta.dirname, 'client');
-const bundles = new Map<string, Promise<string>>();
 
 /**
  * A console page script (a typed module in console/client/) bundled for the browser with what it imports
- * from shared/. Built once per process on first use.
+ * from shared/. Built once per process (kept in services.state) on first use.
  */
-export function browserBundle(name: 'connections'): Promise<string> {
+export function browserBundle(services: Services, name: 'connections'): Promise<string> {
+  const bundles = services.state.consoleBundles;
   let bundle = bundles.get(name);
   if (!bundle) {
     bundle = build({

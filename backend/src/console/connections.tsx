@@ -223,7 +223,7 @@ export function connectionConsoleRoutes() {
   const app = new Hono<AppEnv>();
   app.get('/console/assets/connections.js', async (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
-    return c.body(await browserBundle('connections'));
+    return c.body(await browserBundle(c.var.services, 'connections'));
   });
   app.use('/console/connections', requireConsoleSession);
   app.get('/console/connections', async (c) => {

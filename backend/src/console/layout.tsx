@@ -4,6 +4,7 @@ export const CONSOLE_SECTIONS = [
   { path: '/console/connections', label: 'Connections' },
   { path: '/console/tickets', label: 'Tickets' },
   { path: '/console/workflows', label: 'Workflows' },
+  { path: '/console/keys', label: 'API keys' },
 ] as const;
 
 export function Page(props: { title: string; productName: string; children: Child }) {

@@ -9,6 +9,7 @@ import { continuationOf } from '../connections/callback';
 import type { AppEnv } from '../context';
 import { errorBody } from '../http/errors';
 import { connectionConsoleRoutes } from './connections';
+import { keyConsoleRoutes } from './keys';
 import { Page } from './layout';
 import { consoleCss } from './styles';
 import { ticketConsoleRoutes } from './tickets';
@@ -127,6 +128,7 @@ export function consoleRoutes() {
 
   app.route('/', connectionConsoleRoutes());
   app.route('/', ticketConsoleRoutes());
+  app.route('/', keyConsoleRoutes());
 
   app.route('/', workflowConsoleRoutes());
 

@@ -10,6 +10,7 @@ import {
 } from '@jira-integration/shared/workflow-messages';
 import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
+import { isSameOrigin } from '../auth/middleware';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
 import { ApiError } from '../http/errors';
@@ -336,11 +337,6 @@ function RunsTable(props: { runs: WorkflowRun[]; workflows: Map<string, Workflow
   );
 }
 
-/** Console form posts ride the session cookie: they must come from our own pages. */
-function sameOrigin(c: { req: { header(name: string): string | undefined }; var: AppEnv['Variables'] }) {
-  return c.req.header('origin') === new URL(c.var.services.config.publicUrl).origin;
-}
-
 const crossSite = () => new Response('Cross-site requests are not allowed.', { status: 403 });
 
 export function workflowConsoleRoutes() {
@@ -413,14 +409,16 @@ export function workflowConsoleRoutes() {
   });
 
   app.post('/console/workflows/ingest', async (c) => {
-    if (!sameOrigin(c)) return crossSite();
+    // Form posts ride the session cookie: they must come from our own pages.
+    if (!isSameOrigin(c)) return crossSite();
     const form = await c.req.parseBody();
     await startIngestion(c.var.services, c.var.teamId, String(form.connectionId ?? ''), actor(c));
     return c.redirect('/console/workflows', 303);
   });
 
   app.post('/console/workflows/:id/settings', async (c) => {
-    if (!sameOrigin(c)) return crossSite();
+    // Form posts ride the session cookie: they must come from our own pages.
+    if (!isSameOrigin(c)) return crossSite();
     const form = await c.req.parseBody();
     const change: { enabled?: boolean; approval?: ApprovalPolicy } = {};
     if (form.enabled === 'true' || form.enabled === 'false') change.enabled = form.enabled === 'true';
@@ -456,7 +454,8 @@ export function workflowConsoleRoutes() {
   app.get('/console/workflows/:id', (c) => workflowPage(c));
 
   app.post('/console/workflows/:id/run', async (c) => {
-    if (!sameOrigin(c)) return crossSite();
+    // Form posts ride the session cookie: they must come from our own pages.
+    if (!isSameOrigin(c)) return crossSite();
     const { services, teamId } = c.var;
     const workflow = await findWorkflow(services, teamId, c.req.param('id'));
     const form = (await c.req.parseBody({ all: true })) as Record<string, string | string[]>;
@@ -616,7 +615,8 @@ export function workflowConsoleRoutes() {
   app.get('/console/workflow-runs/:id', (c) => runPage(c));
 
   app.post('/console/workflow-runs/:id/decide', async (c) => {
-    if (!sameOrigin(c)) return crossSite();
+    // Form posts ride the session cookie: they must come from our own pages.
+    if (!isSameOrigin(c)) return crossSite();
     const form = await c.req.parseBody();
     const decision = form.decision === 'reject' ? 'reject' : 'approve';
     try {

@@ -8,7 +8,9 @@ import type { AppEnv } from '../context';
 const HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form posts, which
+  // the Origin check (login, console forms) must then refuse. Other sites still get no Referer at all.
+  'referrer-policy': 'same-origin',
 };
 
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {

@@ -42,19 +42,11 @@ function headersApply(connection: JiraConnection): boolean {
  * is replaced (at rest it stays encrypted; it is never logged). Keyed by connection and by the stored ciphertext,
  * so a refresh (a new ciphertext) or a disconnect (no row) never serves an old token.
  */
-const userCredentials = new WeakMap<
-  Services,
-  Map<string, { sealed: string; credentials: ProxyCredentials }>
->();
+export type HeldUserCredentials = Map<string, { sealed: string; credentials: ProxyCredentials }>;
 const MAX_HELD_TOKENS = 10_000;
 
-function heldUserCredentials(services: Services) {
-  let held = userCredentials.get(services);
-  if (!held) {
-    held = new Map();
-    userCredentials.set(services, held);
-  }
-  return held;
+function heldUserCredentials(services: Services): HeldUserCredentials {
+  return services.state.proxyUserCredentials;
 }
 
 /** The default: the user who connected the site, with their OAuth token (refreshed as needed). */

@@ -13,7 +13,8 @@ import {
   Stack,
   Text,
 } from '@forge/react';
-import type { AdminOverview } from '@jira-integration/shared/forge-ui';
+import type { AdminOverview, SiteWorkspace } from '@jira-integration/shared/forge-ui';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { useCallback, useEffect, useState } from 'react';
 import { describeSyncSettings, findSyncBlockers } from './admin-overview';
 import type { SyncBackendClient } from './backend-client';
@@ -28,6 +29,7 @@ type PageState =
 /** Site link, credential freshness, upgraded connections, sync settings, and what keeps sync from running. */
 export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
   const [state, setState] = useState<PageState>({ phase: 'loading' });
+  const [decisionError, setDecisionError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     setState({ phase: 'loading' });
@@ -54,6 +56,11 @@ export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
 
   const { overview } = state;
   const blockers = findSyncBlockers(overview);
+  const decide = async (workspace: SiteWorkspace, decision: 'approved' | 'revoked') => {
+    const result = await client.decideWorkspace({ workspaceId: workspace.workspaceId, decision });
+    if (result.ok) await load();
+    else setDecisionError(result.message);
+  };
   return (
     <Stack space="space.200">
       <Heading size="medium">{messages.heading}</Heading>
@@ -112,6 +119,54 @@ export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
         />
       ) : (
         <Text>{messages.noUpgradedConnections}</Text>
+      )}
+
+      <Heading size="small">{messages.workspacesSection}</Heading>
+      <Text>{messages.workspacesHelp}</Text>
+      {decisionError ? (
+        <SectionMessage appearance="error" title={messages.decisionFailedTitle}>
+          <Text>{decisionError}</Text>
+        </SectionMessage>
+      ) : null}
+      {overview.workspaces?.length ? (
+        <DynamicTable
+          head={{
+            cells: [
+              { key: 'workspace', content: messages.workspacesHead.workspace },
+              { key: 'teams', content: messages.workspacesHead.teams },
+              { key: 'status', content: messages.workspacesHead.status },
+              { key: 'action', content: messages.workspacesHead.action },
+            ],
+          }}
+          rows={overview.workspaces.map((workspace) => ({
+            key: workspace.workspaceId,
+            cells: [
+              { key: 'workspace', content: workspace.workspaceName },
+              { key: 'teams', content: workspace.teamNames.join(', ') },
+              {
+                key: 'status',
+                content: (
+                  <Lozenge appearance={workspace.status === 'approved' ? 'success' : 'moved'}>
+                    {workspaceMessages[workspace.status]}
+                  </Lozenge>
+                ),
+              },
+              {
+                key: 'action',
+                content:
+                  workspace.status === 'approved' ? (
+                    <Button onClick={() => void decide(workspace, 'revoked')}>{messages.revoke}</Button>
+                  ) : (
+                    <Button appearance="primary" onClick={() => void decide(workspace, 'approved')}>
+                      {messages.approve}
+                    </Button>
+                  ),
+              },
+            ],
+          }))}
+        />
+      ) : (
+        <Text>{messages.noWorkspaces}</Text>
       )}
 
       <Heading size="small">{messages.syncSection}</Heading>

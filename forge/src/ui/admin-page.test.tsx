@@ -1,5 +1,6 @@
 /** @jsxImportSource react */
 import type { AdminOverview } from '@jira-integration/shared/forge-ui';
+import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { describe, expect, it } from 'vitest';
 import {
   answerInvocations,
@@ -21,7 +22,7 @@ const { default: ForgeReconciler } = await import('@forge/react');
 const { createSyncBackendClient } = await import('./backend-client');
 const { SyncAdminPage } = await import('./admin-page-view');
 
-async function renderPage(answer: () => Promise<unknown>): Promise<ForgeDoc> {
+async function renderPage(answer: (invocation: unknown) => Promise<unknown>): Promise<ForgeDoc> {
   answerInvocations(answer);
   const root = await renderRoot(() =>
     ForgeReconciler.render(<SyncAdminPage client={createSyncBackendClient(invokeRemote)} />),
@@ -150,5 +151,56 @@ describe('admin page', () => {
     expect(message.props).toMatchObject({ appearance: 'error', title: adminPageMessages.loadFailedTitle });
     expect(findAll(message, 'Text').map(textOf)).toEqual([backendCallMessages.httpStatus(502)]);
     expect(findAll(message, 'Button').map(textOf)).toEqual([adminPageMessages.reload]);
+  });
+
+  it('lists the workspaces using the app; Approve sends the decision and shows the new state', async () => {
+    const pending = {
+      workspaceId: 'ws_b',
+      workspaceName: 'Globex',
+      teamNames: ['Globex support'],
+      status: 'pending' as const,
+      decidedBy: null,
+      decidedAt: null,
+      requestedAt: '2026-11-22T09:00:00Z',
+    };
+    const approved = {
+      ...pending,
+      workspaceId: 'ws_a',
+      workspaceName: 'Acme',
+      teamNames: ['IT Ops'],
+      status: 'approved' as const,
+    };
+    let workspaces = [approved, pending];
+    const before = recordedInvocations().length;
+    const root = await renderPage(async (invocation) => {
+      const call = invocation as { path: string; body?: { workspaceId: string; decision: string } };
+      if (call.path === '/forge/ui/admin-overview/workspaces') {
+        workspaces = workspaces.map((entry) =>
+          entry.workspaceId === call.body?.workspaceId ? { ...entry, status: 'approved' as const } : entry,
+        );
+        return remoteAnswer(
+          200,
+          workspaces.find((entry) => entry.workspaceId === call.body?.workspaceId),
+        );
+      }
+      return remoteAnswer(200, { ...linkedOverview, workspaces });
+    });
+    const rows = () =>
+      tables(root).find((table) => table[0][0] === adminPageMessages.workspacesHead.workspace)!;
+    expect(rows()).toEqual([
+      ['Workspace', 'Teams', 'Status', ''],
+      ['Acme', 'IT Ops', workspaceMessages.approved, adminPageMessages.revoke],
+      ['Globex', 'Globex support', workspaceMessages.pending, adminPageMessages.approve],
+    ]);
+    const approve = findAll(root, 'Button').find((button) => textOf(button) === adminPageMessages.approve)!;
+    (approve.props.onClick as () => void)();
+    await waitUntil(() => rows()?.[2]?.[2] === workspaceMessages.approved);
+    expect(recordedInvocations().slice(before)).toContainEqual(
+      expect.objectContaining({
+        path: '/forge/ui/admin-overview/workspaces',
+        method: 'POST',
+        body: { workspaceId: 'ws_b', decision: 'approved' },
+      }),
+    );
   });
 });

@@ -9,6 +9,9 @@ import {
   forgeUiErrorBodySchema,
   type IssueSyncStatus,
   issueSyncStatusSchema,
+  type SiteWorkspace,
+  siteWorkspaceSchema,
+  type WorkspaceDecision,
 } from '@jira-integration/shared/forge-ui';
 import type { z } from 'zod';
 import { backendCallMessages } from './messages';
@@ -26,6 +29,8 @@ export interface SyncBackendClient {
   fetchIssueStatus(): Promise<BackendResult<IssueSyncStatus>>;
   retryIssueSync(): Promise<BackendResult<IssueSyncStatus>>;
   fetchAdminOverview(): Promise<BackendResult<AdminOverview>>;
+  /** A Jira admin approves or revokes a workspace's use of the app on this site. */
+  decideWorkspace(decision: WorkspaceDecision): Promise<BackendResult<SiteWorkspace>>;
 }
 
 export function createSyncBackendClient(invokeRemote: InvokeRemote): SyncBackendClient {
@@ -33,11 +38,12 @@ export function createSyncBackendClient(invokeRemote: InvokeRemote): SyncBackend
     path: string,
     method: 'GET' | 'POST',
     schema: z.ZodType<T>,
+    body?: Record<string, unknown>,
   ): Promise<BackendResult<T>> {
     let response: { status?: unknown; body?: unknown };
     try {
-      // The backend reads the issue and site from the signed invocation token, so no body is sent.
-      response = await invokeRemote({ path, method });
+      // The backend reads the issue, site and user from the signed invocation token: a body says only what to do.
+      response = await invokeRemote(body ? { path, method, body } : { path, method });
     } catch {
       return { ok: false, message: backendCallMessages.unreachable };
     }
@@ -48,6 +54,8 @@ export function createSyncBackendClient(invokeRemote: InvokeRemote): SyncBackend
     fetchIssueStatus: () => call(FORGE_UI_PATHS.issueStatus, 'GET', issueSyncStatusSchema),
     retryIssueSync: () => call(FORGE_UI_PATHS.retryIssueSync, 'POST', issueSyncStatusSchema),
     fetchAdminOverview: () => call(FORGE_UI_PATHS.adminOverview, 'GET', adminOverviewSchema),
+    decideWorkspace: (decision) =>
+      call(FORGE_UI_PATHS.workspaceDecision, 'POST', siteWorkspaceSchema, { ...decision }),
   };
 }
 

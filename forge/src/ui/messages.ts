@@ -60,6 +60,14 @@ export const adminPageMessages = {
   linkedIssues: (linked: number, failing: number) =>
     failing ? `${linked} (${failing} failing)` : `${linked}`,
   noSyncSettings: 'No team has configured sync for this site yet.',
+  workspacesSection: 'Workspaces using the app',
+  workspacesHelp:
+    'Each workspace is one customer of the platform. Only approved workspaces may act as the app or as other users on this site; a workspace connected by a Jira admin is approved at once.',
+  noWorkspaces: 'No workspace has connected this site yet.',
+  workspacesHead: { workspace: 'Workspace', teams: 'Teams', status: 'Status', action: '' },
+  approve: 'Approve',
+  revoke: 'Revoke',
+  decisionFailedTitle: 'Could not change the workspace',
   readyTitle: 'Sync can run',
   readyDetails: 'The site is linked, credentials are fresh, and at least one connection syncs a project.',
   blockedTitle: 'Sync cannot run yet',
