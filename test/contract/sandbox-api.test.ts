@@ -101,6 +101,17 @@ describe('Jira platform routes', () => {
     await check('GET', '/rest/api/3/myself', '/rest/api/3/myself', 401, { token: 'not-a-token' });
   });
 
+  it('GET /mypermissions: ADMINISTER for a site admin and for anyone else; the permissions parameter is required', async () => {
+    const template = '/rest/api/3/mypermissions';
+    const admin = await check('GET', template, `${template}?permissions=ADMINISTER`, 200);
+    expect(admin.body).toMatchObject({
+      permissions: { ADMINISTER: { havePermission: true, type: 'GLOBAL' } },
+    });
+    const other = await check('GET', template, `${template}?permissions=ADMINISTER`, 200, { token: bob });
+    expect(other.body).toMatchObject({ permissions: { ADMINISTER: { havePermission: false } } });
+    await check('GET', template, template, 400);
+  });
+
   it('GET /project/search, /project/{key}, /project/{key}/statuses', async () => {
     const page = await check(
       'GET',

@@ -104,7 +104,7 @@ describe('console security headers', () => {
   });
   afterAll(() => bed.close());
 
-  it('every page and API answer forbids framing and sniffing, and sends no Referer', async () => {
+  it('every page and API answer forbids framing and sniffing, and sends no Referer to other sites', async () => {
     for (const path of [
       '/console/login',
       '/console/connections',

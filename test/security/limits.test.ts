@@ -11,6 +11,7 @@ import {
   ManualClock,
   type TestContext,
 } from '@jira-integration/backend/test-support/context';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { connectMessages } from '@jira-integration/shared';
 import { limitMessages } from '@jira-integration/shared/security-messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,11 +112,12 @@ describe('input limits', () => {
   });
 });
 
-describe('rate limits and pruning', () => {
+describe.each(testDatabaseKinds())('rate limits and pruning (%s)', (kind) => {
   let t: TestContext;
   const clock = new ManualClock();
   beforeAll(async () => {
     t = await createTestContext({
+      kind,
       clock,
       env: { TEAM_RATE_LIMIT: '5', ATLASSIAN_CLIENT_ID: 'c', ATLASSIAN_CLIENT_SECRET: 's' },
     });

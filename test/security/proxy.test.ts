@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FAILED_KEY_LIMIT } from '@jira-integration/backend/auth/rate-limits';
 import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
 import { apiKeys } from '@jira-integration/backend/db/schema';
 import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
@@ -187,6 +188,24 @@ describe('revocation', () => {
     clock.advance(1_000);
     const response = await proxied('rest/api/3/myself');
     expect(response.status).toBe(401);
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe('guessing keys', () => {
+  it('answers 429 with Retry-After once an address has sent too many wrong keys, like every team route', async () => {
+    // Earlier tests in this file may have spent some of the address's attempts (a revoked key counts too).
+    let refused = await proxied('rest/api/3/myself', {}, 'jik_guess-0');
+    let attempts = 1;
+    while (refused.status === 401 && attempts <= FAILED_KEY_LIMIT) {
+      await refused.arrayBuffer();
+      refused = await proxied('rest/api/3/myself', {}, `jik_guess-${attempts}`);
+      attempts += 1;
+    }
+    expect(refused.status).toBe(429);
+    expect(attempts).toBeLessThanOrEqual(FAILED_KEY_LIMIT + 1);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_failed_keys');
     expect(seen).toHaveLength(0);
   });
 });

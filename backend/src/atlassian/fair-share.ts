@@ -30,6 +30,9 @@ export interface AtlassianCallTarget {
   site?: string;
 }
 
+/** What is read of an answer: a Response, or the proxy's view of an undici answer. */
+export type AnswerSeen = { status: number; headers: Pick<Headers, 'get'> };
+
 export type Admission = { admitted: true } | { admitted: false; retryAfterSeconds: number; message: string };
 
 function consumerKey(consumer: BudgetConsumer): string {
@@ -69,7 +72,7 @@ export class FairShare {
     return budget;
   }
 
-  observe(target: AtlassianCallTarget, response: Response): void {
+  observe(target: AtlassianCallTarget, response: AnswerSeen): void {
     const budget = this.budgetOf(target);
     const number = (name: string) => {
       const value = response.headers.get(name);
@@ -150,7 +153,7 @@ export function admitAtlassianCall(
 export function observeAtlassianBudget(
   services: Services,
   target: AtlassianCallTarget,
-  response: Response,
+  response: AnswerSeen,
 ): void {
   fairShare(services).observe(target, response);
 }

@@ -1,6 +1,8 @@
 /**
  * Headers every answer of ours carries (the proxy sets its own for Jira's answers): no framing (clickjacking),
  * no MIME sniffing, and no URL (the callback's code and state) leaking to other sites through Referer.
+ * `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null` on our own form posts,
+ * which the console's same-origin check must refuse.
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
@@ -8,8 +10,6 @@ import type { AppEnv } from '../context';
 const HEADERS: Record<string, string> = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form posts, which
-  // the Origin check (login, console forms) must then refuse. Other sites still get no Referer at all.
   'referrer-policy': 'same-origin',
 };
 

@@ -14,6 +14,7 @@
  */
 import { authMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
 import { findTeamByApiKey } from '../auth/keys';
+import { admitTeamRequest, failedKeyBlock, type Refusal, recordFailedKeyAttempt } from '../auth/rate-limits';
 import { findConnection } from '../connections/service';
 import type { Services } from '../context';
 import { bearerToken } from '../http/bearer';
@@ -54,17 +55,41 @@ export function createProxyCaches(): ProxyCaches {
  * The team of the request's API key. The proxy takes API keys only, never the console's session cookie: its
  * answers are Jira's content, which must not be reachable by a browser merely signed in to the console.
  */
-export async function teamOfApiKey(services: Services, authorization: string | undefined): Promise<string> {
+export async function teamOfApiKey(
+  services: Services,
+  authorization: string | undefined,
+  address: string,
+): Promise<string> {
+  if (authorization === undefined) throw new ApiError('unauthorized', authMessages.unauthorized);
+  // The same limits as every other team route (auth/middleware.ts): failed keys per address, then the team's rate.
+  const blocked = failedKeyBlock(services, address);
+  if (blocked) throw new LimitRefusal('too_many_failed_keys', blocked);
   const key = bearerToken(authorization);
-  if (!key) throw new ApiError('unauthorized', authMessages.unauthorized);
   const { teamsByKey } = services.state.proxyCaches;
   const asked = services.clock.now().getTime();
-  const cached = teamsByKey.get(key, asked);
-  if (cached) return cached;
-  const found = await findTeamByApiKey(services.db, key);
-  if (!found) throw new ApiError('unauthorized', authMessages.unauthorized);
-  teamsByKey.set(key, found.teamId, asked + KEY_TTL_MS);
-  return found.teamId;
+  let teamId = key ? teamsByKey.get(key, asked) : undefined;
+  if (!teamId) {
+    const found = key ? await findTeamByApiKey(services.db, key) : undefined;
+    if (!key || !found) {
+      const refused = await recordFailedKeyAttempt(services, address);
+      if (refused) throw new LimitRefusal('too_many_failed_keys', refused);
+      throw new ApiError('unauthorized', authMessages.unauthorized);
+    }
+    teamId = found.teamId;
+    teamsByKey.set(key, teamId, asked + KEY_TTL_MS);
+  }
+  const refused = admitTeamRequest(services, teamId);
+  if (refused) throw new LimitRefusal('team_rate_limited', refused);
+  return teamId;
+}
+
+/** A 429 of ours: its answer carries Retry-After. */
+export class LimitRefusal extends ApiError {
+  readonly retryAfterSeconds: number;
+  constructor(code: 'too_many_failed_keys' | 'team_rate_limited' | 'site_budget_low', refusal: Refusal) {
+    super(code, refusal.message);
+    this.retryAfterSeconds = refusal.retryAfterSeconds;
+  }
 }
 
 /** `findConnection` (404 for other teams) with rows remembered for 5 s while their token is not near expiry. */

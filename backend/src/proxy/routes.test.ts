@@ -15,6 +15,7 @@ import {
   type SeenRequest,
   startFakeUpstream,
 } from '../../test-support/proxy';
+import { FairShare } from '../atlassian/fair-share';
 import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { SYSTEM_TOKEN_PURPOSE } from '../forge/credentials';
 import type { JiraConnection } from '../model/connection';
@@ -142,6 +143,8 @@ beforeAll(async () => {
 beforeEach(() => {
   upstream.respond(defaultUpstream);
   upstream.seen.length = 0;
+  // Each test starts with the site's budget unknown: a 429 seen by one test must not refuse the next.
+  ctx.services.state.fairShare = new FairShare(() => ctx.services.clock.now().getTime());
   sleeps = [];
   graphqlCalls = [];
 });

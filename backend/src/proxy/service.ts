@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { genericMessages } from '@jira-integration/shared';
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
+import { admitAtlassianCall, observeAtlassianBudget } from '../atlassian/fair-share';
 import {
   type AtlassianAnswer,
   AtlassianUnavailableError,
@@ -26,7 +27,7 @@ import { ApiError, errorBody } from '../http/errors';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
-import { findConnectionCached, teamOfApiKey } from './hot-cache';
+import { findConnectionCached, LimitRefusal, teamOfApiKey } from './hot-cache';
 import { resolveProxyTarget } from './path';
 
 export interface ProxyOptions {
@@ -59,7 +60,11 @@ export async function serveProxyCall(
   let record: ProxyCallRecord | undefined;
   try {
     const rawTarget = req.url ?? '';
-    const teamId = await teamOfApiKey(services, req.headers.authorization);
+    const teamId = await teamOfApiKey(
+      services,
+      req.headers.authorization,
+      req.socket.remoteAddress ?? 'unknown',
+    );
     const connection = await findConnectionCached(services, teamId, connectionIdOf(rawTarget));
     const method = (req.method ?? 'GET').toUpperCase();
     record = {
@@ -80,6 +85,10 @@ export async function serveProxyCall(
 
     const idempotencyKey = req.headers['idempotency-key'] !== undefined;
     const retryable = idempotencyKey || IDEMPOTENT_METHODS.has(method);
+    // This team's fair share of the site's Atlassian budget, once it runs low (atlassian/fair-share.ts).
+    const site = { identity: credentials.identity, cloudId: connection.cloudId, site: connection.siteUrl };
+    const admission = admitAtlassianCall(services, site, { kind: 'team', teamId });
+    if (!admission.admitted) throw new LimitRefusal('site_budget_low', admission);
     const body = method === 'GET' || method === 'HEAD' ? null : await outgoingBody(req, retryable);
     const budget = rateLimitBudget(services);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -93,8 +102,11 @@ export async function serveProxyCall(
           maxRetryWaitMs: options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS,
           forceRetryable: idempotencyKey,
           sleep: options.sleep,
-          onAnswer: (status, headers) =>
-            budget.observe(credentials.identity, { status, headers: answerHeaderReader(headers) }),
+          onAnswer: (status, headers) => {
+            const answered = { status, headers: answerHeaderReader(headers) };
+            budget.observe(credentials.identity, answered);
+            observeAtlassianBudget(services, site, answered);
+          },
         },
       );
     } catch (error) {
@@ -126,7 +138,11 @@ export async function serveProxyCall(
       res.destroy();
       return;
     }
-    res.writeHead(failure.status, { 'content-type': 'application/json', ...PROXY_SECURITY_HEADERS });
+    res.writeHead(failure.status, {
+      'content-type': 'application/json',
+      ...PROXY_SECURITY_HEADERS,
+      ...(failure instanceof LimitRefusal ? { 'retry-after': String(failure.retryAfterSeconds) } : {}),
+    });
     res.end(JSON.stringify(errorBody(failure.code, failure.message)));
   }
 }
