@@ -9,9 +9,12 @@ import { HTTPException } from 'hono/http-exception';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
+import { isConnectionLost } from './db/client';
 import { forgeRoutes } from './forge/routes';
+import { operationsRoutes } from './health/routes';
 import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
 import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/limits';
+import { requestIdFrom, withRequestId } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
 import { teamRoutes } from './teams/routes';
@@ -27,6 +30,14 @@ function readScalarBundle() {
   return scalarBundle;
 }
 
+/**
+ * The pattern of the handler that answered (not the path, which would make one series per id); after the chain
+ * has run, Hono's routePath names the last handler that ran. 'unmatched' when only the catch-all ran (404s).
+ */
+function routePattern(routePath: string): string {
+  return routePath === '/*' || routePath === '*' ? 'unmatched' : routePath;
+}
+
 /** Builds the HTTP app from capability sub-apps. No route calls another route. */
 export function buildApp(services: Services) {
   const app = new OpenAPIHono<AppEnv>({
@@ -40,8 +51,16 @@ export function buildApp(services: Services) {
   });
 
   app.use(async (c, next) => {
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('services', services);
-    await next();
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await withRequestId(requestId, next);
+    c.res.headers.set('x-request-id', requestId);
+    const route = routePattern(c.req.routePath);
+    const seconds = (performance.now() - started) / 1000;
+    services.state.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    services.state.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
   });
   app.use(securityHeaders);
   app.use(refuseControlCharacters);
@@ -78,6 +97,7 @@ export function buildApp(services: Services) {
     return c.body(new Uint8Array(await readScalarBundle()));
   });
 
+  app.route('/', operationsRoutes());
   app.route('/', teamRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
@@ -94,6 +114,11 @@ export function buildApp(services: Services) {
         errorBody(errorCodeForStatus(error.status), error.message || 'Request failed'),
         error.status,
       );
+    }
+    if (isConnectionLost(error)) {
+      // A failover or a terminated session: the pool reconnects, the caller may simply retry.
+      services.logger.warn({ err: error, path: c.req.path }, 'database connection lost during the request');
+      return errorResponse(c, 'database_unavailable', genericMessages.databaseUnavailable);
     }
     // The logger's `err` serializer drops a failed query's SQL and parameters (logger.ts).
     services.logger.error({ err: error, path: c.req.path }, 'unhandled error');

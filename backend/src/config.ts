@@ -47,6 +47,7 @@ const environmentSchema = z
     FORGE_JWKS_URL: url.default('https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json'),
     SANDBOX_PORT: port.default(4010),
     JOBS: z.enum(['on', 'off']).default('on'),
+    METRICS_TOKEN: optionalText,
     TEAM_RATE_LIMIT: z.coerce
       .number({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
@@ -82,12 +83,14 @@ export interface Config {
   forgeJwksUrl: string;
   sandboxPort: number;
   jobsEnabled: boolean;
+  /** Bearer token GET /metrics asks for; unset: /metrics is served on a loopback HOST only. */
+  metricsToken: string | undefined;
   /** Requests a team may make per minute on one process; 0 = no limit. */
   teamRateLimitPerMinute: number;
 }
 
 /** Variables whose values are never repeated in an error message. */
-const SECRET_VARIABLES = new Set(['ENCRYPTION_KEYS', 'ATLASSIAN_CLIENT_SECRET']);
+const SECRET_VARIABLES = new Set(['ENCRYPTION_KEYS', 'ATLASSIAN_CLIENT_SECRET', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     forgeJwksUrl: e.FORGE_JWKS_URL,
     sandboxPort: e.SANDBOX_PORT,
     jobsEnabled: e.JOBS === 'on',
+    metricsToken: e.METRICS_TOKEN,
     teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
   });
 }

@@ -8,6 +8,7 @@ import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics/service';
 import type { ProxyAuditWriter } from './proxy/audit';
 import type { HeldUserCredentials } from './proxy/credentials';
 import type { ProxyCaches } from './proxy/hot-cache';
@@ -46,6 +47,8 @@ export interface ProcessState {
   teamRequestWindows: Map<string, TeamRequestWindow>;
   /** Each site's Atlassian budget and its consumers' shares (atlassian/fair-share.ts). */
   fairShare: FairShare;
+  /** This process's Prometheus metrics (GET /metrics, metrics/service.ts). */
+  metrics: Metrics;
 }
 
 /** Everything a route or service needs, built once per process by createServices (server.ts), or per test. */
@@ -69,5 +72,6 @@ export interface AppEnv {
     teamId: string;
     /** The API key acting (directly, or through the console session it signed in). */
     actorKeyId?: string;
+    requestId: string;
   };
 }

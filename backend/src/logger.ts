@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { currentRequestId } from './http/request-context';
 
 /** Field names whose values never reach a log line, wherever they appear. */
 const SECRET_PATHS = [
@@ -47,6 +48,11 @@ export function createLogger(options: { level: string; destination?: pino.Destin
         },
       },
       base: undefined,
+      // Every line written while serving a request (or running a job) names it.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
     },
     options.destination,
   );

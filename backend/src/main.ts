@@ -1,8 +1,32 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { bootstrapFirstTeam } from './auth/keys';
 import { type Config, ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { DEMO_CUSTOM_APP, startEmbeddedSandbox } from './sandbox-wiring';
 import { startBackend } from './server';
+
+/**
+ * The first team's key is a credential: shown on an interactive terminal only, otherwise written to a file only
+ * its owner can read, so it never ends up in a log collector.
+ */
+function handOverFirstKey(config: Config, first: { team: { name: string }; key: string }): string[] {
+  if (process.stdout.isTTY) {
+    return [
+      '',
+      `  Created team "${first.team.name}". Its API key (shown once, keep it safe):`,
+      `    ${first.key}`,
+      '  Use it as "Authorization: Bearer <key>" or to sign in to the console.',
+    ];
+  }
+  const file = path.resolve(config.dataDir, 'first-team-key.txt');
+  writeFileSync(file, `${first.key}\n`, { mode: 0o600 });
+  return [
+    '',
+    `  Created team "${first.team.name}". Output is not a terminal, so its API key was written to`,
+    `    ${file} (readable by this user only; delete it once the key is stored safely).`,
+  ];
+}
 
 /** Process entry: read config (fail fast on bad values), start, and drain on SIGTERM/SIGINT. */
 async function main() {
@@ -22,6 +46,7 @@ async function main() {
   if (embedded) config = embedded.config;
   const logger = createLogger({ level: config.logLevel });
   const backend = await startBackend({ config, logger });
+  await embedded?.register();
 
   const first = await bootstrapFirstTeam(backend.services.db);
   const lines = [
@@ -31,18 +56,11 @@ async function main() {
     `  API reference:  ${config.publicUrl}/docs`,
     `  Database:       ${backend.services.database.kind === 'pglite' ? `embedded PGlite (${config.dataDir})` : 'PostgreSQL'}`,
   ];
-  if (first) {
-    lines.push(
-      '',
-      `  Created team "${first.team.name}". Its API key (shown once, keep it safe):`,
-      `    ${first.key}`,
-      '  Use it as "Authorization: Bearer <key>" or to sign in to the console.',
-    );
-  }
+  if (first) lines.push(...handOverFirstKey(config, first));
   if (sandbox) {
     lines.push(
       '',
-      `  Atlassian sandbox (no ATLASSIAN_CLIENT_ID set): ${sandbox.url}/_sandbox`,
+      `  Atlassian sandbox (no ATLASSIAN_CLIENT_ID set): ${sandbox.url}/_sandbox${sandbox.owned ? '' : ' (run by another backend process)'}`,
       `    Bring-your-own app to try: client id ${DEMO_CUSTOM_APP.clientId}, secret ${DEMO_CUSTOM_APP.clientSecret}`,
     );
   }
@@ -62,6 +80,7 @@ async function main() {
 }
 
 main().catch((error) => {
+  // Start-up problems (port taken, embedded database held by another process) are told in one line.
   console.error('Failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

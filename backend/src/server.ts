@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { newAdminSecret, writeLocalAdminEndpoint } from './admin/local-admin';
+import { localAdminRoutes } from './admin/routes';
 import { buildApp } from './app';
 import { FairShare } from './atlassian/fair-share';
 import { RateLimitBudget } from './atlassian/rate-limit';
@@ -13,6 +15,7 @@ import { type Database, migrateDatabase, openDatabase } from './db/client';
 import { registerForgeJobs } from './forge/jobs';
 import { startJobQueue } from './jobs/queue';
 import { createLogger, type Logger } from './logger';
+import { Metrics } from './metrics/service';
 import { ProxyAuditWriter } from './proxy/audit';
 import { createProxyCaches } from './proxy/hot-cache';
 import { ImpersonationTokens } from './proxy/impersonation';
@@ -52,6 +55,7 @@ export async function createServices(options: {
     failedKeyBlocks: new Map(),
     teamRequestWindows: new Map(),
     fairShare: new FairShare(() => clock.now().getTime()),
+    metrics: new Metrics(),
   };
   let closing: Promise<void> | undefined;
   services.close = () => {
@@ -85,7 +89,12 @@ export async function startBackend(options: {
   const logger = options.logger ?? createLogger({ level: options.config.logLevel });
   const database =
     options.database ??
-    (await openDatabase({ url: options.config.databaseUrl, dataDir: options.config.dataDir }));
+    (await openDatabase({
+      url: options.config.databaseUrl,
+      dataDir: options.config.dataDir,
+      onConnectionError: (error) =>
+        logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
+    }));
   await migrateDatabase(database);
 
   // Listening comes first so the configuration can name the real port; requests wait for the app.
@@ -99,7 +108,19 @@ export async function startBackend(options: {
     if (services && app && isProxyTarget(req.url ?? '')) void serveProxyCall(services, req, res);
     else void routed(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(options.config.port, options.config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    // A taken port is one clear line at start, not a stack trace.
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${options.config.port} on ${options.config.host} is already in use: stop what uses it or set PORT to a free port.`,
+            )
+          : error,
+      ),
+    );
+    server.listen(options.config.port, options.config.host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const host = options.config.host === '0.0.0.0' ? '127.0.0.1' : options.config.host;
   const url = `http://${host}:${port}`;
@@ -115,8 +136,15 @@ export async function startBackend(options: {
   if (config.jobsEnabled) await registerForgeJobs(started);
   if (config.jobsEnabled) await registerSecurityJobs(started);
   if (config.jobsEnabled) await registerWorkflowJobs(started);
+  const built = buildApp(started);
+  // The embedded database is this process's alone, so the CLI asks this process to run its commands.
+  const adminSecret = !options.database && database.kind === 'pglite' ? newAdminSecret() : undefined;
+  if (adminSecret) built.route('/', localAdminRoutes(adminSecret));
+  const removeAdminEndpoint = adminSecret
+    ? writeLocalAdminEndpoint(config.dataDir, { url, secret: adminSecret, pid: process.pid })
+    : () => undefined;
   services = started;
-  app = buildApp(started);
+  app = built;
 
   let closing: Promise<void> | undefined;
   return {
@@ -124,6 +152,7 @@ export async function startBackend(options: {
     services: started,
     close() {
       closing ??= (async () => {
+        removeAdminEndpoint();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await started.close();
         if (!options.database) await database.close();

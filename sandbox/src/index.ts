@@ -8,11 +8,14 @@ import { Hono } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { adminRoutes } from './admin/routes';
 import type { ApiEnv, ApiServices } from './api/context';
-import { API_PREFIX, mountApiFallbacks, mountApiRoutes } from './api/mount';
+import { API_PREFIX, mountApiRoutes } from './api/mount';
 import type { ForgePlatformContext } from './contracts';
 import { type Fault, FaultInjector } from './faults';
 import { createForgePlatform, type ForgePlatformOptions } from './forge/platform';
+import { formsRoutes } from './forms/routes';
 import { jiraRoutes } from './jira/routes';
+import { mountMediaRoute } from './jira/routes-attachments';
+import { createWebhookDispatcher, type WebhookDispatcher } from './jira/webhooks';
 import { jsmRoutes } from './jsm/routes';
 import { RateLimiter, type RateLimits } from './limits/rate-limiter';
 import { oauthRoutes } from './oauth/routes';
@@ -59,6 +62,8 @@ export type SandboxForge = ReturnType<typeof createForgePlatform>;
 export interface Sandbox {
   /** Auth base and API base, e.g. http://127.0.0.1:41234. */
   url: string;
+  /** The spec operations the sandbox serves, as `METHOD /path/template`; every other one answers 501. */
+  servedOperations: readonly string[];
   registerOAuthClient(c: {
     clientId: string;
     clientSecret: string;
@@ -72,6 +77,8 @@ export interface Sandbox {
   state: SandboxState;
   /** The Forge part, with its install/uninstall/push helpers. */
   forge: SandboxForge;
+  /** Dynamic webhook deliveries: `flush()` waits for those under way, `deliveries()` lists them. */
+  webhooks: Pick<WebhookDispatcher, 'flush' | 'deliveries'>;
   tokens: InMemoryTokenRegistry;
   /** Back to the seed; clears faults, tokens, grants and stats; rate limits return to the start options. */
   reset(): void;
@@ -130,7 +137,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       })),
   };
   const forge = createForgePlatform(forgeContext, options.forge);
-  const services: ApiServices = { state, now, notifyChange: (change) => forge.onJiraChange(change) };
+  const webhooks = createWebhookDispatcher(() => state, now);
+  const services: ApiServices = {
+    state,
+    now,
+    notifyChange: (change) => {
+      forge.onJiraChange(change);
+      webhooks.onJiraChange(change);
+    },
+  };
 
   const registerOAuthClient = (client: SeedOAuthClient) => {
     const record = clientRecord(client);
@@ -138,11 +153,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     state.clients.set(record.clientId, record);
   };
   const reset = () => {
-    Object.assign(state, buildState(seed));
+    Object.assign(state, buildState(seed, url));
     for (const client of registeredClients.values()) state.clients.set(client.clientId, client);
     faults.set(null);
     limiter.set(options.rateLimits ?? null);
     forge.reset();
+    webhooks.reset();
     oauth.reset();
     tokens.clear();
     stats.reset();
@@ -178,10 +194,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }),
   );
   app.route('/', oauthRoutes({ oauth, state, tokens, stats, now }));
+  mountMediaRoute(app as unknown as Hono, { state, now });
+  app.route('/', formsRoutes({ state, now }, tokens));
   app.route('/', forge.routes);
   const api = new Hono<ApiEnv>();
-  mountApiRoutes(api, [...jiraRoutes(services), ...jsmRoutes(services)], { state, tokens, limiter, now });
-  mountApiFallbacks(api);
+  const servedOperations = mountApiRoutes(
+    api,
+    [...jiraRoutes(services, () => webhooks), ...jsmRoutes(services)],
+    {
+      state,
+      tokens,
+      limiter,
+      now,
+    },
+  );
   app.route('/', api);
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -190,15 +216,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     );
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const site of state.sites.values()) site.apiUrl = `${url}/ex/jira/${site.cloudId}`;
 
   return {
     url,
+    servedOperations,
     registerOAuthClient,
     setFault: (f) => faults.set(f),
     setRateLimits: (l) => limiter.set(l),
     stats: () => stats.snapshot(),
     state,
     forge,
+    webhooks,
     tokens,
     reset,
     async close() {

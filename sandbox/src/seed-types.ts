@@ -38,6 +38,8 @@ export interface SeedUser {
   locale?: string;
   /** Per project key, the permissions the user has. Projects not listed: every permission. */
   projectPermissions?: Record<string, ProjectPermission[]>;
+  /** Jira groups; `site-admins` or `jira-administrators` grant the global ADMINISTER permission. */
+  groups?: string[];
 }
 
 export interface SeedIssueType {
@@ -125,6 +127,14 @@ export interface SeedProject {
   issueTypeIds: string[];
   workflow: SeedWorkflow;
   serviceDesk?: SeedServiceDesk;
+  components?: Array<{ id: string; name: string; description?: string; leadAccountId?: string }>;
+  versions?: Array<{
+    id: string;
+    name: string;
+    description?: string;
+    released?: boolean;
+    releaseDate?: string;
+  }>;
 }
 
 export interface SeedComment {
@@ -166,6 +176,16 @@ export interface SeedIssue {
   comments?: SeedComment[];
   properties?: Record<string, unknown>;
   attachments?: SeedAttachment[];
+  /** Account ids watching the issue (the reporter always watches). */
+  watchers?: string[];
+  componentIds?: string[];
+  fixVersionIds?: string[];
+  /** Issue keys this issue `blocks` (link type Blocks, this issue outward). */
+  blocks?: string[];
+  /** JSM: an approval waiting for these approvers. */
+  approvers?: string[];
+  /** JSM: request participants. */
+  participants?: string[];
 }
 
 export interface SeedOAuthClient {
@@ -186,4 +206,6 @@ export interface SandboxSeed {
   projects: SeedProject[];
   issues: SeedIssue[];
   oauthClients?: SeedOAuthClient[];
+  /** JSM customer organizations, with the service desks they belong to. */
+  organizations?: Array<{ id: string; name: string; members: string[]; serviceDeskIds: string[] }>;
 }

@@ -17,7 +17,13 @@ import type {
 export interface SiteRecord {
   cloudId: string;
   name: string;
+  /** The site's own address (browse links, accessible-resources). */
   url: string;
+  /**
+   * Where API links point: answers to OAuth 2.0 (3LO) and Forge calls carry `self`, `nextPage` and attachment
+   * `content` links on `https://api.atlassian.com/ex/jira/{cloudId}`, here `${sandbox.url}/ex/jira/{cloudId}`.
+   */
+  apiUrl: string;
   avatarUrl: string;
 }
 
@@ -25,7 +31,8 @@ export interface UserRecord {
   accountId: string;
   displayName: string;
   email: string | null;
-  accountType: 'atlassian' | 'app';
+  /** `customer`: a JSM portal-only account (created through the customer API). */
+  accountType: 'atlassian' | 'app' | 'customer';
   siteIds: string[];
   appAccess: boolean;
   /** Sites where the user holds the global ADMINISTER ("Administer Jira") permission. */
@@ -34,6 +41,12 @@ export interface UserRecord {
   locale: string;
   /** Per project key; a project absent here grants every permission. */
   projectPermissions: Record<string, ProjectPermission[]>;
+  groups: string[];
+}
+
+/** Whether the user holds Jira's global ADMINISTER ("Administer Jira") permission on the site (seed `administers`). */
+export function isJiraAdmin(user: UserRecord, cloudId: string): boolean {
+  return user.administerSiteIds.includes(cloudId);
 }
 
 export type IssueTypeRecord = Required<Omit<SeedIssueType, 'description'>> & { description: string };
@@ -51,8 +64,100 @@ export interface ProjectRecord {
   description: string;
   issueTypeIds: string[];
   workflow: SeedWorkflow;
-  serviceDesk: { id: string; requestTypes: SeedRequestType[] } | null;
+  serviceDesk: {
+    id: string;
+    requestTypes: SeedRequestType[];
+    customerIds: string[];
+    organizationIds: string[];
+  } | null;
   nextIssueNumber: number;
+  properties: Map<string, unknown>;
+}
+
+export interface ComponentRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  leadAccountId: string | null;
+}
+
+export interface VersionRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  released: boolean;
+  archived: boolean;
+  releaseDate: string | null;
+  startDate: string | null;
+}
+
+/** One changelog entry (Jira's `ChangelogHistory`), kept per issue in order. */
+export interface HistoryRecord {
+  id: string;
+  authorId: string;
+  created: number;
+  items: Array<Record<string, string | null>>;
+}
+
+export interface WorklogRecord {
+  id: string;
+  issueId: string;
+  authorId: string;
+  updateAuthorId: string;
+  comment: Adf | null;
+  started: number;
+  timeSpentSeconds: number;
+  created: number;
+  updated: number;
+}
+
+export interface IssueLinkRecord {
+  id: string;
+  typeId: string;
+  inwardIssueId: string;
+  outwardIssueId: string;
+}
+
+export interface RemoteLinkRecord {
+  id: number;
+  globalId: string | null;
+  application: Record<string, unknown> | null;
+  relationship: string | null;
+  object: Record<string, unknown>;
+}
+
+export interface ApprovalRecord {
+  id: string;
+  name: string;
+  approverIds: string[];
+  /** Per approver: `approved`, `declined` or `pending`. */
+  decisions: Record<string, 'approved' | 'declined' | 'pending'>;
+  created: number;
+  completed: number | null;
+}
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  memberIds: string[];
+  properties: Map<string, unknown>;
+}
+
+/** A dynamic webhook registered through the REST API by an OAuth app (per app and site). */
+export interface WebhookRecord {
+  id: number;
+  appKey: string;
+  /** The account that registered it: its JQL filter runs as that account. */
+  accountId: string;
+  cloudId: string;
+  url: string;
+  jqlFilter: string;
+  events: string[];
+  fieldIdsFilter: string[] | null;
+  issuePropertyKeysFilter: string[] | null;
+  expirationDate: number;
 }
 
 export interface IssueRecord {
@@ -79,6 +184,23 @@ export interface IssueRecord {
   commentIds: string[];
   attachmentIds: string[];
   properties: Map<string, unknown>;
+  watcherIds: string[];
+  voterIds: string[];
+  worklogIds: string[];
+  histories: HistoryRecord[];
+  remoteLinks: RemoteLinkRecord[];
+  componentIds: string[];
+  fixVersionIds: string[];
+  versionIds: string[];
+  environment: Adf | null;
+  parentId: string | null;
+  /** JSM. */
+  participantIds: string[];
+  approvals: ApprovalRecord[];
+  /** JSM status changes, oldest first (for request status history). */
+  statusHistory: Array<{ statusId: string; at: number }>;
+  /** JSM customer satisfaction feedback. */
+  feedback?: { rating: number; comment: string | null };
 }
 
 export interface CommentRecord {
@@ -90,6 +212,9 @@ export interface CommentRecord {
   updated: number;
   /** JSM: public (customer-visible) or internal. */
   jsdPublic: boolean;
+  updateAuthorId: string;
+  /** Comment properties other than `sd.public.comment`, which mirrors `jsdPublic`. */
+  properties: Map<string, unknown>;
 }
 
 export interface AttachmentRecord {
@@ -100,6 +225,8 @@ export interface AttachmentRecord {
   size: number;
   authorId: string;
   created: number;
+  /** Uploaded bytes; seeded attachments have none and their content is generated. */
+  content?: Uint8Array;
 }
 
 export interface OAuthClientRecord {
@@ -137,7 +264,29 @@ export interface SandboxState {
   clients: Map<string, OAuthClientRecord>;
   /** By `${clientId} ${accountId}`. */
   grants: Map<string, GrantRecord>;
-  counters: { issueId: number; commentId: number };
+  components: Map<string, ComponentRecord>;
+  versions: Map<string, VersionRecord>;
+  worklogs: Map<string, WorklogRecord>;
+  issueLinks: Map<string, IssueLinkRecord>;
+  organizations: Map<string, OrganizationRecord>;
+  webhooks: Map<number, WebhookRecord>;
+  /** Properties of entities without a record of their own (issue types, users, worklogs, preferences), by `kind:id`. */
+  entityProperties: Map<string, Map<string, unknown>>;
+  /** JSM request type properties, by `${serviceDeskId}/${requestTypeId}`. */
+  requestTypeProperties: Map<string, Map<string, unknown>>;
+  /** Deleted worklogs, for `worklog/deleted`. */
+  deletedWorklogs: Array<{ worklogId: number; updatedTime: number; properties: [] }>;
+  counters: {
+    issueId: number;
+    commentId: number;
+    /** Shared by changelogs, worklogs, links, attachments, components, versions, approvals, organizations. */
+    objectId: number;
+    webhookId: number;
+  };
+}
+
+export function nextId(state: SandboxState): string {
+  return String(state.counters.objectId++);
 }
 
 export const DEFAULT_SEED_PATH = fileURLToPath(new URL('../seed/default.json', import.meta.url));
@@ -166,7 +315,7 @@ function parseTime(value: string, what: string): number {
 }
 
 /** Builds fresh state from a seed, checking every reference so that a typo fails loudly at start. */
-export function buildState(input: SandboxSeed): SandboxState {
+export function buildState(input: SandboxSeed, apiBase = 'https://api.atlassian.com'): SandboxState {
   const seed = structuredClone(input);
   const sites = new Map<string, SiteRecord>();
   for (const s of seed.sites) {
@@ -174,6 +323,7 @@ export function buildState(input: SandboxSeed): SandboxState {
       cloudId: s.cloudId,
       name: s.name,
       url: s.url.replace(/\/$/, ''),
+      apiUrl: `${apiBase}/ex/jira/${s.cloudId}`,
       avatarUrl: s.avatarUrl ?? 'https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/site.png',
     });
   }
@@ -196,6 +346,7 @@ export function buildState(input: SandboxSeed): SandboxState {
       timeZone: u.timeZone ?? 'UTC',
       locale: u.locale ?? 'en_US',
       projectPermissions: u.projectPermissions ?? {},
+      groups: u.groups ?? ['jira-software-users'],
     });
   }
   const userId = (ref: string | undefined, what: string): string => {
@@ -257,8 +408,16 @@ export function buildState(input: SandboxSeed): SandboxState {
       description: p.description ?? '',
       issueTypeIds: p.issueTypeIds,
       workflow: p.workflow,
-      serviceDesk: p.serviceDesk ?? null,
+      serviceDesk: p.serviceDesk
+        ? {
+            id: p.serviceDesk.id,
+            requestTypes: p.serviceDesk.requestTypes,
+            customerIds: [],
+            organizationIds: [],
+          }
+        : null,
       nextIssueNumber: 1,
+      properties: new Map(),
     };
     projects.set(p.id, record);
     projectByKey.set(p.key, record);
@@ -278,8 +437,41 @@ export function buildState(input: SandboxSeed): SandboxState {
     attachments: new Map(),
     clients: new Map((seed.oauthClients ?? []).map((c) => [c.clientId, clientRecord(c)])),
     grants: new Map(),
-    counters: { issueId: 10000, commentId: 10000 },
+    components: new Map(),
+    versions: new Map(),
+    worklogs: new Map(),
+    issueLinks: new Map(),
+    organizations: new Map(),
+    webhooks: new Map(),
+    deletedWorklogs: [],
+    requestTypeProperties: new Map(),
+    entityProperties: new Map(),
+    counters: { issueId: 10000, commentId: 10000, objectId: 20000, webhookId: 1 },
   };
+  for (const p of seed.projects) {
+    const project = projectByKey.get(p.key) as ProjectRecord;
+    for (const c of p.components ?? []) {
+      state.components.set(c.id, {
+        id: c.id,
+        projectId: project.id,
+        name: c.name,
+        description: c.description ?? '',
+        leadAccountId: c.leadAccountId ? userId(c.leadAccountId, `component ${c.name}`) : null,
+      });
+    }
+    for (const v of p.versions ?? []) {
+      state.versions.set(v.id, {
+        id: v.id,
+        projectId: project.id,
+        name: v.name,
+        description: v.description ?? '',
+        released: v.released ?? false,
+        archived: false,
+        releaseDate: v.releaseDate ?? null,
+        startDate: null,
+      });
+    }
+  }
 
   for (const i of seed.issues) {
     const projectKey = i.key.split('-')[0];
@@ -318,6 +510,32 @@ export function buildState(input: SandboxSeed): SandboxState {
       commentIds: [],
       attachmentIds: [],
       properties: new Map(Object.entries(i.properties ?? {})),
+      watcherIds: [
+        ...new Set([i.reporter, ...(i.watchers ?? []).map((w) => userId(w, `issue ${i.key} watcher`))]),
+      ],
+      voterIds: [],
+      worklogIds: [],
+      histories: [],
+      remoteLinks: [],
+      componentIds: (i.componentIds ?? []).filter((id) => state.components.get(id)?.projectId === project.id),
+      fixVersionIds: (i.fixVersionIds ?? []).filter((id) => state.versions.get(id)?.projectId === project.id),
+      versionIds: [],
+      environment: null,
+      parentId: null,
+      participantIds: (i.participants ?? []).map((p) => userId(p, `issue ${i.key} participant`)),
+      approvals: i.approvers
+        ? [
+            {
+              id: String(state.counters.objectId++),
+              name: 'Manager approval',
+              approverIds: i.approvers.map((a) => userId(a, `issue ${i.key} approver`)),
+              decisions: Object.fromEntries(i.approvers.map((a) => [a, 'pending' as const])),
+              created: created,
+              completed: null,
+            },
+          ]
+        : [],
+      statusHistory: [{ statusId: i.statusId, at: updated }],
     };
     state.issues.set(issue.id, issue);
     state.issueKeys.set(issue.key, issue.id);
@@ -334,6 +552,8 @@ export function buildState(input: SandboxSeed): SandboxState {
         created: at,
         updated: at,
         jsdPublic: c.public ?? true,
+        updateAuthorId: c.author,
+        properties: new Map(),
       });
       issue.commentIds.push(id);
     }
@@ -348,6 +568,34 @@ export function buildState(input: SandboxSeed): SandboxState {
         created: parseTime(a.created, `attachment ${a.id}`),
       });
       issue.attachmentIds.push(a.id);
+    }
+  }
+  for (const i of seed.issues) {
+    for (const key of i.blocks ?? []) {
+      const target = state.issueKeys.get(key);
+      if (!target) throw new Error(`seed: issue ${i.key} blocks unknown issue ${key}`);
+      const id = String(state.counters.objectId++);
+      // Blocks: the outward issue "blocks", the inward one "is blocked by".
+      state.issueLinks.set(id, { id, typeId: '10000', outwardIssueId: target, inwardIssueId: i.id });
+    }
+  }
+  // A service desk's customers: whoever raised a request there (organizations add theirs below).
+  for (const issue of state.issues.values()) {
+    const desk = projects.get(issue.projectId)?.serviceDesk;
+    if (desk && issue.requestTypeId && !desk.customerIds.includes(issue.reporterId))
+      desk.customerIds.push(issue.reporterId);
+  }
+  for (const o of seed.organizations ?? []) {
+    state.organizations.set(o.id, {
+      id: o.id,
+      name: o.name,
+      memberIds: o.members.map((m) => userId(m, `organization ${o.name}`)),
+      properties: new Map(),
+    });
+    for (const deskId of o.serviceDeskIds) {
+      const desk = [...projects.values()].find((p) => p.serviceDesk?.id === deskId)?.serviceDesk;
+      if (!desk) throw new Error(`seed: organization ${o.name} refers to unknown service desk ${deskId}`);
+      desk.organizationIds.push(o.id);
     }
   }
   return state;

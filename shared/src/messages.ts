@@ -21,6 +21,10 @@ export const connectMessages = {
   connectionNotFound: 'No Jira connection with that id.',
   reconnectRequired:
     "Atlassian no longer accepts this connection's refresh token. Reconnect the Jira site to continue.",
+  refreshUnavailable:
+    "Atlassian's token endpoint did not answer, so the Jira token could not be refreshed. Try again in a moment.",
+  refreshBusy:
+    "Another request is still refreshing this connection's Jira token. Try again in a few seconds.",
 } as const;
 
 /** "Failed to initiate custom Jira app: clientId is required" and its siblings. */
@@ -51,6 +55,28 @@ export const authMessages = {
 export const genericMessages = {
   notFound: 'Not found.',
   internal: 'Something went wrong on our side. Please try again.',
+  databaseUnavailable: 'The database connection was lost. Please try again in a few seconds.',
+} as const;
+
+export const operationsMessages = {
+  dataDirLocked: (
+    dataDir: string,
+    holder: { pid: number; host: string; command: string; startedAt: string },
+  ) =>
+    `The embedded database in ${dataDir} is in use by process ${holder.pid} on ${holder.host} (${holder.command}, since ${holder.startedAt}). Only one process can open it: stop that process, use "npm run cli" (it asks the running server), or set DATABASE_URL to share a PostgreSQL database.`,
+  sandboxPortTaken: (port: number) =>
+    `SANDBOX_PORT ${port} is in use by something that is not the Atlassian sandbox. Set SANDBOX_PORT to a free port, or ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET to use Atlassian itself.`,
+  cliNoServerEndpoint: (dataDir: string, pid: number) =>
+    `Process ${pid} holds the embedded database in ${dataDir} but offers no admin endpoint (still starting, or not a server). Wait for it to start, or stop it.`,
+  cliServerUnreachable: (url: string, pid: number) =>
+    `The server (process ${pid}) holding the embedded database does not answer at ${url}. Is it still starting?`,
+  cliServerRefused: (status: number) => `The running server refused the command (HTTP ${status}).`,
+  localAdminUnauthorized: 'The local admin endpoint needs the secret from DATA_DIR/admin.json.',
+  keysRotateNeedsStoppedServer:
+    'keys rotate changes the key the running server encrypts with: stop the server, run it, then start the server again.',
+  metricsUnauthorized: 'GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>".',
+  metricsTokenRequired:
+    'GET /metrics is served without a token only on a loopback HOST; set METRICS_TOKEN to scrape it over the network.',
 } as const;
 
 /** The connect modal's copy. The product name is configurable; the sentences are the spec's. */

@@ -12,12 +12,15 @@ export const PROXY_ALLOWED_PREFIXES = [
 export const proxyMessages = {
   pathNotAllowed: (path: string) =>
     `The proxy only forwards Jira API paths starting with ${PROXY_ALLOWED_PREFIXES.join(', ')} (got "${path.slice(0, 200)}").`,
+  formsOtherSite: "A forms/cloud/{cloudId}/ path must name the connection's own site.",
   absoluteUrl: 'The proxy path must be a path on the Jira site, not an absolute URL or another host.',
   traversal: 'The proxy path must not contain "." or ".." segments, plain or percent-encoded.',
   doubleEncoded: 'The proxy path must not contain double-encoded characters such as %252e, %252f or %255c.',
   backslash: 'The proxy path must not contain backslashes, plain or percent-encoded.',
   emptySegment: 'The proxy path must not contain empty segments ("//").',
   semicolon: 'The proxy path must not contain ";" (path parameters), plain or percent-encoded.',
+  fragment:
+    'The proxy path must not contain "#": a fragment never reaches Jira, and what follows it would be dropped.',
   badEncoding: 'The proxy path is not valid: it has malformed percent-encoding or control characters.',
   asUserNeedsConnectAuth:
     'X-As-Jira-User only works together with "X-Use-Connect-Auth: true" (impersonation uses the Forge app).',

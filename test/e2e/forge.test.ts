@@ -227,7 +227,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
           body: '{}',
         });
         expect(response.status, `${name} ${path}`).toBe(401);
-        expect(await response.json()).toEqual({
+        expect(await response.json()).toMatchObject({
           error: { code: 'invalid_invocation_token', message: forgeMessages.invalidInvocationToken },
         });
       }
@@ -291,7 +291,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
       accountId: alice.accountId,
       issue: { id: '777001', key: 'SUP-777' },
     });
-    expect(other).toEqual({
+    expect(other).toMatchObject({
       status: 409,
       body: { error: { code: 'site_not_connected', message: forgeMessages.siteNotConnected } },
     });

@@ -71,7 +71,7 @@ describe.each(testDatabaseKinds())(
 
       const refused = await t.request('/v1/team', { key: leaked });
       expect(refused.status).toBe(401);
-      expect(await refused.json()).toEqual({
+      expect(await refused.json()).toMatchObject({
         error: { code: 'unauthorized', message: authMessages.unauthorized },
       });
       const page = await t.app.request('/console/connections', { headers: { cookie } });
@@ -97,12 +97,14 @@ describe.each(testDatabaseKinds())(
       const [theirs] = await keys(other.key);
       const lastKey = await t.request(`/v1/team/keys/${theirs.id}`, { method: 'DELETE', key: other.key });
       expect(lastKey.status).toBe(409);
-      expect(await lastKey.json()).toEqual({ error: { code: 'last_api_key', message: keyMessages.lastKey } });
+      expect(await lastKey.json()).toMatchObject({
+        error: { code: 'last_api_key', message: keyMessages.lastKey },
+      });
       expect((await t.request('/v1/team', { key: other.key })).status).toBe(200);
 
       const crossTeam = await t.request(`/v1/team/keys/${theirs.id}`, { method: 'DELETE' });
       expect(crossTeam.status).toBe(404);
-      expect(await crossTeam.json()).toEqual({
+      expect(await crossTeam.json()).toMatchObject({
         error: { code: 'api_key_not_found', message: keyMessages.notFound },
       });
     });
@@ -110,7 +112,7 @@ describe.each(testDatabaseKinds())(
     it('refuses key names that are too long or hold control characters', async () => {
       const long = await t.request('/v1/team/keys', { method: 'POST', json: { name: 'x'.repeat(256) } });
       expect(long.status).toBe(400);
-      expect(await long.json()).toEqual({
+      expect(await long.json()).toMatchObject({
         error: { code: 'invalid_request', message: 'name: at most 255 characters' },
       });
       const nul = await t.request('/v1/team/keys', { method: 'POST', json: { name: 'a\u0000b' } });

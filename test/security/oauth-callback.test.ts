@@ -76,7 +76,7 @@ describe('the OAuth callback completes only for the team that started the flow',
     expect(await page.text()).toContain(callbackMessages.signInToFinish);
     const asJson = await fetch(redirect, { headers: json });
     expect(asJson.status).toBe(401);
-    expect(await asJson.json()).toEqual({
+    expect(await asJson.json()).toMatchObject({
       error: { code: 'sign_in_required', message: callbackMessages.wrongBrowser },
     });
     expect(await connectionCount()).toBe(0);
@@ -120,7 +120,7 @@ describe('the OAuth callback completes only for the team that started the flow',
     const { redirect } = await startAndConsent();
     const session = ((await login(key)).headers.get('set-cookie') ?? '').split(';')[0];
     const response = await fetch(redirect, { headers: { ...json, cookie: session } });
-    expect(await response.json()).toEqual({
+    expect(await response.json()).toMatchObject({
       error: { code: 'invalid_oauth_state', message: connectMessages.invalidOrExpiredState },
     });
     expect(await connectionCount()).toBe(0);

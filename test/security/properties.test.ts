@@ -6,7 +6,7 @@
 import { ApiError } from '@jira-integration/backend/http/errors';
 import { resolveProxyTarget } from '@jira-integration/backend/proxy/path';
 import { isValidSubdomain, normalizeSubdomain, subdomainProblem } from '@jira-integration/shared';
-import { PROXY_ALLOWED_PREFIXES } from '@jira-integration/shared/proxy-messages';
+import { PROXY_ALLOWED_PREFIXES, proxyMessages } from '@jira-integration/shared/proxy-messages';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -125,6 +125,16 @@ describe('proxy path guard (backend/src/proxy/path.ts)', () => {
       { numRuns: RUNS },
     );
   });
+
+  // Found by the property above: a raw '#' cut the forwarded URL's path at `..`, one level above the API.
+  it.each(['rest/api/3/..#', 'rest/api/3/issue#/../../admin', 'rest/api/3/myself?x=1#..'])(
+    'refuses %s (a fragment)',
+    (path) => {
+      expect(() => resolveProxyTarget(`/v1/jira/connections/conn-1/proxy/${path}`)).toThrow(
+        proxyMessages.fragment,
+      );
+    },
+  );
 
   it('allowed, plain paths pass unchanged', () => {
     const plain = fc.tuple(

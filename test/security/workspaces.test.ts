@@ -148,7 +148,7 @@ describe('workspaces: the Forge app acts only for customers a Jira admin approve
       workspaceId: teamB.workspaceId,
       decision: 'approved',
     });
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       status: 403,
       body: { error: { code: 'not_jira_admin', message: workspaceMessages.notAdmin } },
     });
@@ -187,7 +187,7 @@ describe('workspaces: the Forge app acts only for customers a Jira admin approve
       workspaceId: 'no-such-workspace',
       decision: 'approved',
     });
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       status: 404,
       body: { error: { code: 'workspace_not_found', message: workspaceMessages.notFound } },
     });

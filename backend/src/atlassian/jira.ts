@@ -40,7 +40,7 @@ export async function jiraFetch(
   return atlassianFetch(
     `${jiraBaseUrl(services, target.cloudId)}/${path.replace(/^\//, '')}`,
     { ...init, headers },
-    options,
+    { observe: services.state.metrics.atlassianObserver('backend'), ...options },
   );
 }
 

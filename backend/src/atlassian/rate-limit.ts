@@ -59,6 +59,11 @@ export class RateLimitBudget {
     });
   }
 
+  /** The last known budget of every identity seen, for /metrics. */
+  all(): BudgetSnapshot[] {
+    return [...this.byIdentity.values()];
+  }
+
   /** The last known budget of each identity, in the order asked; identities never seen are left out. */
   snapshot(identities: AppIdentity[]): BudgetSnapshot[] {
     const seen = new Set<string>();

@@ -12,7 +12,7 @@ describe('team authentication', () => {
   it('answers 401 in the error shape without a key', async () => {
     const response = await t.request('/v1/team', { key: null });
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({
+    expect(await response.json()).toMatchObject({
       error: { code: 'unauthorized', message: authMessages.unauthorized },
     });
   });
@@ -94,6 +94,8 @@ describe('console session', () => {
       headers: { cookie: session, origin: 'https://evil.example' },
     });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ error: { code: 'forbidden', message: authMessages.crossSite } });
+    expect(await response.json()).toMatchObject({
+      error: { code: 'forbidden', message: authMessages.crossSite },
+    });
   });
 });

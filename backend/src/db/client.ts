@@ -8,6 +8,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -31,15 +32,64 @@ export interface Database {
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in memory when dataDir is 'memory://'). */
-export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<Database> {
-  if (options.url) return openPostgres(options.url);
+export async function openDatabase(options: {
+  url?: string;
+  dataDir?: string;
+  /** Told about connections the server dropped (the pool replaces them); default: ignored. */
+  onConnectionError?: (error: Error) => void;
+}): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.onConnectionError ?? (() => undefined));
   return openPglite(options.dataDir ?? './.data');
 }
 
-async function openPostgres(url: string): Promise<Database> {
+/** SQLSTATEs and socket errors that mean "this connection is gone", not "this statement is wrong". */
+const CONNECTION_LOST_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'ECONNRESET',
+  'EPIPE',
+]);
+
+/** True when the error (or what it wraps, as drizzle does) is a lost database connection; worth one retry. */
+export function isConnectionLost(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && CONNECTION_LOST_CODES.has(code)) return true;
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|connection error and is not queryable|connection .*(closed|ended)/i.test(message)
+    )
+      return true;
+    current = cause;
+  }
+  return false;
+}
+
+/**
+ * Runs a short database step again on a fresh connection when its connection was lost (a terminated backend,
+ * a failover); any other error, or a third loss, is passed on.
+ */
+export async function retryOnConnectionLoss<T>(step: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= attempts || !isConnectionLost(error)) throw error;
+    }
+  }
+}
+
+async function openPostgres(url: string, onError: (error: Error) => void): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client dropped by the server (restart, failover) must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  // A pg client whose connection the server drops (restart, failover, pg_terminate_backend) emits 'error', and
+  // an unheard 'error' kills the process. The pool hears its idle clients; checked-out ones (a transaction
+  // between statements) get their own listener. The statement that was running fails on its own.
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   // Surface a wrong URL or a stopped server at start, not at the first request.
   await pool.query('select 1');
   return {
@@ -54,7 +104,22 @@ async function openPostgres(url: string): Promise<Database> {
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir === 'memory://';
   if (!inMemory) mkdirSync(path.join(dataDir, 'pglite'), { recursive: true });
-  return pgliteDatabase(await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite')));
+  const unlock = inMemory ? () => undefined : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'));
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const database = pgliteDatabase(client);
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      unlock();
+    },
+  };
 }
 
 /** The Database over an open PGlite instance. */
@@ -81,6 +146,7 @@ export async function migrateDatabase(database: Database): Promise<void> {
     return;
   }
   const client = new pg.Client({ connectionString: database.url });
+  client.on('error', () => undefined); // its statement fails too, and start-up reports that
   await client.connect();
   try {
     await client.query('select pg_advisory_lock(7042001)');

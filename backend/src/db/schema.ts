@@ -182,6 +182,12 @@ export const jiraConnections = pgTable(
     /** Who made the connection (an API key id): the approver of `installer-approval` workflow runs. */
     createdByKeyId: text('created_by_key_id'),
     lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
+    /**
+     * The refresh lease: which process is refreshing the tokens now, and until when. Taken and released in
+     * short statements so no connection or transaction is held across the call to Atlassian.
+     */
+    refreshLeaseHolder: text('refresh_lease_holder'),
+    refreshLeaseExpiresAt: timestamp('refresh_lease_expires_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

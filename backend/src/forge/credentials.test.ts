@@ -190,12 +190,12 @@ describe.each(testDatabaseKinds())('Forge credential pushes (%s)', (kind) => {
       });
     const missing = await post({});
     expect(missing.status).toBe(400);
-    expect(await missing.json()).toEqual({
+    expect(await missing.json()).toMatchObject({
       error: { code: 'missing_system_token', message: forgeMessages.missingSystemToken },
     });
     const opaque = await post({ 'x-forge-oauth-system': 'not-a-jwt' });
     expect(opaque.status).toBe(400);
-    expect(await opaque.json()).toEqual({
+    expect(await opaque.json()).toMatchObject({
       error: { code: 'invalid_system_token', message: forgeMessages.invalidSystemToken },
     });
   });

@@ -105,7 +105,7 @@ describe.each(testDatabaseKinds())('Forge Jira events (%s)', (kind) => {
     ]) {
       const response = await post(body);
       expect(response.status).toBe(400);
-      expect(await response.json()).toEqual({
+      expect(await response.json()).toMatchObject({
         error: { code: 'invalid_event', message: forgeMessages.invalidEvent },
       });
     }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { forgeMessages } from '@jira-integration/shared/forge-messages';
-import { and, desc, eq, isNotNull, lt } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Services } from '../context';
 import { forgeEvents } from '../db/schema';
 import { ApiError } from '../http/errors';
@@ -69,7 +69,12 @@ export function eventDedupeKey(cloudId: string, event: ForgeJiraEvent): string {
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
 
-/** Stores the event unless it is stored already, and queues a new one for the worker. */
+/**
+ * Stores the event unless it is stored already: one insert, deduplicated by its unique key, and nothing else
+ * before Forge gets its answer (Forge gives 5 s). The row is the durable record; the job that processes it is
+ * queued afterwards, and requeueStrandedEvents picks up any row whose job never got queued (a crash right
+ * after answering, a lost connection).
+ */
 export async function acceptForgeEvent(
   services: Services,
   invocation: ForgeInvocation,
@@ -91,14 +96,65 @@ export async function acceptForgeEvent(
     .onConflictDoNothing({ target: forgeEvents.dedupeKey })
     .returning({ id: forgeEvents.id });
   if (!stored) return { eventId: null, duplicate: true };
-  try {
-    await services.queue.send(FORGE_EVENT_JOB, { eventId: stored.id });
-  } catch (error) {
-    // Without a job the event would sit unprocessed; dropping it lets Forge's redelivery try again.
-    await services.db.delete(forgeEvents).where(eq(forgeEvents.id, stored.id));
-    throw error;
-  }
   return { eventId: stored.id, duplicate: false };
+}
+
+/** Event ids waiting to be queued, per backend: a burst's jobs go out in a few statements, not one each. */
+const toQueue = new WeakMap<Services, { ids: number[]; flushing: boolean }>();
+
+/**
+ * Queues the stored event's job; called after the answer went out, so a failure only delays it (the requeue
+ * sweep picks the event up). Ids arriving while a batch is being written go out together in the next one.
+ */
+export function queueForgeEvent(services: Services, eventId: number): void {
+  let pending = toQueue.get(services);
+  if (!pending) {
+    pending = { ids: [], flushing: false };
+    toQueue.set(services, pending);
+  }
+  pending.ids.push(eventId);
+  if (!pending.flushing) void flushQueuedEvents(services, pending);
+}
+
+async function flushQueuedEvents(services: Services, pending: { ids: number[]; flushing: boolean }) {
+  pending.flushing = true;
+  try {
+    while (pending.ids.length > 0) {
+      const ids = pending.ids.splice(0);
+      await services.queue
+        .sendMany(
+          FORGE_EVENT_JOB,
+          ids.map((eventId) => ({ eventId })),
+        )
+        .catch((error) => {
+          services.logger.warn(
+            { err: error, eventIds: ids },
+            'Forge events stored but not queued yet; the requeue sweep will',
+          );
+        });
+    }
+  } finally {
+    pending.flushing = false;
+  }
+}
+
+/** An unprocessed event older than this has lost its job (or waits behind a long backlog): queue it again. */
+export const STRANDED_EVENT_AGE_MS = 60_000;
+
+/**
+ * Queues a job for every unprocessed event received over STRANDED_EVENT_AGE_MS ago. Processing is idempotent,
+ * so an event whose job was merely slow is processed once and its second job finds it done.
+ */
+export async function requeueStrandedEvents(services: Services): Promise<number> {
+  const cutoff = new Date(services.clock.now().getTime() - STRANDED_EVENT_AGE_MS);
+  const stranded = await services.db
+    .select({ id: forgeEvents.id })
+    .from(forgeEvents)
+    .where(and(isNull(forgeEvents.processedAt), lt(forgeEvents.receivedAt, cutoff)))
+    .orderBy(forgeEvents.id)
+    .limit(1000);
+  for (const { id } of stranded) await services.queue.send(FORGE_EVENT_JOB, { eventId: id });
+  return stranded.length;
 }
 
 /** Queues the latest stored event of an issue again; null when that issue has no stored event. */
@@ -125,7 +181,9 @@ export async function requeueLatestIssueEvent(
  */
 export async function processForgeEvent(services: Services, eventId: number): Promise<void> {
   const [event] = await services.db.select().from(forgeEvents).where(eq(forgeEvents.id, eventId));
-  if (!event) return;
+  // Gone (pruned) or done already: a second job for the same event (requeue sweep, an expired job's retry)
+  // changes nothing.
+  if (!event || event.processedAt) return;
   // Both steps are idempotent, so a job retried after a crash between them does no harm.
   await markIssueLinksPending(services, event.cloudId, event.issueId);
   await services.db

@@ -14,7 +14,7 @@ import {
 } from '@jira-integration/shared/forge-ui';
 import { ApiError } from '../http/errors';
 import { ErrorSchema, errorResponses, jsonBody, jsonContent } from '../http/openapi';
-import { acceptForgeEvent, parseForgeEvent } from './events';
+import { acceptForgeEvent, parseForgeEvent, queueForgeEvent } from './events';
 import { recordCredentials, recordUninstall } from './service';
 import { adminOverview, decideSiteWorkspace, issueSyncStatus, retryIssueSync } from './ui';
 import { type ForgeEnv, requireForgeInvocation } from './verify';
@@ -183,8 +183,9 @@ export function forgeRoutes() {
   app.openAPIRegistry.registerPath(eventsRoute);
   app.post(eventsRoute.path, async (c) => {
     const body: unknown = await c.req.json().catch(() => null);
-    const { duplicate } = await acceptForgeEvent(c.var.services, c.var.forge, parseForgeEvent(body));
-    return c.json({ status: duplicate ? 'duplicate' : 'queued' }, 200);
+    const { eventId } = await acceptForgeEvent(c.var.services, c.var.forge, parseForgeEvent(body));
+    if (eventId !== null) queueForgeEvent(c.var.services, eventId);
+    return c.json({ status: eventId === null ? 'duplicate' : 'queued' }, 200);
   });
 
   app.openapi(routes.issueStatus, async (c) =>

@@ -74,7 +74,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
 
   it('issue panel: refuses a call without an issue in the token', async () => {
     const answer = await invoke(siteA.cloudId, FORGE_UI_PATHS.issueStatus, 'GET', null);
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       status: 400,
       body: { error: { code: 'missing_issue_context', message: forgeMessages.missingIssueContext } },
     });
@@ -244,7 +244,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     // Site B has the app installed but no team connected it.
     await bed.platform.install({ cloudId: siteB.cloudId, backendUrl: bed.backendUrl });
     const status = await invoke(siteB.cloudId, FORGE_UI_PATHS.issueStatus);
-    expect(status).toEqual({
+    expect(status).toMatchObject({
       status: 409,
       body: { error: { code: 'site_not_connected', message: forgeMessages.siteNotConnected } },
     });
@@ -273,7 +273,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       headers: { authorization: `Bearer ${mixed}` },
     });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({
+    expect(await response.json()).toMatchObject({
       error: { code: 'forge_site_mismatch', message: forgeMessages.siteMismatch },
     });
 
@@ -290,7 +290,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       headers: { authorization: `Bearer ${unknownInstallation}` },
     });
     expect(refused.status).toBe(404);
-    expect(await refused.json()).toEqual({
+    expect(await refused.json()).toMatchObject({
       error: { code: 'forge_not_installed', message: forgeMessages.notInstalled },
     });
   });

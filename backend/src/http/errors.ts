@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { currentRequestId } from './request-context';
 
 /**
  * Every error code the API answers with, and its HTTP status: the closed set named in the OpenAPI error
@@ -61,6 +62,10 @@ export const ERROR_CODES = {
   jira_timeout: 504,
   // Atlassian budget (atlassian/fair-share.ts)
   site_budget_low: 429,
+  // Reliability: a lost database connection, a token refresh Atlassian or another process holds up
+  database_unavailable: 503,
+  token_refresh_unavailable: 503,
+  token_refresh_busy: 503,
   // Workflows and the JSM catalog
   workflow_not_found: 404,
   run_not_found: 404,
@@ -76,9 +81,12 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** The one error body of the API: `{"error": {"code": "snake_case", "message": "..."}}`. */
+/**
+ * The one error body of the API: `{"error": {"code": "snake_case", "message": "...", "requestId": "..."}}`;
+ * the request id is the one in the `X-Request-Id` header and on the request's log lines.
+ */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: { code: ErrorCode; message: string; requestId?: string };
 }
 
 /** An error a route or service can throw; its code decides the status. */
@@ -95,7 +103,8 @@ export class ApiError extends Error {
 }
 
 export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+  const requestId = currentRequestId();
+  return { error: requestId ? { code, message, requestId } : { code, message } };
 }
 
 /** The answer for an error, from routes and middleware alike. */

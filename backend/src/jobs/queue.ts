@@ -1,8 +1,34 @@
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/client';
+import { withRequestId } from '../http/request-context';
 import type { Logger } from '../logger';
 
 export type JobHandler<T> = (data: T, job: { id: string; name: string }) => Promise<void>;
+
+/**
+ * How a queue's jobs are retried. A job whose worker died (kill -9, a lost host) stays "active" until
+ * `expireInSeconds` pass; the queue's maintenance (every MAINTENANCE_INTERVAL_SECONDS, once across processes)
+ * then hands it back with the retry policy. So expiry + maintenance + retry delay bounds how long a dead
+ * worker's job waits; keep it under a minute, and keep expiry above the longest a live handler may take
+ * (an expired job runs again, so handlers must be idempotent).
+ */
+export interface QueuePolicy {
+  expireInSeconds: number;
+  retryLimit: number;
+  retryDelay: number;
+  retryBackoff: boolean;
+}
+
+/** Short database-only work (events, pings): retried within about 40 s of its worker's death. */
+export const SHORT_JOB_POLICY: QueuePolicy = {
+  expireInSeconds: 30,
+  retryLimit: 5,
+  retryDelay: 2,
+  retryBackoff: true,
+};
+
+/** How often expired jobs are looked for. pg-boss's default (2 minutes) alone would miss the minute. */
+export const MAINTENANCE_INTERVAL_SECONDS = 10;
 
 /**
  * The job queue: pg-boss on the same database. On PostgreSQL it opens its own pool (several backend
@@ -14,44 +40,72 @@ export interface JobQueue {
     data: T,
     options?: { singletonKey?: string; startAfter?: number },
   ): Promise<string | null>;
-  work<T>(name: string, handler: JobHandler<T>): Promise<void>;
+  /** Many jobs in one statement (the queue's policy applies to each). */
+  sendMany<T extends object>(name: string, items: T[]): Promise<void>;
+  /** Runs `handler` for the queue's jobs; the queue takes `policy` (SHORT_JOB_POLICY unless given). */
+  work<T>(name: string, handler: JobHandler<T>, policy?: QueuePolicy): Promise<void>;
   /** Completed, failed, active... as pg-boss reports it. */
   state(name: string, id: string): Promise<string | undefined>;
+  /** Expired jobs go back to their queues now (maintenance also does this on its own interval). */
+  expireNow(): Promise<void>;
+  /** False once stop() began: /readyz then answers 503. */
+  running(): boolean;
   stop(): Promise<void>;
   boss: PgBoss;
 }
 
+const policyOptions = (policy: QueuePolicy) => ({
+  expireInSeconds: policy.expireInSeconds,
+  retryLimit: policy.retryLimit,
+  retryDelay: policy.retryDelay,
+  retryBackoff: policy.retryBackoff,
+});
+
 export async function startJobQueue(database: Database, logger: Logger): Promise<JobQueue> {
+  const maintenance = { maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS };
   const boss =
     database.kind === 'postgres'
-      ? new PgBoss({ connectionString: database.url, schema: 'pgboss', max: 4 })
-      : new PgBoss({ db: database.executor, schema: 'pgboss' });
+      ? new PgBoss({ connectionString: database.url, schema: 'pgboss', max: 4, ...maintenance })
+      : new PgBoss({ db: database.executor, schema: 'pgboss', ...maintenance });
+  // Covers pg-boss's own pool too: a dropped connection is logged and replaced, never fatal.
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
-  const created = new Set<string>();
-  async function ensureQueue(name: string) {
-    if (created.has(name)) return;
-    await boss.createQueue(name);
-    created.add(name);
+  let stopped = false;
+  const created = new Map<string, Promise<void>>();
+  function ensureQueue(name: string, policy: QueuePolicy = SHORT_JOB_POLICY) {
+    let done = created.get(name);
+    if (!done) {
+      done = boss.createQueue(name, { name, ...policyOptions(policy) });
+      created.set(name, done);
+      done.catch(() => created.delete(name));
+    }
+    return done;
   }
   return {
     boss,
     async send(name, data, options) {
       await ensureQueue(name);
+      // Retry and expiry come from the queue's policy.
       return boss.send(name, data, {
-        retryLimit: 5,
-        retryDelay: 5,
-        retryBackoff: true,
         ...(options?.singletonKey ? { singletonKey: options.singletonKey } : {}),
         ...(options?.startAfter ? { startAfter: options.startAfter } : {}),
       });
     },
-    async work(name, handler) {
+    async sendMany(name, items) {
+      if (items.length === 0) return;
       await ensureQueue(name);
+      await boss.insert(items.map((data) => ({ name, data })));
+    },
+    async work(name, handler, policy = SHORT_JOB_POLICY) {
+      await ensureQueue(name, policy);
+      // The queue may exist from an earlier start or a sender: bring its policy up to date.
+      await boss.updateQueue(name, { name, ...policyOptions(policy) });
       let workerId: string | undefined;
       workerId = await boss.work(name, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async (jobs) => {
         for (const job of jobs) {
-          await handler(job.data as never, { id: job.id, name: job.name });
+          await withRequestId(`job-${job.id}`, () =>
+            handler(job.data as never, { id: job.id, name: job.name }),
+          );
         }
         // pg-boss waits a polling interval after every fetch; after a job, more may be waiting, so fetch again
         // at once (a burst of events drains at handler speed, not at one job per interval).
@@ -62,7 +116,10 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
       const job = await boss.getJobById(name, id);
       return job?.state;
     },
+    expireNow: () => boss.expire(),
+    running: () => !stopped,
     async stop() {
+      stopped = true;
       // Graceful: running handlers finish before the queue lets go of the database.
       await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
     },

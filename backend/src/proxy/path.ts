@@ -28,6 +28,8 @@ export function resolveProxyTarget(rawTarget: string): ProxyTarget {
   const queryAt = rawTarget.indexOf('?');
   const rawPath = queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt);
   const search = queryAt === -1 ? '' : rawTarget.slice(queryAt);
+  // A raw '#' would start a fragment in the upstream URL, cutting the path there (`rest/api/3/..#` → `rest/api/`).
+  if (rawTarget.includes('#')) reject('invalid_proxy_path', proxyMessages.fragment);
   const prefix = ROUTE_PREFIX.exec(rawPath);
   if (!prefix) reject('invalid_proxy_path', proxyMessages.traversal);
   const raw = rawPath.slice(prefix[0].length);

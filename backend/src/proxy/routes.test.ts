@@ -234,15 +234,19 @@ describe('forwarding', () => {
     expect(response.body).toBe('{"errorMessages":["boom"]}');
   });
 
-  it.each([
-    'rest/api/2/issue/OPS-1',
-    'rest/agile/1.0/board?maxResults=1',
-    'rest/servicedeskapi/servicedesk',
-    'forms/cloud/cloud-user/issue/OPS-1/form',
-  ])('forwards the allowed API family of %s', async (jiraPath) => {
-    const response = await call(connections.user, jiraPath);
+  it.each(['rest/api/2/issue/OPS-1', 'rest/agile/1.0/board?maxResults=1', 'rest/servicedeskapi/servicedesk'])(
+    'forwards the allowed API family of %s',
+    async (jiraPath) => {
+      const response = await call(connections.user, jiraPath);
+      expect(response.status).toBe(200);
+      expect(upstream.seen[0].target).toBe(`/ex/jira/cloud-user/${jiraPath}`);
+    },
+  );
+
+  it('forwards forms/ to the Forms host of the site, not under /ex/jira', async () => {
+    const response = await call(connections.user, 'forms/cloud/cloud-user/issue/OPS-1/form');
     expect(response.status).toBe(200);
-    expect(upstream.seen[0].target).toBe(`/ex/jira/cloud-user/${jiraPath}`);
+    expect(upstream.seen[0].target).toBe('/jira/forms/cloud/cloud-user/issue/OPS-1/form');
   });
 
   it('forwards a percent-encoded path in the form it checked', async () => {

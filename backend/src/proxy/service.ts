@@ -24,8 +24,10 @@ import {
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { ApiError, errorBody } from '../http/errors';
+import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
+import { upstreamUrl } from './forms-host';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
 import { findConnectionCached, LimitRefusal, teamOfApiKey } from './hot-cache';
 import { resolveProxyTarget } from './path';
@@ -95,7 +97,11 @@ export async function serveProxyCall(
     let answer: AtlassianAnswer;
     try {
       answer = await atlassianRequest(
-        `${credentials.baseUrl}/${target.path}${target.search}`,
+        upstreamUrl(
+          credentials.baseUrl,
+          target.path,
+          withAttachmentRedirectOff(method, target.path, target.search),
+        ),
         { method, headers: forwardedRequestHeaders(req.headers, credentials.token), body },
         {
           timeoutMs,
@@ -107,6 +113,7 @@ export async function serveProxyCall(
             budget.observe(credentials.identity, answered);
             observeAtlassianBudget(services, site, answered);
           },
+          observe: services.state.metrics.atlassianObserver('proxy'),
         },
       );
     } catch (error) {

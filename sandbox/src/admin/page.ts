@@ -30,8 +30,30 @@ function time(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
 }
 
+/** Install and uninstall buttons post to the Forge controls and reload, or show the platform's refusal. */
+const CONTROLS_SCRIPT = `
+const show = (text) => { document.getElementById('forge-result').textContent = text; };
+async function post(path, body) {
+  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.ok) return location.reload();
+  const answer = await response.json().catch(() => ({}));
+  show(answer.message || 'The sandbox answered ' + response.status + '.');
+}
+for (const form of document.querySelectorAll('form.install')) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    post('/_sandbox/forge/install', { cloudId: form.dataset.cloudId, backendUrl: data.get('backendUrl'), installerAccountId: data.get('installerAccountId') });
+  });
+}
+for (const button of document.querySelectorAll('button.uninstall')) {
+  button.addEventListener('click', () => post('/_sandbox/forge/uninstall', { cloudId: button.dataset.cloudId }));
+}`;
+
 export function adminPage(view: AdminView) {
   const { state } = view;
+  const forge = view.forge as { installations?: Array<{ cloudId: string }> } | undefined;
+  const installedSites = new Set((forge?.installations ?? []).map((i) => i.cloudId));
   const userName = (id: string | null) => (id ? (state.users.get(id)?.displayName ?? id) : '');
   const siteName = (id: string) => state.sites.get(id)?.name ?? id;
   return html`<!doctype html>
@@ -39,10 +61,22 @@ export function adminPage(view: AdminView) {
 <body>
 <h1>Atlassian sandbox <code>${view.url}</code></h1>
 <h2 id="sites">Sites</h2>
-${table(
-  ['Name', 'Cloud id', 'URL'],
-  [...state.sites.values()].map((s) => [s.name, s.cloudId, s.url]),
-)}
+<table><thead><tr><th>Name</th><th>Cloud id</th><th>URL</th><th>Forge app</th></tr></thead><tbody>
+${[...state.sites.values()].map((s) => {
+  const installed = installedSites.has(s.cloudId);
+  return html`<tr data-site="${s.cloudId}"><td>${s.name}</td><td>${s.cloudId}</td><td>${s.url}</td><td>${
+    installed
+      ? html`installed <button type="button" class="uninstall" data-cloud-id="${s.cloudId}">Uninstall</button>`
+      : html`<form class="install" data-cloud-id="${s.cloudId}">
+<input name="backendUrl" aria-label="Backend URL" value="http://127.0.0.1:3000" size="28" />
+<select name="installerAccountId" aria-label="Installed by">${[...state.users.values()]
+          .filter((u) => u.accountType === 'atlassian' && u.siteIds.includes(s.cloudId))
+          .map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
+<button type="submit">Install</button></form>`
+  }</td></tr>`;
+})}
+</tbody></table>
+<p id="forge-result" role="status"></p>
 <h2 id="users">Users</h2>
 ${table(
   ['Name', 'Account id', 'Type', 'Email', 'Sites', 'App access', 'Restricted projects'],
@@ -108,5 +142,6 @@ ${table(['Kind', 'Count'], Object.entries(view.tokens))}
 <pre>${JSON.stringify({ fault: view.fault, rateLimits: view.rateLimits }, null, 2)}</pre>
 <h2 id="forge">Forge installation</h2>
 <pre>${view.forge === undefined ? 'The Forge part offers no description.' : JSON.stringify(view.forge, null, 2)}</pre>
+<script>${raw(CONTROLS_SCRIPT)}</script>
 </body></html>`;
 }

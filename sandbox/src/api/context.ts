@@ -23,7 +23,7 @@ export type ApiEnv = {
     actor: ApiActor;
     /** Objects a read returned, for the rate-limit cost. */
     returnedObjects: number;
-    /** The parsed JSON body of a POST/PUT (undefined when empty); malformed JSON never reaches a handler. */
+    /** The parsed JSON body (undefined when empty; DELETE may carry one too); malformed JSON never reaches a handler. */
     body: unknown;
   };
 };
@@ -33,7 +33,7 @@ export type ApiContext = Context<ApiEnv>;
 export interface ApiServices {
   state: SandboxState;
   now: () => number;
-  /** Tells the Forge part about a change made through the API. */
+  /** Tells the Forge part (and webhook dispatch) about a change made through the API. */
   notifyChange: (change: JiraChange) => void;
 }
 
@@ -42,7 +42,7 @@ export interface ApiRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** The spec's path template, e.g. `/rest/api/3/issue/{issueIdOrKey}`. */
   path: string;
-  /** The handler reads the body itself (e.g. multipart); it is not parsed as JSON. */
+  /** The handler reads the body itself (multipart uploads); otherwise a POST/PUT body is parsed as JSON. */
   rawBody?: boolean;
   handler: (c: ApiContext) => Response | Promise<Response>;
 }
@@ -70,4 +70,37 @@ export function intParam(c: ApiContext, name: string, fallback: number): number 
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+type Handler = ApiRoute['handler'];
+
+/** A Jira platform route, for tables of routes. */
+export function platform(method: ApiRoute['method'], path: string, handler: Handler): ApiRoute {
+  return { api: 'platform', method, path, handler };
+}
+
+/** A JSM route, for tables of routes. */
+export function jsm(method: ApiRoute['method'], path: string, handler: Handler): ApiRoute {
+  return { api: 'jsm', method, path, handler };
+}
+
+/** `startAt`/`maxResults` paging (Jira's offset pages); null when either is not a non-negative integer. */
+export function offsetPage<T>(
+  c: ApiContext,
+  all: readonly T[],
+  defaultMax: number,
+  cap = 1000,
+): { startAt: number; maxResults: number; values: T[]; isLast: boolean } | null {
+  const startAt = intParam(c, 'startAt', 0);
+  const maxResults = Math.min(intParam(c, 'maxResults', defaultMax), cap);
+  if (!(startAt >= 0) || !(maxResults >= 0)) return null;
+  const values = all.slice(startAt, startAt + maxResults);
+  c.set('returnedObjects', values.length);
+  return { startAt, maxResults, values, isLast: startAt + values.length >= all.length };
+}
+
+/** The body as a record (empty when it is not one). */
+export function bodyRecord(c: ApiContext): Record<string, unknown> {
+  const body = c.get('body');
+  return isRecord(body) ? body : {};
 }

@@ -25,5 +25,6 @@ export function jsmError(
 export const API_MESSAGES = {
   invalidPayload: 'Invalid request payload. Refer to the REST API documentation and try again.',
   rateLimited: 'Rate limit exceeded.',
-  noSuchRoute: (method: string, path: string) => `The sandbox does not serve ${method} ${path}.`,
+  notImplemented: (method: string, path: string, operationId?: string) =>
+    `The sandbox does not implement ${method} ${path}${operationId ? ` (${operationId})` : ''}.`,
 } as const;

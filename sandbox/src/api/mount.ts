@@ -10,7 +10,7 @@ import type { SandboxState, UserRecord } from '../state';
 import type { InMemoryTokenRegistry } from '../tokens';
 import type { ApiActor, ApiContext, ApiEnv, ApiRoute } from './context';
 import { API_MESSAGES, jiraError, jsmError } from './errors';
-import { hasScopes, ROUTE_SCOPES } from './route-scopes';
+import { hasScopes, type ScopeRule, SPEC_OPERATIONS } from './route-scopes';
 
 export const API_PREFIX = '/ex/jira/:cloudId';
 
@@ -36,6 +36,7 @@ function actingUser(state: SandboxState, grant: TokenGrant): UserRecord | undefi
     timeZone: 'UTC',
     locale: 'en_US',
     projectPermissions: {},
+    groups: ['atlassian-addons-admin'],
   };
   return { ...bot, siteIds: [...new Set([...bot.siteIds, ...grant.cloudIds])] };
 }
@@ -44,74 +45,129 @@ function errorFor(route: ApiRoute, c: ApiContext, status: 400 | 404 | 429, messa
   return route.api === 'jsm' ? jsmError(c, status, message, key) : jiraError(c, status, [message]);
 }
 
-/** Every served Jira/JSM operation as `METHOD /path/template`: exactly the keys of the scope table. */
-export const SERVED_API_ROUTES: readonly string[] = Object.keys(ROUTE_SCOPES);
+/** Header marking an answer for an operation the sandbox does not implement (never a 404: "gone" misleads). */
+export const UNIMPLEMENTED_HEADER = 'X-Sandbox-Unimplemented';
 
-export function mountApiRoutes(app: Hono<ApiEnv>, routes: ApiRoute[], deps: MountDeps): void {
-  const mounted = new Set(routes.map((r) => `${r.method} ${r.path}`));
-  const unserved = SERVED_API_ROUTES.filter((r) => !mounted.has(r));
-  if (unserved.length > 0)
-    throw new Error(`Scope rules for routes that are not served: ${unserved.join(', ')}`);
-  for (const route of routes) {
-    const scopes = ROUTE_SCOPES[`${route.method} ${route.path}`];
-    if (!scopes) throw new Error(`No scope rule for ${route.method} ${route.path}`);
-    const honoPath = API_PREFIX + route.path.replace(/\{(\w+)\}/g, ':$1');
-    app.on(route.method, honoPath, async (c) => {
-      const live = liveGrant(deps.tokens, c.req.header('authorization'), deps.now());
-      const cloudId = c.req.param('cloudId') ?? '';
-      const site = deps.state.sites.get(cloudId);
-      if (!live || !site || !live.grant.cloudIds.includes(cloudId)) return c.json(GATEWAY_UNAUTHORIZED, 401);
-      const user = actingUser(deps.state, live.grant);
-      if (!user) return c.json(GATEWAY_UNAUTHORIZED, 401);
-      const grant = live.grant;
-      const actor: ApiActor = {
-        grant,
-        user,
-        site,
-        appKey: grant.kind === 'user' ? grant.clientId : grant.appId,
-        byApp: grant.kind !== 'user',
-      };
-
-      const admission = deps.limiter.admit(actor.appKey);
-      if (!admission.admitted) {
-        c.header('Retry-After', String(admission.retryAfterSeconds));
-        c.header('RateLimit-Reason', admission.reason);
-        for (const [name, value] of Object.entries(admission.headers)) c.header(name, value);
-        return errorFor(route, c, 429, API_MESSAGES.rateLimited, 'sd.rate.limit.exceeded');
-      }
-      if (!hasScopes(grant.scopes, scopes)) return c.json(GATEWAY_SCOPE_MISMATCH, 401);
-
-      let body: unknown;
-      if ((route.method === 'POST' || route.method === 'PUT') && !route.rawBody) {
-        const text = await c.req.text();
-        if (text.length > 0) {
-          try {
-            body = JSON.parse(text);
-          } catch {
-            return errorFor(route, c, 400, API_MESSAGES.invalidPayload, 'sd.request.payload.invalid');
-          }
-        }
-      }
-      c.set('actor', actor);
-      c.set('body', body);
-      c.set('returnedObjects', 0);
-      const response = await route.handler(c);
-      const cost = route.method === 'GET' ? 1 + c.get('returnedObjects') : 1;
-      for (const [name, value] of Object.entries(deps.limiter.charge(actor.appKey, cost))) {
-        response.headers.set(name, value);
-      }
-      return response;
-    });
+/**
+ * A total order on path templates, segment by segment: a literal before a `{param}` (so `/issue/picker` wins over
+ * `/issue/{key}`), literals alphabetically, then shorter first. Being total, it sorts the same way every time.
+ */
+function bySpecificity(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] === y[i]) continue;
+    const xParam = x[i].startsWith('{');
+    const yParam = y[i].startsWith('{');
+    if (xParam !== yParam) return xParam ? 1 : -1;
+    return x[i] < y[i] ? -1 : 1;
   }
+  return x.length - y.length;
 }
 
-/** Unserved paths under the Jira and JSM roots answer 404 in each API's error shape. */
-export function mountApiFallbacks(app: Hono<ApiEnv>): void {
-  const sitePath = (path: string) => path.replace(/^\/ex\/jira\/[^/]+/, '');
-  app.all(`${API_PREFIX}/rest/servicedeskapi/*`, (c) =>
-    jsmError(c, 404, API_MESSAGES.noSuchRoute(c.req.method, sitePath(c.req.path)), 'sd.route.not.found'),
-  );
-  app.all(`${API_PREFIX}/rest/*`, (c) =>
-    jiraError(c, 404, [API_MESSAGES.noSuchRoute(c.req.method, sitePath(c.req.path))]),
-  );
+const honoPath = (template: string) => API_PREFIX + template.replace(/\{(\w+)\}/g, ':$1');
+
+function notImplemented(c: ApiContext, method: string, path: string, operationId?: string): Response {
+  c.header(UNIMPLEMENTED_HEADER, `${method} ${path}`);
+  const message = API_MESSAGES.notImplemented(method, path, operationId);
+  return path.startsWith('/rest/servicedeskapi/')
+    ? jsmError(c, 501, message, 'sd.sandbox.not.implemented')
+    : jiraError(c, 501, [message]);
+}
+
+/** Whether one request path could match both templates (a `{param}` segment matches anything). */
+function overlaps(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  return x.length === y.length && x.every((s, i) => s === y[i] || s.startsWith('{') || y[i].startsWith('{'));
+}
+
+/**
+ * Mounts the served operations behind the gateway checks, most specific path first. An unserved operation is
+ * mounted too when a served one could shadow it (so `GET issue/picker` never reaches `issue/{key}`); the other
+ * unserved ones are found by one catch-all, off the hot path, and all answer 501. Returns the served
+ * operations as `METHOD /path/template`.
+ */
+export function mountApiRoutes(app: Hono<ApiEnv>, routes: ApiRoute[], deps: MountDeps): string[] {
+  const served = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
+  const unknown = [...served.keys()].filter((key) => !SPEC_OPERATIONS.has(key));
+  if (unknown.length > 0) throw new Error(`Routes that are no operation of the specs: ${unknown.join(', ')}`);
+  const all = [...SPEC_OPERATIONS.values()];
+  const shadowed = (op: (typeof all)[number]) =>
+    routes.some((r) => r.method === op.method && overlaps(r.path, op.path));
+  const mounted = all
+    .filter((op) => served.has(`${op.method} ${op.path}`) || shadowed(op))
+    .sort((a, b) => bySpecificity(a.path, b.path));
+  for (const operation of mounted) {
+    const route = served.get(`${operation.method} ${operation.path}`);
+    const handler: (c: ApiContext) => Response | Promise<Response> = route
+      ? gatewayHandler(route, operation, deps)
+      : (c: ApiContext) => notImplemented(c, operation.method, operation.path, operation.operationId);
+    app.on(operation.method, honoPath(operation.path), handler);
+  }
+  // The rest, and paths outside the specs (other APIs, typos): not implemented either.
+  const rest = all
+    .filter((op) => !mounted.includes(op))
+    .sort((a, b) => bySpecificity(a.path, b.path))
+    .map((op) => ({
+      op,
+      pattern: new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+').replace(/[.]/g, '\\.')}$`),
+    }));
+  app.all(`${API_PREFIX}/rest/*`, (c) => {
+    const path = c.req.path.replace(/^\/ex\/jira\/[^/]+/, '');
+    const match = rest.find(({ op, pattern }) => op.method === c.req.method && pattern.test(path));
+    return match
+      ? notImplemented(c, match.op.method, match.op.path, match.op.operationId)
+      : notImplemented(c, c.req.method, path);
+  });
+  return [...served.keys()];
+}
+
+function gatewayHandler(route: ApiRoute, scopes: ScopeRule, deps: MountDeps) {
+  return async (c: ApiContext) => {
+    const live = liveGrant(deps.tokens, c.req.header('authorization'), deps.now());
+    const cloudId = c.req.param('cloudId') ?? '';
+    const site = deps.state.sites.get(cloudId);
+    if (!live || !site || !live.grant.cloudIds.includes(cloudId)) return c.json(GATEWAY_UNAUTHORIZED, 401);
+    const user = actingUser(deps.state, live.grant);
+    if (!user) return c.json(GATEWAY_UNAUTHORIZED, 401);
+    const grant = live.grant;
+    const actor: ApiActor = {
+      grant,
+      user,
+      site,
+      appKey: grant.kind === 'user' ? grant.clientId : grant.appId,
+      byApp: grant.kind !== 'user',
+    };
+
+    const admission = deps.limiter.admit(actor.appKey);
+    if (!admission.admitted) {
+      c.header('Retry-After', String(admission.retryAfterSeconds));
+      c.header('RateLimit-Reason', admission.reason);
+      for (const [name, value] of Object.entries(admission.headers)) c.header(name, value);
+      return errorFor(route, c, 429, API_MESSAGES.rateLimited, 'sd.rate.limit.exceeded');
+    }
+    if (!hasScopes(grant.scopes, scopes)) return c.json(GATEWAY_SCOPE_MISMATCH, 401);
+
+    let body: unknown;
+    if (route.method !== 'GET' && !route.rawBody) {
+      const text = await c.req.text();
+      if (text.length > 0) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return errorFor(route, c, 400, API_MESSAGES.invalidPayload, 'sd.request.payload.invalid');
+        }
+      }
+    }
+    c.set('actor', actor);
+    c.set('body', body);
+    c.set('returnedObjects', 0);
+    const response = await route.handler(c);
+    const cost = route.method === 'GET' ? 1 + c.get('returnedObjects') : 1;
+    for (const [name, value] of Object.entries(deps.limiter.charge(actor.appKey, cost))) {
+      response.headers.set(name, value);
+    }
+    return response;
+  };
 }

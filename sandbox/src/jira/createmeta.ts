@@ -2,6 +2,7 @@
 import type { ProjectRecord, SandboxState, SiteRecord } from '../state';
 import { customFieldDefinition, projectCustomFields, SYSTEM_FIELDS } from './fields';
 import { renderIssueType, renderPriorityRef, renderProjectRef } from './render';
+import { renderComponentRef, renderVersion } from './render-parts';
 
 interface FieldMeta {
   required: boolean;
@@ -22,7 +23,10 @@ export function createMetaFields(
   const type = state.issueTypes.get(issueTypeId);
   const priorities = [...state.priorities.values()];
   const defaultPriority = priorities.find((p) => p.isDefault);
-  const userSearch = `${site.url}/rest/api/3/user/assignable/search?project=${project.key}&query=`;
+  const versions = [...state.versions.values()]
+    .filter((v) => v.projectId === project.id)
+    .map((v) => renderVersion(site, v));
+  const userSearch = `${site.apiUrl}/rest/api/3/user/assignable/search?project=${project.key}&query=`;
   const system: Record<string, FieldMeta> = {
     summary: { required: true, operations: ['set'] },
     issuetype: { required: true, operations: [], allowedValues: type ? [renderIssueType(site, type)] : [] },
@@ -41,9 +45,19 @@ export function createMetaFields(
     labels: {
       required: false,
       operations: ['add', 'set', 'remove'],
-      autoCompleteUrl: `${site.url}/rest/api/1.0/labels/suggest?query=`,
+      autoCompleteUrl: `${site.apiUrl}/rest/api/1.0/labels/suggest?query=`,
     },
     duedate: { required: false, operations: ['set'] },
+    environment: { required: false, operations: ['set'] },
+    components: {
+      required: false,
+      operations: ['add', 'set', 'remove'],
+      allowedValues: [...state.components.values()]
+        .filter((c) => c.projectId === project.id)
+        .map((c) => renderComponentRef(site, c)),
+    },
+    fixVersions: { required: false, operations: ['set', 'add', 'remove'], allowedValues: versions },
+    versions: { required: false, operations: ['set', 'add', 'remove'], allowedValues: versions },
   };
   const systemEntries = SYSTEM_FIELDS.filter((f) => f.id in system).map((f) => ({
     fieldId: f.id,
@@ -66,7 +80,7 @@ export function createMetaFields(
       ...(field.options
         ? {
             allowedValues: field.options.map((o) => ({
-              self: `${site.url}/rest/api/3/customFieldOption/${o.id}`,
+              self: `${site.apiUrl}/rest/api/3/customFieldOption/${o.id}`,
               value: o.value,
               id: o.id,
             })),
@@ -100,5 +114,16 @@ export function createMetaIssueType(
           ),
         }
       : {}),
+  };
+}
+
+/** `IssueUpdateMetadata`: the fields an edit may set on this issue (the create fields but project). */
+export function editMeta(state: SandboxState, site: SiteRecord, project: ProjectRecord, issueTypeId: string) {
+  return {
+    fields: Object.fromEntries(
+      createMetaFields(state, site, project, issueTypeId)
+        .filter((f) => f.fieldId !== 'project')
+        .map(({ fieldId, ...meta }) => [fieldId, { ...meta, required: fieldId === 'summary' }]),
+    ),
   };
 }

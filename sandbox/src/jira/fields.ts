@@ -9,8 +9,17 @@ import {
   renderPriorityRef,
   renderProjectRef,
   renderStatus,
+  renderStatusCategory,
   renderUser,
 } from './render';
+import {
+  formatDuration,
+  renderComponentRef,
+  renderIssueLinkFor,
+  renderLinkedIssue,
+  renderVersion,
+  renderWorklog,
+} from './render-parts';
 
 interface FieldSchema {
   type: string;
@@ -77,6 +86,41 @@ export const SYSTEM_FIELDS: readonly FieldDefinition[] = [
   }),
   system('comment', 'Comment', { type: 'comments-page' }, ['comment'], { navigable: false }),
   system('attachment', 'Attachment', { type: 'array', items: 'attachment' }, ['attachments']),
+  system('issuelinks', 'Linked Issues', { type: 'array', items: 'issuelinks' }, ['issueLink'], {
+    orderable: true,
+  }),
+  system('subtasks', 'Sub-tasks', { type: 'array', items: 'issuelinks' }, ['subtasks'], { orderable: false }),
+  system('parent', 'Parent', { type: 'issuelink' }, ['parent'], { orderable: false }),
+  system('components', 'Components', { type: 'array', items: 'component' }, ['component']),
+  system('fixVersions', 'Fix versions', { type: 'array', items: 'version' }, ['fixVersion']),
+  system('versions', 'Affects versions', { type: 'array', items: 'version' }, ['affectedVersion']),
+  system('environment', 'Environment', { type: 'string' }),
+  system('watches', 'Watchers', { type: 'watches' }, ['watcher'], { orderable: false }),
+  system('votes', 'Votes', { type: 'votes' }, ['votes'], { orderable: false }),
+  system('worklog', 'Log Work', { type: 'array', items: 'worklog' }, ['worklogComment'], {
+    navigable: false,
+  }),
+  system('timetracking', 'Time tracking', { type: 'timetracking' }, [], { navigable: false }),
+  system('timespent', 'Time Spent', { type: 'number' }, ['timespent'], { orderable: false }),
+  system('timeoriginalestimate', 'Original estimate', { type: 'number' }, ['originalEstimate'], {
+    orderable: false,
+  }),
+  system('timeestimate', 'Remaining Estimate', { type: 'number' }, ['remainingEstimate'], {
+    orderable: false,
+  }),
+  system('aggregatetimespent', 'Σ Time Spent', { type: 'number' }, [], { orderable: false }),
+  system('aggregatetimeoriginalestimate', 'Σ Original Estimate', { type: 'number' }, [], {
+    orderable: false,
+  }),
+  system('aggregatetimeestimate', 'Σ Remaining Estimate', { type: 'number' }, [], { orderable: false }),
+  system('progress', 'Progress', { type: 'progress' }, ['progress'], { orderable: false }),
+  system('aggregateprogress', 'Σ Progress', { type: 'progress' }, [], { orderable: false }),
+  system('workratio', 'Work Ratio', { type: 'number' }, ['workratio'], { orderable: false }),
+  system('security', 'Security Level', { type: 'securitylevel' }, ['level']),
+  system('lastViewed', 'Last Viewed', { type: 'datetime' }, ['lastViewed'], { orderable: false }),
+  system('statusCategory', 'Status Category', { type: 'statusCategory' }, ['statusCategory'], {
+    orderable: false,
+  }),
 ];
 
 const CUSTOM_TYPES: Record<CustomFieldRecord['type'], { type: string; plugin: string }> = {
@@ -154,6 +198,8 @@ export function renderIssueFields(
   site: SiteRecord,
   issue: IssueRecord,
   wanted: (field: FieldDefinition) => boolean,
+  /** The account looking, for `watches.isWatching` and `votes.hasVoted`. */
+  viewerId?: string,
 ): Record<string, unknown> {
   const user = (accountId: string | null) => {
     const record = accountId ? state.users.get(accountId) : undefined;
@@ -161,6 +207,18 @@ export function renderIssueFields(
   };
   const project = state.projects.get(issue.projectId);
   const status = state.statuses.get(issue.statusId);
+  const versionRef = (id: string) => {
+    const version = state.versions.get(id);
+    return version ? [renderVersion(site, version)] : [];
+  };
+  let spentSeconds: number | undefined;
+  const spentOnce = () => {
+    spentSeconds ??= issue.worklogIds.reduce(
+      (sum, id) => sum + (state.worklogs.get(id)?.timeSpentSeconds ?? 0),
+      0,
+    );
+    return spentSeconds;
+  };
   const values: Record<string, () => unknown> = {
     summary: () => issue.summary,
     description: () => issue.description,
@@ -185,7 +243,7 @@ export function renderIssueFields(
     resolution: () =>
       issue.resolutionDate === null
         ? null
-        : { self: `${site.url}/rest/api/3/resolution/${DONE_RESOLUTION.id}`, ...DONE_RESOLUTION },
+        : { self: `${site.apiUrl}/rest/api/3/resolution/${DONE_RESOLUTION.id}`, ...DONE_RESOLUTION },
     resolutiondate: () => (issue.resolutionDate === null ? null : jiraDateTime(issue.resolutionDate)),
     comment: () => {
       const comments = issue.commentIds.flatMap((id) => {
@@ -194,7 +252,7 @@ export function renderIssueFields(
       });
       return {
         comments,
-        self: `${site.url}/rest/api/3/issue/${issue.id}/comment`,
+        self: `${site.apiUrl}/rest/api/3/issue/${issue.id}/comment`,
         maxResults: comments.length,
         total: comments.length,
         startAt: 0,
@@ -205,10 +263,71 @@ export function renderIssueFields(
         const attachment = state.attachments.get(id);
         return attachment ? [renderAttachment(state, site, attachment)] : [];
       }),
+    issuelinks: () =>
+      [...state.issueLinks.values()]
+        .filter((l) => l.inwardIssueId === issue.id || l.outwardIssueId === issue.id)
+        .map((l) => renderIssueLinkFor(state, site, l, issue.id)),
+    subtasks: () =>
+      [...state.issues.values()]
+        .filter((i) => i.parentId === issue.id)
+        .map((i) => renderLinkedIssue(state, site, i)),
+    parent: () => {
+      const parent = issue.parentId ? state.issues.get(issue.parentId) : undefined;
+      return parent ? renderLinkedIssue(state, site, parent) : undefined;
+    },
+    components: () =>
+      issue.componentIds.flatMap((id) => {
+        const component = state.components.get(id);
+        return component ? [renderComponentRef(site, component)] : [];
+      }),
+    fixVersions: () => issue.fixVersionIds.flatMap((id) => versionRef(id)),
+    versions: () => issue.versionIds.flatMap((id) => versionRef(id)),
+    environment: () => issue.environment,
+    watches: () => ({
+      self: `${site.apiUrl}/rest/api/3/issue/${issue.key}/watchers`,
+      watchCount: issue.watcherIds.length,
+      isWatching: viewerId !== undefined && issue.watcherIds.includes(viewerId),
+    }),
+    votes: () => ({
+      self: `${site.apiUrl}/rest/api/3/issue/${issue.key}/votes`,
+      votes: issue.voterIds.length,
+      hasVoted: viewerId !== undefined && issue.voterIds.includes(viewerId),
+    }),
+    worklog: () => {
+      const worklogs = issue.worklogIds.flatMap((id) => {
+        const worklog = state.worklogs.get(id);
+        return worklog ? [renderWorklog(state, site, worklog)] : [];
+      });
+      return { startAt: 0, maxResults: 20, total: worklogs.length, worklogs: worklogs.slice(0, 20) };
+    },
+    timetracking: () =>
+      spentOnce() > 0 ? { timeSpent: formatDuration(spentOnce()), timeSpentSeconds: spentOnce() } : {},
+    timespent: () => (spentOnce() > 0 ? spentOnce() : null),
+    timeoriginalestimate: () => null,
+    timeestimate: () => null,
+    aggregatetimespent: () => (spentOnce() > 0 ? spentOnce() : null),
+    aggregatetimeoriginalestimate: () => null,
+    aggregatetimeestimate: () => null,
+    progress: () => ({
+      progress: spentOnce(),
+      total: spentOnce(),
+      ...(spentOnce() > 0 ? { percent: 100 } : {}),
+    }),
+    aggregateprogress: () => ({
+      progress: spentOnce(),
+      total: spentOnce(),
+      ...(spentOnce() > 0 ? { percent: 100 } : {}),
+    }),
+    workratio: () => -1,
+    security: () => null,
+    lastViewed: () => null,
+    statusCategory: () => (status ? renderStatusCategory(site, status.category) : null),
   };
   const fields: Record<string, unknown> = {};
   for (const field of SYSTEM_FIELDS) {
-    if (wanted(field)) fields[field.id] = values[field.id]();
+    if (!wanted(field)) continue;
+    const value = values[field.id]();
+    if (value !== undefined) fields[field.id] = value;
   }
   const custom = project ? projectCustomFields(state, project) : [];
   for (const field of custom) {

@@ -23,6 +23,11 @@ const SETTABLE = new Set([
   'labels',
   'duedate',
   'issuetype',
+  'components',
+  'fixVersions',
+  'versions',
+  'environment',
+  'parent',
 ]);
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -124,6 +129,45 @@ export function applyFields(
           errors.duedate = JIRA_MESSAGES.invalidDate(String(value));
         else issue.duedate = value;
         break;
+      case 'environment':
+        if (value === null) issue.environment = null;
+        else if (adfProblem(value) !== null) errors.environment = JIRA_MESSAGES.notAdf;
+        else issue.environment = value as Adf;
+        break;
+      case 'components':
+      case 'fixVersions':
+      case 'versions': {
+        const pool =
+          fieldId === 'components'
+            ? [...state.components.values()].filter((c) => c.projectId === project.id)
+            : [...state.versions.values()].filter((v) => v.projectId === project.id);
+        const refs = Array.isArray(value) ? value.map(refId) : null;
+        const ids = refs?.map(
+          (r) =>
+            pool.find((item) => (r?.id !== undefined ? item.id === String(r.id) : item.name === r?.name))?.id,
+        );
+        if (!ids || ids.some((id) => id === undefined)) {
+          errors[fieldId] = JIRA_MESSAGES.invalidReference(fieldId);
+          break;
+        }
+        const unique = [...new Set(ids as string[])];
+        if (fieldId === 'components') issue.componentIds = unique;
+        else if (fieldId === 'fixVersions') issue.fixVersionIds = unique;
+        else issue.versionIds = unique;
+        break;
+      }
+      case 'parent': {
+        const ref = refId(value) as { id?: string; key?: string } | null;
+        const parentId = ref
+          ? (state.issueKeys.get(String(ref.key ?? '').toUpperCase()) ?? ref.id)
+          : undefined;
+        const parent = parentId ? state.issues.get(String(parentId)) : undefined;
+        if (value === null) issue.parentId = null;
+        else if (!parent || parent.projectId !== project.id || parent.id === issue.id)
+          errors.parent = JIRA_MESSAGES.invalidParent;
+        else issue.parentId = parent.id;
+        break;
+      }
       case 'issuetype': {
         const ref = refId(value);
         const typeId = project.issueTypeIds.find((id) =>
@@ -143,6 +187,7 @@ export function foldUpdate(
   currentLabels: readonly string[],
   fields: Record<string, unknown>,
   update: unknown,
+  currentRefs: Record<string, Array<{ id: string }>> = {},
 ): { fields: Record<string, unknown>; comments: unknown[]; errors: FieldErrors } {
   const merged = { ...fields };
   const comments: unknown[] = [];
@@ -158,7 +203,18 @@ export function foldUpdate(
       for (const [verb, value] of Object.entries(operation)) {
         if (fieldId === 'comment' && verb === 'add') comments.push(isRecord(value) ? value.body : undefined);
         else if (verb === 'set') merged[fieldId] = value;
-        else if (fieldId === 'labels' && (verb === 'add' || verb === 'remove')) {
+        else if (
+          (fieldId === 'components' || fieldId === 'fixVersions' || fieldId === 'versions') &&
+          (verb === 'add' || verb === 'remove')
+        ) {
+          const current = (merged[fieldId] as unknown[] | undefined) ?? currentRefs[fieldId] ?? [];
+          const same = (a: unknown, b: unknown) =>
+            isRecord(a) &&
+            isRecord(b) &&
+            ((a.id !== undefined && a.id === b.id) || (a.name !== undefined && a.name === b.name));
+          merged[fieldId] =
+            verb === 'add' ? [...current, value] : current.filter((item) => !same(item, value));
+        } else if (fieldId === 'labels' && (verb === 'add' || verb === 'remove')) {
           const current = (merged.labels as string[] | undefined) ?? currentLabels;
           merged.labels =
             verb === 'add' ? [...current, String(value)] : current.filter((label) => label !== String(value));
@@ -186,6 +242,27 @@ function snapshot(state: SandboxState, issue: IssueRecord): Snapshot {
     reporter: { id: issue.reporterId, text: userName(issue.reporterId), custom: false },
     labels: { id: null, text: issue.labels.join(' '), custom: false },
     duedate: { id: issue.duedate, text: issue.duedate, custom: false },
+    environment: { id: null, text: adfToText(issue.environment), custom: false },
+    parent: {
+      id: issue.parentId,
+      text: issue.parentId ? (state.issues.get(issue.parentId)?.key ?? null) : null,
+      custom: false,
+    },
+    components: {
+      id: issue.componentIds.join(',') || null,
+      text: issue.componentIds.map((id) => state.components.get(id)?.name ?? id).join(', ') || null,
+      custom: false,
+    },
+    fixVersions: {
+      id: issue.fixVersionIds.join(',') || null,
+      text: issue.fixVersionIds.map((id) => state.versions.get(id)?.name ?? id).join(', ') || null,
+      custom: false,
+    },
+    versions: {
+      id: issue.versionIds.join(',') || null,
+      text: issue.versionIds.map((id) => state.versions.get(id)?.name ?? id).join(', ') || null,
+      custom: false,
+    },
     issuetype: {
       id: issue.issueTypeId,
       text: state.issueTypes.get(issue.issueTypeId)?.name ?? null,
@@ -283,6 +360,19 @@ export function createIssue(
     commentIds: [],
     attachmentIds: [],
     properties: new Map(properties.map((p) => [p.key, p.value])),
+    watcherIds: [actor.user.accountId],
+    voterIds: [],
+    worklogIds: [],
+    histories: [],
+    remoteLinks: [],
+    componentIds: [],
+    fixVersionIds: [],
+    versionIds: [],
+    environment: null,
+    parentId: null,
+    participantIds: [],
+    approvals: [],
+    statusHistory: [{ statusId: project.workflow.statuses[0], at }],
   };
   const { issuetype: _type, ...rest } = fields;
   const errors = applyFields(state, project, draft, rest);
@@ -309,8 +399,19 @@ export function editIssue(
   statusId?: string,
 ): { errors: FieldErrors } | { ok: true } {
   const { state } = services;
-  const folded = foldUpdate(issue.labels, fields, update);
-  const draft: IssueRecord = { ...issue, customFields: { ...issue.customFields }, labels: [...issue.labels] };
+  const folded = foldUpdate(issue.labels, fields, update, {
+    components: issue.componentIds.map((id) => ({ id })),
+    fixVersions: issue.fixVersionIds.map((id) => ({ id })),
+    versions: issue.versionIds.map((id) => ({ id })),
+  });
+  const draft: IssueRecord = {
+    ...issue,
+    customFields: { ...issue.customFields },
+    labels: [...issue.labels],
+    componentIds: [...issue.componentIds],
+    fixVersionIds: [...issue.fixVersionIds],
+    versionIds: [...issue.versionIds],
+  };
   const errors = { ...folded.errors, ...applyFields(state, project, draft, folded.fields) };
   const commentBodies = folded.comments.map((body) => ({ body, problem: commentProblem(body) }));
   const badComment = commentBodies.find((c) => c.problem !== null);
@@ -323,15 +424,39 @@ export function editIssue(
     draft.statusId = statusId;
     draft.statusChanged = at;
     draft.resolutionDate = state.statuses.get(statusId)?.category === 'done' ? at : null;
+    draft.statusHistory = [...issue.statusHistory, { statusId, at }];
   }
   const log = changelog(state, before, snapshot(state, draft));
   if (log.items.length > 0) {
     draft.updated = at;
+    draft.histories = [
+      ...issue.histories,
+      { id: log.id, authorId: actor.user.accountId, created: at, items: log.items },
+    ];
     Object.assign(issue, draft);
     notify(services, actor, 'avi:jira:updated:issue', issue, { changelog: log });
   }
   for (const { body } of commentBodies) addComment(services, actor, issue, body as Adf, true);
   return { ok: true };
+}
+
+/**
+ * True when a request carries an ADF document that breaks the schema (unknown node or mark, missing required
+ * attribute): Jira refuses the whole request with `{"errorMessages":["INVALID_INPUT"],"errors":{}}`, while a value
+ * that is no document at all gets the field's own message. Looks at `fields`, `update` values and comment bodies.
+ */
+export function hasSchemaInvalidAdf(...values: unknown[]): boolean {
+  const seen: unknown[] = [];
+  const collect = (value: unknown, depth: number): void => {
+    if (!isRecord(value) || depth > 4) {
+      if (Array.isArray(value) && depth <= 4) for (const item of value) collect(item, depth + 1);
+      return;
+    }
+    if (value.type === 'doc') seen.push(value);
+    else for (const child of Object.values(value)) collect(child, depth + 1);
+  };
+  for (const value of values) collect(value, 0);
+  return seen.some((doc) => adfProblem(doc)?.kind === 'invalid');
 }
 
 /** Jira's complaint about a comment body, or null when it is a non-empty valid ADF document. */
@@ -359,6 +484,8 @@ export function addComment(
     created: at,
     updated: at,
     jsdPublic,
+    updateAuthorId: actor.user.accountId,
+    properties: new Map(),
   };
   state.comments.set(comment.id, comment);
   issue.commentIds.push(comment.id);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { callSandbox, DEFAULT_SEED, userToken } from '../../test-support/seed';
 import { API_MESSAGES } from '../api/errors';
+import { UNIMPLEMENTED_HEADER } from '../api/mount';
 import type { JiraChange } from '../contracts';
 import { GATEWAY_SCOPE_MISMATCH, GATEWAY_UNAUTHORIZED } from '../gateway';
 import { type Sandbox, startSandbox } from '../index';
@@ -78,18 +79,36 @@ describe('authentication and scopes', () => {
   });
 });
 
-describe('unserved paths', () => {
-  it('answer 404 in each API’s error shape, naming the path', async () => {
-    expect((await jira('GET', '/dashboard')).body).toEqual({
-      errorMessages: [API_MESSAGES.noSuchRoute('GET', '/rest/api/3/dashboard')],
-      errors: {},
-    });
-    const jsm = await callSandbox(sandbox, 'GET', `/ex/jira/${DEFAULT_SEED.acme}/rest/servicedeskapi/queue`, {
-      token: alice,
-    });
+describe('unimplemented operations', () => {
+  it('answer 501 in each API’s error shape, naming the operation, with the marking header', async () => {
+    const platform = await jira('GET', '/workflowscheme');
+    expect([platform.status, platform.headers.get(UNIMPLEMENTED_HEADER), platform.body]).toEqual([
+      501,
+      'GET /rest/api/3/workflowscheme',
+      {
+        errorMessages: [
+          API_MESSAGES.notImplemented('GET', '/rest/api/3/workflowscheme', 'getAllWorkflowSchemes'),
+        ],
+        errors: {},
+      },
+    ]);
+    const jsm = await callSandbox(
+      sandbox,
+      'GET',
+      `/ex/jira/${DEFAULT_SEED.acme}/rest/servicedeskapi/knowledgebase/article?query=vpn`,
+      { token: alice },
+    );
     expect([jsm.status, (jsm.body as { errorMessage: string }).errorMessage]).toEqual([
-      404,
-      API_MESSAGES.noSuchRoute('GET', '/rest/servicedeskapi/queue'),
+      501,
+      API_MESSAGES.notImplemented('GET', '/rest/servicedeskapi/knowledgebase/article', 'getArticles'),
+    ]);
+  });
+
+  it('answer 501 for paths outside the specs too, never 404', async () => {
+    const answer = await jira('GET', '/no/such/thing');
+    expect([answer.status, answer.headers.get(UNIMPLEMENTED_HEADER)]).toEqual([
+      501,
+      'GET /rest/api/3/no/such/thing',
     ]);
   });
 });
@@ -327,6 +346,76 @@ describe('issues', () => {
   });
 });
 
+describe('ADF validation', () => {
+  const withNode = (node: unknown) => ({ type: 'doc', version: 1, content: [node] });
+
+  it('refuses documents that break the schema with INVALID_INPUT, and non-documents by field', async () => {
+    const unknownNode = withNode({ type: 'fancyWidget', content: [] });
+    const created = await jira('POST', '/issue', {
+      body: {
+        fields: {
+          project: { key: 'ENG' },
+          issuetype: { id: '10001' },
+          summary: 'x',
+          description: unknownNode,
+        },
+      },
+    });
+    expect([created.status, created.body]).toEqual([400, { errorMessages: ['INVALID_INPUT'], errors: {} }]);
+    const edited = await jira('PUT', '/issue/ENG-1', {
+      body: { update: { description: [{ set: withNode({ type: 'taskList', content: [] }) }] } },
+    });
+    expect([edited.status, edited.body]).toEqual([400, { errorMessages: ['INVALID_INPUT'], errors: {} }]);
+    const badMark = await jira('POST', '/issue/ENG-1/comment', {
+      body: {
+        body: withNode({
+          type: 'paragraph',
+          content: [{ type: 'text', text: 'x', marks: [{ type: 'blink' }] }],
+        }),
+      },
+    });
+    expect(badMark.status).toBe(400);
+    const plain = await jira('PUT', '/issue/ENG-1', { body: { fields: { description: 'plain' } } });
+    expect(plain.body).toEqual({ errorMessages: [], errors: { description: JIRA_MESSAGES.notAdf } });
+    expect(changes).toEqual([]);
+  });
+
+  it('accepts the rich nodes Jira accepts', async () => {
+    const rich = {
+      type: 'doc',
+      version: 1,
+      content: [
+        { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Steps' }] },
+        {
+          type: 'bulletList',
+          content: [
+            {
+              type: 'listItem',
+              content: [
+                {
+                  type: 'paragraph',
+                  content: [
+                    { type: 'text', text: 'see ', marks: [{ type: 'strong' }] },
+                    {
+                      type: 'text',
+                      text: 'docs',
+                      marks: [{ type: 'link', attrs: { href: 'https://x.example' } }],
+                    },
+                    { type: 'mention', attrs: { id: DEFAULT_SEED.bob, text: '@Bob' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        { type: 'codeBlock', attrs: { language: 'sh' }, content: [{ type: 'text', text: 'ls' }] },
+      ],
+    };
+    expect((await jira('PUT', '/issue/ENG-1', { body: { fields: { description: rich } } })).status).toBe(204);
+    expect((await jira('POST', '/issue/ENG-1/comment', { body: { body: rich } })).status).toBe(201);
+  });
+});
+
 describe('comments and properties', () => {
   it('rejects empty comment bodies and records the author from the token', async () => {
     const empty = await jira('POST', '/issue/ENG-1/comment', {
@@ -338,7 +427,10 @@ describe('comments and properties', () => {
         },
       },
     });
-    expect(empty.body).toEqual({ errorMessages: [], errors: { comment: JIRA_MESSAGES.commentInvalid } });
+    // An empty text node breaks the ADF schema: the whole request is INVALID_INPUT.
+    expect(empty.body).toEqual({ errorMessages: [JIRA_MESSAGES.invalidAdfInput], errors: {} });
+    const plain = await jira('POST', '/issue/ENG-1/comment', { body: { body: 'plain text' } });
+    expect(plain.body).toEqual({ errorMessages: [], errors: { comment: JIRA_MESSAGES.commentInvalid } });
     const blank = await jira('POST', '/issue/ENG-1/comment', { body: { body: adf(' ') } });
     expect(blank.body).toEqual({ errorMessages: [], errors: { comment: JIRA_MESSAGES.commentEmpty } });
     const missing = await jira('POST', '/issue/ENG-1/comment', { body: {} });
@@ -483,14 +575,67 @@ describe('Forge tokens', () => {
 });
 
 describe('attachments', () => {
-  it('streams the generated content with its declared size', async () => {
-    const response = await fetch(
-      `${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`,
-      { headers: { authorization: `Bearer ${alice}` } },
-    );
+  const contentUrl = () =>
+    `${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/attachment/content/${DEFAULT_SEED.attachmentId}`;
+
+  it('answers 303 to a signed media URL that streams the generated content without a bearer', async () => {
+    const redirect = await fetch(contentUrl(), {
+      headers: { authorization: `Bearer ${alice}` },
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(303);
+    const location = redirect.headers.get('location') ?? '';
+    expect(location.startsWith(`${sandbox.url}/media/file/${DEFAULT_SEED.attachmentId}/binary?`)).toBe(true);
+    const response = await fetch(location);
     expect(response.headers.get('content-type')).toBe('application/octet-stream');
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect(bytes.length).toBe(5 * 1024 * 1024);
     expect(bytes.subarray(0, 65_536)).toEqual(bytes.subarray(65_536, 131_072));
+    const forged = new URL(location);
+    forged.searchParams.set('expires', String(Number(forged.searchParams.get('expires')) + 1));
+    expect((await fetch(forged)).status).toBe(401);
+    nowMs += 11 * 60 * 1000;
+    expect((await fetch(location)).status).toBe(401);
+  });
+
+  it('answers 200 with the bytes when redirect=false', async () => {
+    const response = await fetch(`${contentUrl()}?redirect=false`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect([response.status, response.headers.get('content-length')]).toEqual([200, String(5 * 1024 * 1024)]);
+    await response.arrayBuffer();
+  });
+
+  it('uploads multipart files only with X-Atlassian-Token: no-check, then serves, describes and deletes them', async () => {
+    const upload = (headers: Record<string, string>) => {
+      const form = new FormData();
+      form.append('file', new Blob(['hello, jira'], { type: 'text/plain' }), 'note.txt');
+      return fetch(`${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/issue/ENG-2/attachments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, ...headers },
+        body: form,
+      });
+    };
+    const refused = await upload({});
+    expect([refused.status, await refused.text()]).toEqual([403, JIRA_MESSAGES.xsrfCheckFailed]);
+    const uploaded = await upload({ 'X-Atlassian-Token': 'no-check' });
+    expect(uploaded.status).toBe(200);
+    const [attachment] = (await uploaded.json()) as Array<{ id: string; size: number; content: string }>;
+    expect(attachment.size).toBe(11);
+    expect(attachment.content).toBe(
+      `${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}/rest/api/3/attachment/content/${attachment.id}`,
+    );
+    const bytes = await fetch(`${attachment.content}?redirect=false`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect(await bytes.text()).toBe('hello, jira');
+    expect((await jira('GET', `/attachment/${attachment.id}`)).body).toMatchObject({
+      filename: 'note.txt',
+      mimeType: 'text/plain',
+    });
+    const bob = userToken(sandbox, DEFAULT_SEED.bob);
+    expect((await jira('DELETE', `/attachment/${attachment.id}`, { token: bob })).status).toBe(404);
+    expect((await jira('DELETE', `/attachment/${attachment.id}`)).status).toBe(204);
+    expect((await jira('GET', `/attachment/${attachment.id}`)).status).toBe(404);
   });
 });

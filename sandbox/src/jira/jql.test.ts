@@ -101,3 +101,56 @@ describe('JQL subset', () => {
     expect(error('project = ENG order by colour')).toBe(JQL_MESSAGES.unknownField('colour'));
   });
 });
+
+describe('JQL that sync and workflow authors write', () => {
+  it('finds custom fields by cf[id], by id and by name', () => {
+    expect(keys('cf[10050] = "MacBook Pro 14"')).toEqual(keys('customfield_10050 = "MacBook Pro 14"'));
+    expect(keys('"Laptop model" is not EMPTY')).toEqual(keys('cf[10050] is not EMPTY'));
+    expect(keys('cf[10050] is not EMPTY').length).toBeGreaterThan(0);
+    expect(error('cf[99999] = x')).toBe(JQL_MESSAGES.unknownField('cf[99999]'));
+  });
+
+  it('knows components, fix versions, watchers and ORDER BY Rank', () => {
+    expect(keys('component = Backend')).toEqual(['ENG-1']);
+    expect(keys('fixVersion in ("1.1") AND component is not EMPTY')).toEqual(['ENG-1']);
+    expect(keys('fixVersion is EMPTY AND project = ENG ORDER BY Rank ASC')).toEqual(['ENG-2', 'ENG-3']);
+    expect(keys(`watcher = ${DEFAULT_SEED.carol} ORDER BY key`)).toEqual(['ENG-1', 'SUP-1']);
+    expect(keys('project = ENG ORDER BY Rank')).toEqual(['ENG-1', 'ENG-2', 'ENG-3']);
+  });
+
+  it('answers status WAS and CHANGED from the status history', () => {
+    const issue = [...state.issues.values()].find((i) => i.key === 'ENG-2');
+    if (!issue) throw new Error('seed has no ENG-2');
+    const saved = issue.statusHistory;
+    issue.statusHistory = [
+      ...saved,
+      { statusId: '3', at: now - 60_000 },
+      { statusId: saved[0].statusId, at: now },
+    ];
+    try {
+      expect(keys('project = ENG AND status WAS "In Progress"')).toContain('ENG-2');
+      expect(keys('project = ENG AND status CHANGED')).toEqual(['ENG-2']);
+      expect(keys('status CHANGED FROM "To Do" TO "In Progress" AFTER "-5m"')).toEqual(['ENG-2']);
+      expect(keys('status CHANGED AFTER "-1m"')).toEqual(['ENG-2']);
+      expect(keys('status CHANGED BEFORE "-1h"')).toEqual([]);
+    } finally {
+      issue.statusHistory = saved;
+    }
+  });
+
+  it('takes quoted relative dates and the date functions', () => {
+    expect(keys('updated >= "-5m"')).toEqual([]);
+    expect(keys('created >= startOfYear() ORDER BY key').length).toBe(5);
+    expect(keys('created >= startOfMonth() AND created <= endOfMonth() ORDER BY key').length).toBe(4);
+    expect(keys('created > endOfWeek()')).toEqual([]);
+  });
+
+  it('answers a query it cannot parse with Jira’s text', () => {
+    expect(error('project = ENG AND')).toBe(
+      'Error in the JQL Query: Expecting a field name before the end of the query.',
+    );
+    expect(error('project ENG')).toBe(
+      "Error in the JQL Query: Expecting an operator but got 'ENG'. (line 1, character 9)",
+    );
+  });
+});

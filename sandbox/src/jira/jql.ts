@@ -8,7 +8,27 @@ import type { IssueRecord, SandboxState } from '../state';
 
 export class JqlError extends Error {}
 
-type Operator = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~' | 'in' | 'not in' | 'is' | 'is not';
+type Operator =
+  | '='
+  | '!='
+  | '>'
+  | '>='
+  | '<'
+  | '<='
+  | '~'
+  | '!~'
+  | 'in'
+  | 'not in'
+  | 'is'
+  | 'is not'
+  | 'was'
+  | 'was not'
+  | 'was in'
+  | 'was not in'
+  | 'changed';
+
+/** History predicates of WAS and CHANGED: `FROM x`, `TO x`, `BY user`, `AFTER date`, `BEFORE date`, `ON date`. */
+type HistoryPredicate = { kind: 'from' | 'to' | 'by' | 'after' | 'before' | 'on'; operand: Operand };
 
 type Operand =
   | { kind: 'value'; text: string }
@@ -19,7 +39,7 @@ type Operand =
 type Clause =
   | { kind: 'and' | 'or'; clauses: Clause[] }
   | { kind: 'not'; clause: Clause }
-  | { kind: 'term'; field: string; operator: Operator; operand: Operand };
+  | { kind: 'term'; field: string; operator: Operator; operand: Operand; predicates?: HistoryPredicate[] };
 
 export interface JqlQuery {
   where: Clause | null;
@@ -179,7 +199,16 @@ class Parser {
       throw new JqlError(JQL_MESSAGES.syntax('a field name', field));
     const operator = this.parseOperator();
     let operand: Operand;
-    if (operator === 'in' || operator === 'not in') {
+    if (operator === 'changed') {
+      return {
+        kind: 'term',
+        field: field.text,
+        operator,
+        operand: { kind: 'empty' },
+        predicates: this.parsePredicates(),
+      };
+    }
+    if (operator === 'in' || operator === 'not in' || operator === 'was in' || operator === 'was not in') {
       if (this.peek().type !== '(') throw new JqlError(JQL_MESSAGES.syntax("'('", this.peek()));
       this.next();
       const items: Operand[] = [];
@@ -195,7 +224,19 @@ class Parser {
     } else {
       operand = this.parseOperand();
     }
+    if (operator.startsWith('was'))
+      return { kind: 'term', field: field.text, operator, operand, predicates: this.parsePredicates() };
     return { kind: 'term', field: field.text, operator, operand };
+  }
+
+  private parsePredicates(): HistoryPredicate[] {
+    const predicates: HistoryPredicate[] = [];
+    for (;;) {
+      const word = ['from', 'to', 'by', 'after', 'before', 'on'].find((w) => this.isWord(w));
+      if (!word) return predicates;
+      this.next();
+      predicates.push({ kind: word as HistoryPredicate['kind'], operand: this.parseOperand() });
+    }
   }
 
   private parseOperator(): Operator {
@@ -212,6 +253,16 @@ class Parser {
     if (this.isWord('not', token) && this.isWord('in')) {
       this.next();
       return 'not in';
+    }
+    if (this.isWord('changed', token)) return 'changed';
+    if (this.isWord('was', token)) {
+      const not = this.isWord('not');
+      if (not) this.next();
+      if (this.isWord('in')) {
+        this.next();
+        return not ? 'was not in' : 'was in';
+      }
+      return not ? 'was not' : 'was';
     }
     throw new JqlError(JQL_MESSAGES.syntax('an operator', token));
   }
@@ -253,7 +304,7 @@ export interface JqlContext {
 }
 
 type Predicate = (issue: IssueRecord) => boolean;
-type FieldKind = 'id' | 'text' | 'date' | 'labels';
+type FieldKind = 'id' | 'text' | 'date' | 'labels' | 'multi';
 
 interface FieldSpec {
   name: string;
@@ -264,6 +315,10 @@ interface FieldSpec {
   resolve?: (value: string, ctx: JqlContext) => string | undefined;
   text?: (issue: IssueRecord) => string;
   date?: (issue: IssueRecord) => number | null;
+  /** multi-kind fields (components, versions, watchers): every value the issue holds. */
+  all?: (issue: IssueRecord) => readonly string[];
+  /** The changelog's field id, for WAS and CHANGED (defaults to `name`). */
+  historyField?: string;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -394,9 +449,91 @@ define(['duedate', 'due'], {
   date: (i) => (i.duedate ? Date.parse(`${i.duedate}T00:00:00Z`) : null),
 });
 
+define(['component'], {
+  name: 'component',
+  kind: 'multi',
+  nullable: true,
+  historyField: 'components',
+  all: (i) => i.componentIds,
+  resolve: (v, ctx) =>
+    [...ctx.state.components.values()].find((c) => c.id === v || lower(c.name) === lower(v))?.id,
+});
+for (const [alias, field] of [
+  ['fixversion', 'fixVersionIds'],
+  ['affectedversion', 'versionIds'],
+] as const) {
+  define([alias], {
+    name: alias === 'fixversion' ? 'fixVersion' : 'affectedVersion',
+    kind: 'multi',
+    nullable: true,
+    historyField: alias === 'fixversion' ? 'fixVersions' : 'versions',
+    all: (i) => i[field],
+    resolve: (v, ctx) =>
+      [...ctx.state.versions.values()].find((x) => x.id === v || lower(x.name) === lower(v))?.id,
+  });
+}
+define(['watcher'], {
+  name: 'watcher',
+  kind: 'multi',
+  nullable: true,
+  all: (i) => i.watcherIds,
+  resolve: userResolver,
+});
+define(['parent'], {
+  name: 'parent',
+  kind: 'id',
+  nullable: true,
+  get: (i) => i.parentId,
+  resolve: (v, ctx) => {
+    const id = ctx.state.issueKeys.get(v.toUpperCase()) ?? v;
+    return ctx.state.issues.has(id) ? id : undefined;
+  },
+});
+define(['environment'], {
+  name: 'environment',
+  kind: 'text',
+  nullable: true,
+  text: (i) => adfToText(i.environment),
+});
+
+/** Custom fields by `cf[10050]`, `customfield_10050` or their name (case-insensitive). */
+function customFieldSpec(name: string, ctx: JqlContext): FieldSpec | undefined {
+  const numeric = /^cf\[(\d+)\]$/i.exec(name)?.[1];
+  const field = [...ctx.state.customFields.values()].find(
+    (f) => f.id === `customfield_${numeric}` || f.id === name || lower(f.name) === lower(name),
+  );
+  if (!field) return undefined;
+  const value = (i: IssueRecord) => i.customFields[field.id];
+  if (field.type === 'select' || field.type === 'radio') {
+    return {
+      name: field.name,
+      kind: 'id',
+      nullable: true,
+      historyField: field.id,
+      get: (i) => (value(i) as { id?: string } | undefined)?.id ?? null,
+      resolve: (v) => field.options?.find((o) => o.id === v || lower(o.value) === lower(v))?.id,
+    };
+  }
+  if (field.type === 'date') {
+    return {
+      name: field.name,
+      kind: 'date',
+      nullable: true,
+      date: (i) => (typeof value(i) === 'string' ? Date.parse(`${value(i)}T00:00:00Z`) : null),
+    };
+  }
+  return { name: field.name, kind: 'text', nullable: true, text: (i) => String(value(i) ?? '') };
+}
+
+function fieldSpec(name: string, ctx: JqlContext): FieldSpec | undefined {
+  return FIELDS[lower(name)] ?? customFieldSpec(name, ctx);
+}
+
+const HISTORY: readonly Operator[] = ['was', 'was not', 'was in', 'was not in', 'changed'];
 const OPERATORS: Record<FieldKind, readonly Operator[]> = {
-  id: ['=', '!=', 'in', 'not in', 'is', 'is not'],
+  id: ['=', '!=', 'in', 'not in', 'is', 'is not', ...HISTORY],
   labels: ['=', '!=', 'in', 'not in', 'is', 'is not'],
+  multi: ['=', '!=', 'in', 'not in', 'is', 'is not', ...HISTORY],
   text: ['~', '!~', 'is', 'is not'],
   date: ['=', '!=', '>', '>=', '<', '<=', 'in', 'not in', 'is', 'is not'],
 };
@@ -424,6 +561,24 @@ function startOfDay(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
 }
 
+/** Jira's date functions (UTC; weeks start on Sunday, as Jira's default locale has it), with an offset. */
+const DATE_FUNCTIONS: Record<string, (now: number, offset: number) => number> = {
+  startofday: (now, offset) => startOfDay(now + offset),
+  endofday: (now, offset) => startOfDay(now + offset) + 86_400_000 - 1,
+  startofweek: (now, offset) => startOfDay(now - new Date(now).getUTCDay() * 86_400_000) + offset,
+  endofweek: (now, offset) => startOfDay(now + (7 - new Date(now).getUTCDay()) * 86_400_000) - 1 + offset,
+  startofmonth: (now, offset) => {
+    const d = new Date(now);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) + offset;
+  },
+  endofmonth: (now, offset) => {
+    const d = new Date(now);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1 + offset;
+  },
+  startofyear: (now, offset) => Date.UTC(new Date(now).getUTCFullYear(), 0, 1) + offset,
+  endofyear: (now, offset) => Date.UTC(new Date(now).getUTCFullYear() + 1, 0, 1) - 1 + offset,
+};
+
 /** The single values an operand stands for; functions are evaluated here. */
 function operandValues(operand: Operand, spec: FieldSpec, ctx: JqlContext): Array<string | number | null> {
   if (operand.kind === 'list') return operand.items.flatMap((item) => operandValues(item, spec, ctx));
@@ -433,8 +588,8 @@ function operandValues(operand: Operand, spec: FieldSpec, ctx: JqlContext): Arra
     const offset = operand.args[0] ? (parseDate(operand.args[0], 0) ?? 0) : 0;
     if (name === 'currentuser') return [ctx.currentAccountId];
     if (name === 'now') return [ctx.now];
-    if (name === 'startofday') return [startOfDay(ctx.now) + offset];
-    if (name === 'endofday') return [startOfDay(ctx.now) + 86_400_000 - 1 + offset];
+    const boundary = DATE_FUNCTIONS[name];
+    if (boundary) return [boundary(ctx.now, offset)];
     throw new JqlError(JQL_MESSAGES.unknownFunction(operand.name));
   }
   if (spec.kind === 'date') {
@@ -442,7 +597,7 @@ function operandValues(operand: Operand, spec: FieldSpec, ctx: JqlContext): Arra
     if (ms === undefined) throw new JqlError(JQL_MESSAGES.invalidDate(operand.text, spec.name));
     return [ms];
   }
-  if (spec.kind === 'id' && spec.resolve) {
+  if ((spec.kind === 'id' || spec.kind === 'multi') && spec.resolve) {
     const id = spec.resolve(operand.text, ctx);
     if (id === undefined) {
       throw new JqlError(
@@ -457,14 +612,23 @@ function operandValues(operand: Operand, spec: FieldSpec, ctx: JqlContext): Arra
 }
 
 function compileTerm(term: Extract<Clause, { kind: 'term' }>, ctx: JqlContext): Predicate {
-  const spec = FIELDS[lower(term.field)];
+  const spec = fieldSpec(term.field, ctx);
   if (!spec) throw new JqlError(JQL_MESSAGES.unknownField(term.field));
   if (!OPERATORS[spec.kind].includes(term.operator)) {
     throw new JqlError(JQL_MESSAGES.unsupportedOperator(term.operator, term.field));
   }
   const { operator } = term;
+  if (HISTORY.includes(operator)) return compileHistory(term, spec, ctx);
   const negated = operator === '!=' || operator === 'not in' || operator === 'is not' || operator === '!~';
   const values = operandValues(term.operand, spec, ctx);
+  if (spec.kind === 'multi') {
+    const read = spec.all ?? (() => []);
+    return (i) => {
+      const held = read(i);
+      const hit = values.some((v) => (v === null ? held.length === 0 : held.includes(String(v))));
+      return hit !== negated;
+    };
+  }
 
   if (spec.kind === 'text') {
     const words = String(values[0] ?? '')
@@ -513,6 +677,85 @@ function compileTerm(term: Extract<Clause, { kind: 'term' }>, ctx: JqlContext): 
   return (i) => values.includes(read(i, ctx)) !== negated;
 }
 
+/** Every value a field held over time: the current one plus each side of its changelog entries. */
+function heldValues(issue: IssueRecord, spec: FieldSpec, ctx: JqlContext): Array<string | null> {
+  if (spec.name === 'status') return issue.statusHistory.map((h) => h.statusId);
+  const current = spec.all ? [...spec.all(issue)] : [spec.get?.(issue, ctx) ?? null];
+  const field = spec.historyField ?? spec.name;
+  const past = issue.histories.flatMap((h) =>
+    h.items.filter((item) => item.fieldId === field).flatMap((item) => [item.from, item.to]),
+  );
+  return [...current, ...past.flatMap((v) => (v === null || v === undefined ? [null] : v.split(',')))];
+}
+
+/** Changes of a field as `{from, to, by, at}`, oldest first. */
+function changesOf(issue: IssueRecord, spec: FieldSpec) {
+  if (spec.name === 'status') {
+    return issue.statusHistory.slice(1).map((h, index) => ({
+      from: issue.statusHistory[index].statusId,
+      to: h.statusId,
+      by: null as string | null,
+      at: h.at,
+    }));
+  }
+  const field = spec.historyField ?? spec.name;
+  return issue.histories.flatMap((h) =>
+    h.items
+      .filter((item) => item.fieldId === field)
+      .map((item) => ({
+        from: item.from ?? null,
+        to: item.to ?? null,
+        by: h.authorId as string | null,
+        at: h.created,
+      })),
+  );
+}
+
+function compileHistory(
+  term: Extract<Clause, { kind: 'term' }>,
+  spec: FieldSpec,
+  ctx: JqlContext,
+): Predicate {
+  const { operator } = term;
+  const predicates = (term.predicates ?? []).map((p) => {
+    const values =
+      p.kind === 'by'
+        ? operandValues(p.operand, { ...FIELDS.assignee }, ctx)
+        : p.kind === 'from' || p.kind === 'to'
+          ? operandValues(p.operand, spec, ctx)
+          : operandValues(p.operand, { name: term.field, kind: 'date', nullable: false }, ctx);
+    return { kind: p.kind, values };
+  });
+  const inWindow = (at: number) =>
+    predicates.every((p) => {
+      const bound = p.values[0];
+      if (typeof bound !== 'number') return true;
+      if (p.kind === 'after') return at > bound;
+      if (p.kind === 'before') return at < bound;
+      if (p.kind === 'on') return startOfDay(at) === startOfDay(bound);
+      return true;
+    });
+  if (operator === 'changed') {
+    return (i) =>
+      changesOf(i, spec).some(
+        (change) =>
+          inWindow(change.at) &&
+          predicates.every(
+            (p) =>
+              (p.kind !== 'from' || p.values.includes(change.from)) &&
+              (p.kind !== 'to' || p.values.includes(change.to)) &&
+              (p.kind !== 'by' || (change.by !== null && p.values.includes(change.by))),
+          ),
+      );
+  }
+  const values = operandValues(term.operand, spec, ctx);
+  const negated = operator === 'was not' || operator === 'was not in';
+  return (i) => {
+    const held = heldValues(i, spec, ctx);
+    return values.some((v) => held.includes(v === null ? null : String(v))) !== negated;
+  };
+}
+
 function compileClause(clause: Clause, ctx: JqlContext): Predicate {
   switch (clause.kind) {
     case 'term':
@@ -536,6 +779,7 @@ type SortKey = (issue: IssueRecord) => string | number | null;
 
 function sortKey(field: string, ctx: JqlContext): SortKey {
   const { state } = ctx;
+  field = field.replace(/^"|"$/g, '');
   const priorityRank = new Map(
     [...state.priorities.keys()].map((id, index) => [id, state.priorities.size - index]),
   );
@@ -553,10 +797,22 @@ function sortKey(field: string, ctx: JqlContext): SortKey {
     assignee: (i) => (i.assigneeId ? (state.users.get(i.assigneeId)?.displayName ?? '') : null),
     issuetype: (i) => state.issueTypes.get(i.issueTypeId)?.name ?? '',
     project: (i) => state.projects.get(i.projectId)?.key ?? '',
+    // Rank: the board order; issues rank in creation order unless moved, which the sandbox cannot do.
+    rank: (i) => Number(i.id),
+    reporter: (i) => state.users.get(i.reporterId)?.displayName ?? '',
+    fixversion: (i) => state.versions.get(i.fixVersionIds[0] ?? '')?.name ?? null,
+    component: (i) => state.components.get(i.componentIds[0] ?? '')?.name ?? null,
   };
-  const key = keys[lower(field)];
+  const custom = customFieldSpec(field, ctx);
+  const key = keys[lower(field)] ?? (custom ? customSortKey(custom) : undefined);
   if (!key) throw new JqlError(JQL_MESSAGES.unknownField(field));
   return key;
+}
+
+function customSortKey(spec: FieldSpec): SortKey {
+  if (spec.date) return (i) => spec.date?.(i) ?? null;
+  if (spec.text) return (i) => spec.text?.(i) || null;
+  return () => null;
 }
 
 export interface CompiledJql {
@@ -583,4 +839,64 @@ export function compileJql(query: JqlQuery, ctx: JqlContext): CompiledJql {
     return Number(b.id) - Number(a.id);
   };
   return { matches, compare };
+}
+
+type StructureOperand =
+  | { values: StructureOperand[] }
+  | { value: string }
+  | { function: string; arguments: string[] }
+  | { keyword: 'empty' };
+
+function operandStructure(operand: Operand): StructureOperand {
+  switch (operand.kind) {
+    case 'list':
+      return { values: operand.items.map(operandStructure) };
+    case 'function':
+      return { function: operand.name, arguments: operand.args };
+    case 'empty':
+      return { keyword: 'empty' };
+    default:
+      return { value: operand.text };
+  }
+}
+
+function clauseStructure(clause: Clause): Record<string, unknown> {
+  switch (clause.kind) {
+    case 'and':
+    case 'or':
+      return { operator: clause.kind, clauses: clause.clauses.map(clauseStructure) };
+    case 'not':
+      return { operator: 'not', clauses: [clauseStructure(clause.clause)] };
+    default: {
+      const field = {
+        name: clause.field,
+        encodedName: /\s/.test(clause.field) ? `"${clause.field}"` : clause.field,
+      };
+      const predicates = (clause.predicates ?? []).map((p) => ({
+        operator: p.kind,
+        operand: operandStructure(p.operand),
+      }));
+      if (clause.operator === 'changed') return { field, operator: 'changed', predicates };
+      if (clause.operator.startsWith('was'))
+        return { field, operator: clause.operator, operand: operandStructure(clause.operand), predicates };
+      return { field, operator: clause.operator, operand: operandStructure(clause.operand) };
+    }
+  }
+}
+
+/** The `JqlQuery` structure of `POST /jql/parse`. */
+export function jqlStructure(query: JqlQuery): Record<string, unknown> {
+  return {
+    ...(query.where ? { where: clauseStructure(query.where) } : {}),
+    ...(query.orderBy.length > 0
+      ? {
+          orderBy: {
+            fields: query.orderBy.map((o) => ({
+              field: { name: o.field, encodedName: o.field },
+              direction: o.direction,
+            })),
+          },
+        }
+      : {}),
+  };
 }

@@ -39,10 +39,10 @@ function userAvatar(user: UserRecord): string {
 /** The `User` schema (also fits `UserDetails`). */
 export function renderUser(site: SiteRecord, user: UserRecord) {
   return {
-    self: `${site.url}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
+    self: `${site.apiUrl}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
     accountId: user.accountId,
     accountType: user.accountType,
-    ...(user.email && user.accountType === 'atlassian' ? { emailAddress: user.email } : {}),
+    ...(user.email && user.accountType !== 'app' ? { emailAddress: user.email } : {}),
     avatarUrls: avatarUrls(userAvatar(user)),
     displayName: user.displayName,
     active: true,
@@ -65,12 +65,12 @@ const CATEGORIES = {
 
 export function renderStatusCategory(site: SiteRecord, key: StatusRecord['category']) {
   const category = CATEGORIES[key];
-  return { self: `${site.url}/rest/api/3/statuscategory/${category.id}`, ...category };
+  return { self: `${site.apiUrl}/rest/api/3/statuscategory/${category.id}`, ...category };
 }
 
 export function renderStatus(site: SiteRecord, status: StatusRecord) {
   return {
-    self: `${site.url}/rest/api/3/status/${status.id}`,
+    self: `${site.apiUrl}/rest/api/3/status/${status.id}`,
     description: status.description,
     iconUrl: `${site.url}/images/icons/statuses/generic.png`,
     name: status.name,
@@ -81,7 +81,7 @@ export function renderStatus(site: SiteRecord, status: StatusRecord) {
 
 export function renderPriority(site: SiteRecord, priority: PriorityRecord) {
   return {
-    self: `${site.url}/rest/api/3/priority/${priority.id}`,
+    self: `${site.apiUrl}/rest/api/3/priority/${priority.id}`,
     statusColor: priority.statusColor,
     description: priority.description,
     iconUrl: `${site.url}/images/icons/priorities/${priority.name.toLowerCase()}.svg`,
@@ -99,10 +99,10 @@ export function renderPriorityRef(site: SiteRecord, priority: PriorityRecord) {
 
 export function renderIssueType(site: SiteRecord, type: IssueTypeRecord) {
   return {
-    self: `${site.url}/rest/api/3/issuetype/${type.id}`,
+    self: `${site.apiUrl}/rest/api/3/issuetype/${type.id}`,
     id: type.id,
     description: type.description,
-    iconUrl: `${site.url}/rest/api/2/universal_avatar/view/type/issuetype/avatar/${type.id}?size=medium`,
+    iconUrl: `${site.apiUrl}/rest/api/2/universal_avatar/view/type/issuetype/avatar/${type.id}?size=medium`,
     name: type.name,
     subtask: type.subtask,
     avatarId: Number(type.id),
@@ -111,13 +111,13 @@ export function renderIssueType(site: SiteRecord, type: IssueTypeRecord) {
 }
 
 export function projectAvatarUrls(site: SiteRecord, project: ProjectRecord) {
-  return avatarUrls(`${site.url}/rest/api/3/universal_avatar/view/type/project/avatar/${project.id}`);
+  return avatarUrls(`${site.apiUrl}/rest/api/3/universal_avatar/view/type/project/avatar/${project.id}`);
 }
 
 /** Short form used inside issue fields. */
 export function renderProjectRef(site: SiteRecord, project: ProjectRecord) {
   return {
-    self: `${site.url}/rest/api/3/project/${project.id}`,
+    self: `${site.apiUrl}/rest/api/3/project/${project.id}`,
     id: project.id,
     key: project.key,
     name: project.name,
@@ -159,7 +159,7 @@ export function renderComment(state: SandboxState, site: SiteRecord, comment: Co
   const author = state.users.get(comment.authorId);
   const authorJson = author ? renderUserDetails(site, author) : undefined;
   return {
-    self: `${site.url}/rest/api/3/issue/${issue?.id ?? comment.issueId}/comment/${comment.id}`,
+    self: `${site.apiUrl}/rest/api/3/issue/${issue?.id ?? comment.issueId}/comment/${comment.id}`,
     id: comment.id,
     ...(authorJson ? { author: authorJson, updateAuthor: authorJson } : {}),
     body: comment.body,
@@ -172,14 +172,14 @@ export function renderComment(state: SandboxState, site: SiteRecord, comment: Co
 export function renderAttachment(state: SandboxState, site: SiteRecord, attachment: AttachmentRecord) {
   const author = state.users.get(attachment.authorId);
   return {
-    self: `${site.url}/rest/api/3/attachment/${attachment.id}`,
+    self: `${site.apiUrl}/rest/api/3/attachment/${attachment.id}`,
     id: attachment.id,
     filename: attachment.filename,
     ...(author ? { author: renderUserDetails(site, author) } : {}),
     created: jiraDateTime(attachment.created),
     size: attachment.size,
     mimeType: attachment.mimeType,
-    content: `${site.url}/rest/api/3/attachment/content/${attachment.id}`,
+    content: `${site.apiUrl}/rest/api/3/attachment/content/${attachment.id}`,
   };
 }
 
@@ -189,7 +189,7 @@ export function renderCustomFieldValue(site: SiteRecord, field: CustomFieldRecor
   if ((field.type === 'select' || field.type === 'radio') && typeof value === 'object') {
     const option = value as { id: string; value: string };
     return {
-      self: `${site.url}/rest/api/3/customFieldOption/${option.id}`,
+      self: `${site.apiUrl}/rest/api/3/customFieldOption/${option.id}`,
       value: option.value,
       id: option.id,
     };

@@ -10,14 +10,12 @@ import {
   isRecord,
 } from '../api/context';
 import { jiraError } from '../api/errors';
-import { addComment, commentProblem } from './issue-write';
+import { addComment, commentProblem, hasSchemaInvalidAdf } from './issue-write';
 import { visibleIssue } from './lookup';
 import { JIRA_MESSAGES } from './messages';
 import { propertyProblem } from './properties';
 import { renderComment } from './render';
-
-/** JSM's own switch for internal comments made through the Jira API. */
-const SD_PUBLIC_COMMENT = 'sd.public.comment';
+import { SD_PUBLIC_COMMENT } from './routes-comment-edits';
 
 function isInternal(properties: unknown): boolean {
   if (!Array.isArray(properties)) return false;
@@ -67,6 +65,8 @@ export function commentAndPropertyRoutes(services: ApiServices): ApiRoute[] {
         const found = visibleIssue(services, actor, c.req.param('issueIdOrKey') ?? '');
         if (!found) return issueNotFound(c);
         const body = c.get('body');
+        if (isRecord(body) && hasSchemaInvalidAdf(body.body))
+          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
         const problem = commentProblem(isRecord(body) ? body.body : undefined);
         if (problem) return jiraError(c, 400, [], { comment: problem });
         if (!actorCan(actor, found.project, 'ADD_COMMENTS')) {
@@ -95,7 +95,7 @@ export function commentAndPropertyRoutes(services: ApiServices): ApiRoute[] {
         c.set('returnedObjects', keys.length);
         return c.json({
           keys: keys.map((key) => ({
-            self: `${actor.site.url}/rest/api/3/issue/${found.issue.id}/properties/${encodeURIComponent(key)}`,
+            self: `${actor.site.apiUrl}/rest/api/3/issue/${found.issue.id}/properties/${encodeURIComponent(key)}`,
             key,
           })),
         });

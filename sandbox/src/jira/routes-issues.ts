@@ -1,5 +1,6 @@
 /** Issue create / get / edit / delete and workflow transitions. */
 import {
+  type ApiActor,
   type ApiContext,
   type ApiRoute,
   type ApiServices,
@@ -8,10 +9,10 @@ import {
   listParam,
 } from '../api/context';
 import { API_MESSAGES, jiraError } from '../api/errors';
-import { projectByKeyOrId } from '../state';
+import { type IssueRecord, projectByKeyOrId } from '../state';
 import { fieldSelector } from './fields';
 import { renderIssue } from './issue-view';
-import { createIssue, deleteIssue, editIssue, foldUpdate } from './issue-write';
+import { createIssue, deleteIssue, editIssue, foldUpdate, hasSchemaInvalidAdf } from './issue-write';
 import { visibleIssue } from './lookup';
 import { JIRA_MESSAGES } from './messages';
 import { propertyProblem } from './properties';
@@ -41,45 +42,11 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
       path: '/rest/api/3/issue',
       handler: (c) => {
         const actor = c.get('actor');
-        const body = c.get('body');
-        if (!isRecord(body)) return jiraError(c, 400, [API_MESSAGES.invalidPayload]);
-        const fields = record(body.fields);
-        const errors: Record<string, string> = {};
-        const projectRef = ref(fields.project);
-        const projectKey = projectRef?.id ?? projectRef?.key;
-        const project = projectKey ? projectByKeyOrId(state, actor.site.cloudId, projectKey) : undefined;
-        const browsable = project && actorCan(actor, project, 'BROWSE_PROJECTS') ? project : undefined;
-        if (!browsable) errors.project = JIRA_MESSAGES.specifyProject;
-        const typeRef = ref(fields.issuetype);
-        const issueTypeId = browsable?.issueTypeIds.find((id) =>
-          typeRef?.id !== undefined ? id === typeRef.id : state.issueTypes.get(id)?.name === typeRef?.name,
-        );
-        if (!typeRef) errors.issuetype = JIRA_MESSAGES.specifyIssueType;
-        else if (browsable && !issueTypeId) errors.issuetype = JIRA_MESSAGES.issueTypeNotFound;
-        if (!browsable || !issueTypeId) return jiraError(c, 400, [], errors);
-        if (!actorCan(actor, browsable, 'CREATE_ISSUES')) {
-          return jiraError(c, 403, [JIRA_MESSAGES.noCreatePermission]);
-        }
-        const properties = Array.isArray(body.properties) ? body.properties : [];
-        for (const property of properties) {
-          const problem = isRecord(property)
-            ? propertyProblem(String(property.key ?? ''), property.value)
-            : JIRA_MESSAGES.propertyValueRequired;
-          if (problem) return jiraError(c, 400, [problem]);
-        }
-        const folded = foldUpdate([], fields, body.update);
-        const result = createIssue(
-          services,
-          actor,
-          browsable,
-          issueTypeId,
-          folded.fields,
-          properties as Array<{ key: string; value: unknown }>,
-        );
-        if ('errors' in result) return jiraError(c, 400, [], { ...folded.errors, ...result.errors });
+        const result = createFromRequest(services, actor, c.get('body'));
+        if ('status' in result) return jiraError(c, result.status, result.errorMessages, result.errors);
         const { issue } = result;
         return c.json(
-          { id: issue.id, key: issue.key, self: `${actor.site.url}/rest/api/3/issue/${issue.id}` },
+          { id: issue.id, key: issue.key, self: `${actor.site.apiUrl}/rest/api/3/issue/${issue.id}` },
           201,
         );
       },
@@ -98,6 +65,7 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
             fields: fieldSelector(listParam(c, 'fields'), 'all'),
             properties: listParam(c, 'properties'),
             expand: new Set(listParam(c, 'expand') ?? []),
+            viewerId: actor.user.accountId,
           }),
         );
       },
@@ -115,6 +83,8 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
         if (!actorCan(actor, found.project, 'EDIT_ISSUES'))
           return jiraError(c, 403, [JIRA_MESSAGES.noEditPermission]);
         const fields = record(body.fields);
+        if (hasSchemaInvalidAdf(body.fields, body.update))
+          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
         if ('project' in fields)
           return jiraError(c, 400, [], { project: JIRA_MESSAGES.fieldNotSettable('project') });
         const result = editIssue(services, actor, found.project, found.issue, fields, body.update);
@@ -183,6 +153,8 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
           ? availableTransitions(found.project, found.issue).find((t) => t.id === transitionId)
           : undefined;
         if (!transition) return jiraError(c, 400, [JIRA_MESSAGES.transitionInvalid(transitionId)]);
+        if (hasSchemaInvalidAdf(body.fields, body.update))
+          return jiraError(c, 400, [JIRA_MESSAGES.invalidAdfInput]);
         const result = editIssue(
           services,
           actor,
@@ -197,4 +169,53 @@ export function issueRoutes(services: ApiServices): ApiRoute[] {
       },
     },
   ];
+}
+
+export type CreateOutcome =
+  | { issue: IssueRecord }
+  | { status: 400 | 403; errorMessages: string[]; errors: Record<string, string> };
+
+/** `POST /issue` for one request body (also each entry of `POST /issue/bulk`). */
+export function createFromRequest(services: ApiServices, actor: ApiActor, body: unknown): CreateOutcome {
+  const { state } = services;
+  const fail = (status: 400 | 403, errorMessages: string[], errors: Record<string, string> = {}) => ({
+    status,
+    errorMessages,
+    errors,
+  });
+  if (!isRecord(body)) return fail(400, [API_MESSAGES.invalidPayload]);
+  const fields = record(body.fields);
+  if (hasSchemaInvalidAdf(body.fields, body.update)) return fail(400, [JIRA_MESSAGES.invalidAdfInput]);
+  const errors: Record<string, string> = {};
+  const projectRef = ref(fields.project);
+  const projectKey = projectRef?.id ?? projectRef?.key;
+  const project = projectKey ? projectByKeyOrId(state, actor.site.cloudId, projectKey) : undefined;
+  const browsable = project && actorCan(actor, project, 'BROWSE_PROJECTS') ? project : undefined;
+  if (!browsable) errors.project = JIRA_MESSAGES.specifyProject;
+  const typeRef = ref(fields.issuetype);
+  const issueTypeId = browsable?.issueTypeIds.find((id) =>
+    typeRef?.id !== undefined ? id === typeRef.id : state.issueTypes.get(id)?.name === typeRef?.name,
+  );
+  if (!typeRef) errors.issuetype = JIRA_MESSAGES.specifyIssueType;
+  else if (browsable && !issueTypeId) errors.issuetype = JIRA_MESSAGES.issueTypeNotFound;
+  if (!browsable || !issueTypeId) return fail(400, [], errors);
+  if (!actorCan(actor, browsable, 'CREATE_ISSUES')) return fail(403, [JIRA_MESSAGES.noCreatePermission]);
+  const properties = Array.isArray(body.properties) ? body.properties : [];
+  for (const property of properties) {
+    const problem = isRecord(property)
+      ? propertyProblem(String(property.key ?? ''), property.value)
+      : JIRA_MESSAGES.propertyValueRequired;
+    if (problem) return fail(400, [problem]);
+  }
+  const folded = foldUpdate([], fields, body.update);
+  const result = createIssue(
+    services,
+    actor,
+    browsable,
+    issueTypeId,
+    folded.fields,
+    properties as Array<{ key: string; value: unknown }>,
+  );
+  if ('errors' in result) return fail(400, [], { ...folded.errors, ...result.errors });
+  return result;
 }

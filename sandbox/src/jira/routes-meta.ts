@@ -78,7 +78,7 @@ export function metaRoutes(services: ApiServices): ApiRoute[] {
           expand: 'projects',
           projects: projects.map((p) => ({
             expand: 'issuetypes',
-            self: `${actor.site.url}/rest/api/3/project/${p.id}`,
+            self: `${actor.site.apiUrl}/rest/api/3/project/${p.id}`,
             id: p.id,
             key: p.key,
             name: p.name,

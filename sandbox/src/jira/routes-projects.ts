@@ -50,7 +50,7 @@ export function projectRoutes(services: ApiServices): ApiRoute[] {
         const values = matching.slice(startAt, startAt + maxResults);
         const isLast = startAt + values.length >= matching.length;
         const pageUrl = (from: number) =>
-          `${actor.site.url}/rest/api/3/project/search?startAt=${from}&maxResults=${maxResults}`;
+          `${actor.site.apiUrl}/rest/api/3/project/search?startAt=${from}&maxResults=${maxResults}`;
         c.set('returnedObjects', values.length);
         return c.json({
           self: pageUrl(startAt),
@@ -101,7 +101,7 @@ export function projectRoutes(services: ApiServices): ApiRoute[] {
           return type
             ? [
                 {
-                  self: `${actor.site.url}/rest/api/3/issueType/${type.id}`,
+                  self: `${actor.site.apiUrl}/rest/api/3/issueType/${type.id}`,
                   id: type.id,
                   name: type.name,
                   subtask: type.subtask,

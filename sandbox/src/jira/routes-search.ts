@@ -90,14 +90,20 @@ function search(services: ApiServices, c: ApiContext, request: SearchRequest): R
   const offset = request.nextPageToken === undefined ? 0 : readPageToken(request.jql, request.nextPageToken);
   if (offset === null) return jiraError(c, 400, [JIRA_MESSAGES.invalidNextPageToken]);
   const page = matches.slice(offset, offset + limit);
-  const isLast = offset + page.length >= matches.length;
+  // A page of 0 issues ends the listing: a token for the same offset would make a pager loop forever.
+  const isLast = limit === 0 || offset + page.length >= matches.length;
   c.set('returnedObjects', page.length);
   const wanted = fieldSelector(request.fields, 'none');
   const expand = new Set(request.expand ?? []);
   const issues = page.map((issue) =>
     request.fields === undefined && request.properties === undefined && expand.size === 0
       ? { id: issue.id }
-      : renderIssue(state, actor.site, issue, { fields: wanted, properties: request.properties, expand }),
+      : renderIssue(state, actor.site, issue, {
+          fields: wanted,
+          properties: request.properties,
+          expand,
+          viewerId: actor.user.accountId,
+        }),
   );
   return c.json({
     issues,

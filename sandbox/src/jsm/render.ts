@@ -33,14 +33,14 @@ export function dateDto(ms: number) {
 export function pagedDto<T>(site: SiteRecord, path: string, all: T[], start: number, limit: number) {
   const values = all.slice(start, start + limit);
   const isLastPage = start + values.length >= all.length;
-  const url = (from: number) => `${site.url}${path}?start=${from}&limit=${limit}`;
+  const url = (from: number) => `${site.apiUrl}${path}?start=${from}&limit=${limit}`;
   return {
     size: values.length,
     start,
     limit,
     isLastPage,
     _links: {
-      base: site.url,
+      base: site.apiUrl,
       context: '',
       self: url(start),
       ...(isLastPage ? {} : { next: url(start + values.length) }),
@@ -51,7 +51,7 @@ export function pagedDto<T>(site: SiteRecord, path: string, all: T[], start: num
 }
 
 export function userDto(site: SiteRecord, user: UserRecord) {
-  const self = `${site.url}/rest/api/2/user?accountId=${encodeURIComponent(user.accountId)}`;
+  const self = `${site.apiUrl}/rest/api/2/user?accountId=${encodeURIComponent(user.accountId)}`;
   return {
     accountId: user.accountId,
     ...(user.email && user.accountType === 'atlassian' ? { emailAddress: user.email } : {}),
@@ -76,7 +76,7 @@ export function serviceDeskDto(site: SiteRecord, project: ProjectRecord) {
     projectName: project.name,
     projectKey: project.key,
     projectTypeKey: project.projectTypeKey,
-    _links: { self: `${site.url}/rest/servicedeskapi/servicedesk/${id}` },
+    _links: { self: `${site.apiUrl}/rest/servicedeskapi/servicedesk/${id}` },
   };
 }
 
@@ -128,12 +128,12 @@ export function requestTypeDto(
   withFields: { canRaiseOnBehalfOf: boolean } | null,
 ) {
   const serviceDeskId = project.serviceDesk?.id ?? '';
-  const icon = `${site.url}/rest/api/2/universal_avatar/view/type/SD_REQTYPE/avatar/${requestType.id}`;
+  const icon = `${site.apiUrl}/rest/api/2/universal_avatar/view/type/SD_REQTYPE/avatar/${requestType.id}`;
   return {
     _expands: ['field'],
     id: requestType.id,
     _links: {
-      self: `${site.url}/rest/servicedeskapi/servicedesk/${serviceDeskId}/requesttype/${requestType.id}`,
+      self: `${site.apiUrl}/rest/servicedeskapi/servicedesk/${serviceDeskId}/requesttype/${requestType.id}`,
     },
     name: requestType.name,
     description: requestType.description,
@@ -203,10 +203,10 @@ export function customerRequestDto(
       statusDate: dateDto(issue.statusChanged),
     },
     _links: {
-      jiraRest: `${site.url}/rest/api/2/issue/${issue.id}`,
+      jiraRest: `${site.apiUrl}/rest/api/2/issue/${issue.id}`,
       web: `${site.url}/servicedesk/customer/portal/${project.serviceDesk?.id ?? ''}/${issue.key}`,
       agent: `${site.url}/browse/${issue.key}`,
-      self: `${site.url}/rest/servicedeskapi/request/${issue.id}`,
+      self: `${site.apiUrl}/rest/servicedeskapi/request/${issue.id}`,
     },
   };
 }
@@ -224,6 +224,6 @@ export function commentDto(
     public: comment.jsdPublic,
     ...(author ? { author: userDto(site, author) } : {}),
     created: dateDto(comment.created),
-    _links: { self: `${site.url}/rest/servicedeskapi/request/${issue.id}/comment/${comment.id}` },
+    _links: { self: `${site.apiUrl}/rest/servicedeskapi/request/${issue.id}/comment/${comment.id}` },
   };
 }

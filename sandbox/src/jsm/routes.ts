@@ -24,19 +24,21 @@ import {
   requestTypeDto,
   serviceDeskDto,
 } from './render';
+import { jsmCustomerRoutes } from './routes-customers';
+import { jsmRequestRoutes } from './routes-requests';
 
 type Problem = { message: string; key: string };
 
-function fail(c: ApiContext, status: 400 | 403 | 404, problem: Problem): Response {
+export function fail(c: ApiContext, status: 400 | 403 | 404 | 409, problem: Problem): Response {
   return jsmError(c, status, problem.message, problem.key);
 }
 
 /** Agents can edit issues in the desk's project; customers (portal users) can only browse it. */
-function isAgent(actor: ApiActor, project: ProjectRecord): boolean {
+export function isAgent(actor: ApiActor, project: ProjectRecord): boolean {
   return actorCan(actor, project, 'EDIT_ISSUES');
 }
 
-function paging(c: ApiContext): { start: number; limit: number } | null {
+export function paging(c: ApiContext): { start: number; limit: number } | null {
   const start = intParam(c, 'start', 0);
   const limit = Math.min(intParam(c, 'limit', 50), 100);
   return start >= 0 && limit >= 0 ? { start, limit } : null;
@@ -68,7 +70,8 @@ function fieldValue(
   return { value: field.fieldId === 'description' ? textToAdf(value) : value };
 }
 
-export function jsmRoutes(services: ApiServices): ApiRoute[] {
+/** Finding desks, request types and requests the way JSM does for the caller. */
+export function jsmLookups(services: ApiServices) {
   const { state } = services;
 
   const visibleDesks = (actor: ApiActor) =>
@@ -90,9 +93,9 @@ export function jsmRoutes(services: ApiServices): ApiRoute[] {
     return { error: null, actor, project, requestType };
   };
   /** A request is an issue of a service desk project that was raised through a request type. */
-  const visibleRequest = (c: ApiContext) => {
+  const visibleRequest = (c: ApiContext, param = 'issueIdOrKey') => {
     const actor = c.get('actor');
-    const key = c.req.param('issueIdOrKey') ?? '';
+    const key = c.req.param(param) ?? '';
     const found = visibleIssue(services, actor, key);
     const requestType =
       found?.issue.requestTypeId != null
@@ -101,6 +104,17 @@ export function jsmRoutes(services: ApiServices): ApiRoute[] {
     if (!found || !requestType) return { error: fail(c, 404, JSM_MESSAGES.requestNotFound(key)) };
     return { error: null, actor, ...found, requestType };
   };
+
+  return { visibleDesks, deskById, requestTypeOf, deskAndType, visibleRequest };
+}
+
+export function jsmRoutes(services: ApiServices): ApiRoute[] {
+  return [...jsmCoreRoutes(services), ...jsmRequestRoutes(services), ...jsmCustomerRoutes(services)];
+}
+
+function jsmCoreRoutes(services: ApiServices): ApiRoute[] {
+  const { state } = services;
+  const { visibleDesks, deskById, requestTypeOf, deskAndType, visibleRequest } = jsmLookups(services);
 
   return [
     {
