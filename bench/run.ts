@@ -1,8 +1,9 @@
-/** `npm run bench [proxy|forge]`: every benchmark one after the other, or only the ones named. */
+/** `npm run bench [proxy|forge|sync]`: every benchmark one after the other, or only the ones named. */
 import { runForgeBenchmark } from './forge/bench';
 import { runProxyBenchmark } from './proxy/bench';
+import { runSyncBenchmark } from './sync/bench';
 
-const benchmarks = { proxy: runProxyBenchmark, forge: runForgeBenchmark };
+const benchmarks = { proxy: runProxyBenchmark, forge: runForgeBenchmark, sync: runSyncBenchmark };
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(name in benchmarks));
 if (unknown.length > 0) {

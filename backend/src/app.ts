@@ -17,7 +17,9 @@ import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/li
 import { requestIdFrom, withRequestId } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
+import { syncRoutes } from './sync/routes';
 import { teamRoutes } from './teams/routes';
+import { ticketRoutes } from './tickets/routes';
 import { workflowRoutes } from './workflows/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
@@ -103,6 +105,8 @@ export function buildApp(services: Services) {
   app.route('/', proxyRoutes());
   app.route('/', workflowRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', syncRoutes());
+  app.route('/', ticketRoutes());
   app.route('/', consoleRoutes());
   app.route('/', forgeRoutes());
 

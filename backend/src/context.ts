@@ -13,6 +13,7 @@ import type { ProxyAuditWriter } from './proxy/audit';
 import type { HeldUserCredentials } from './proxy/credentials';
 import type { ProxyCaches } from './proxy/hot-cache';
 import type { ImpersonationTokens } from './proxy/impersonation';
+import type { SyncRuntime } from './sync/jira-client';
 
 /** Time is injected so expiry rules (OAuth state, tokens) can be tested without waiting. */
 export interface Clock {
@@ -39,6 +40,8 @@ export interface ProcessState {
   consoleBundles: Map<string, Promise<string>>;
   /** Impersonation tokens and their in-flight requests (proxy/impersonation.ts). */
   impersonationTokens: ImpersonationTokens;
+  /** The ticket sync's pacing per site, call counts and email → account lookups (sync/jira-client.ts). */
+  sync: SyncRuntime;
   /** Revoked API key ids, refreshed at most once a second (auth/revocation.ts). */
   keyRevocations: KeyRevocations;
   /** Client addresses over the failed-key limit, and until when (auth/rate-limits.ts). */

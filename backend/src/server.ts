@@ -20,6 +20,8 @@ import { ProxyAuditWriter } from './proxy/audit';
 import { createProxyCaches } from './proxy/hot-cache';
 import { ImpersonationTokens } from './proxy/impersonation';
 import { isProxyTarget, serveProxyCall } from './proxy/service';
+import { createSyncRuntime } from './sync/jira-client';
+import { registerSyncJobs } from './sync/jobs';
 import { registerWorkflowJobs } from './workflows/jobs';
 
 export interface RunningBackend {
@@ -51,6 +53,7 @@ export async function createServices(options: {
     consoleBundles: new Map(),
     proxyAudit: new ProxyAuditWriter(services),
     impersonationTokens: new ImpersonationTokens(services),
+    sync: createSyncRuntime(),
     keyRevocations: new KeyRevocations(services),
     failedKeyBlocks: new Map(),
     teamRequestWindows: new Map(),
@@ -134,6 +137,7 @@ export async function startBackend(options: {
     encryptor: options.encryptor ?? new Encryptor(loadKeyRing(config).keys),
   });
   if (config.jobsEnabled) await registerForgeJobs(started);
+  if (config.jobsEnabled) await registerSyncJobs(started);
   if (config.jobsEnabled) await registerSecurityJobs(started);
   if (config.jobsEnabled) await registerWorkflowJobs(started);
   const built = buildApp(started);

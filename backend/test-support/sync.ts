@@ -1,6 +1,6 @@
 import type { JiraConnection } from '../src/connections/service';
 import type { Services } from '../src/context';
-import { issueSyncLinks } from '../src/db/schema';
+import { issueSyncLinks, syncConfigs } from '../src/db/schema';
 import type { IssueSyncLink } from '../src/sync/links';
 
 /** Tests only: a link row as the two-way sync leaves it. */
@@ -35,4 +35,30 @@ export async function insertTestIssueLink(
     })
     .returning();
   return row;
+}
+
+/** Tests only: a saved sync config for a connection (SUP-shaped mappings), as PUT sync-config leaves it. */
+export async function insertTestSyncConfig(
+  services: Services,
+  connection: Pick<JiraConnection, 'id' | 'teamId'>,
+): Promise<void> {
+  await services.db.insert(syncConfigs).values({
+    connectionId: connection.id,
+    teamId: connection.teamId,
+    projectId: '10000',
+    projectKey: 'SUP',
+    issueTypeId: '10003',
+    requestTypeId: '10',
+    priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
+    statusMapping: {
+      open: ['10000'],
+      in_progress: ['3'],
+      waiting: ['10002'],
+      resolved: ['10001'],
+      closed: ['10001'],
+    },
+    strategy: 'two_way',
+    reconcileIntervalMinutes: 5,
+    updatedAt: services.clock.now(),
+  });
 }

@@ -58,6 +58,13 @@ export const syncSettingsSummarySchema = z.object({
   /** Issues of this site linked to the team's tickets, and how many of them failed their last sync. */
   linkedIssues: z.number().int().nonnegative(),
   failingIssues: z.number().int().nonnegative(),
+  /** JSM projects: the request type new issues are raised with. */
+  requestTypeId: z.string().optional(),
+  /** Tickets with changes waiting to be written to Jira. */
+  queuedChanges: z.number().int().nonnegative().optional(),
+  lastReconciledAt: isoDateTime.optional(),
+  /** Why sync cannot run for this team (the backend's one readiness decision); absent when it can. */
+  notReadyReason: z.string().optional(),
 });
 
 export const WORKSPACE_APPROVAL_STATES = ['approved', 'pending', 'revoked'] as const;

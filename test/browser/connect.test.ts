@@ -1,4 +1,5 @@
 import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integration/shared/forge-messages';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../support/browser';
@@ -125,8 +126,11 @@ describe('connect modal in Chromium', () => {
 
     await page.click('nav >> text=Tickets');
     await page.waitForURL('**/console/tickets');
-    expect(await page.textContent('main')).toContain(ticketSyncReadinessMessages.ready);
-    await screenshot(page, 'connect-6-tickets-ready');
+    // Everything the connection needs holds; what is left is the sync settings themselves.
+    const tickets = await page.textContent('main');
+    expect(tickets).toContain(syncReadinessMessages.fixConfigured);
+    expect(tickets).not.toContain(ticketSyncReadinessMessages.fixEnabled);
+    await screenshot(page, 'connect-6-tickets-settings-next');
     await page.click('nav >> text=Connections');
     await page.waitForURL('**/console/connections');
   });

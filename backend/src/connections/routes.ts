@@ -10,6 +10,7 @@ import { runHealthChecks } from '../health/service';
 import { bearerToken } from '../http/bearer';
 import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { onTicketSyncingChanged } from '../sync/reconcile';
 import { BROWSER_BINDING_COOKIE, CALLBACK_PATH, callbackErrorQuery, setBrowserBinding } from './callback';
 import {
   callbackUrl,
@@ -202,6 +203,7 @@ export function connectionRoutes() {
       c.req.valid('param').id,
       c.req.valid('json').ticketSyncing,
     );
+    await onTicketSyncingChanged(c.var.services, row);
     return c.json(presentConnection(row), 200);
   });
   app.openapi(routes.reconnect, async (c) =>

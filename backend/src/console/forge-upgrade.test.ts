@@ -1,7 +1,9 @@
 import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integration/shared/forge-messages';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
+import { insertTestSyncConfig } from '../../test-support/sync';
 import { SESSION_COOKIE, signInWithApiKey } from '../auth/sessions';
 import type { JiraConnection } from '../model/connection';
 import type { ForgeSiteStatus } from '../model/forge-upgrade';
@@ -101,6 +103,10 @@ describe('the Ticket Syncing page', () => {
       json: { ticketSyncing: true },
     });
     expect(toggled.status).toBe(200);
+    html = await page();
+    expect(sectionOf(html, managed.id)).toContain('data-ready="false"');
+    expect(sectionOf(html, managed.id)).toContain(syncReadinessMessages.fixConfigured);
+    await insertTestSyncConfig(bed.services, managed);
     html = await page();
     expect(sectionOf(html, managed.id)).toContain('data-ready="true"');
     expect(sectionOf(html, managed.id)).toContain(forgeConsoleMessages.upgraded);

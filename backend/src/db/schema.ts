@@ -258,12 +258,120 @@ export const issueSyncLinks = pgTable(
     lastSyncedAt: timestamp('last_synced_at', { withTimezone: true }),
     lastError: text('last_error'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+    /** The issue's field values as last synced (in Jira's terms): what neither side has changed since. */
+    shadow: jsonb('shadow').$type<Record<string, string | null>>().notNull().default({}),
+    /** Jira's `updated` of the issue as last read, for the per-field last-writer-wins rule. */
+    jiraUpdatedAt: timestamp('jira_updated_at', { withTimezone: true }),
   },
   (table) => [
     uniqueIndex('issue_sync_links_connection_issue_idx').on(table.connectionId, table.issueId),
     uniqueIndex('issue_sync_links_connection_ticket_idx').on(table.connectionId, table.ticketId),
     index('issue_sync_links_site_issue_idx').on(table.cloudId, table.issueId),
   ],
+);
+
+export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
+export const TICKET_PRIORITIES = ['urgent', 'high', 'medium', 'low'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
+
+/** A platform ticket. `fieldChangedAt` holds, per synced field, when it last changed (either side). */
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status', { enum: TICKET_STATUSES }).notNull(),
+    priority: text('priority', { enum: TICKET_PRIORITIES }).notNull(),
+    requesterEmail: text('requester_email'),
+    assigneeEmail: text('assignee_email'),
+    /** The connection the ticket syncs to (set when the team had a sync config at creation, or by Jira). */
+    connectionId: text('connection_id').references(() => jiraConnections.id, { onDelete: 'set null' }),
+    fieldChangedAt: jsonb('field_changed_at').$type<Record<string, string>>().notNull().default({}),
+    /** Set just before the sync asks Jira to create the issue: a retry then looks for it before creating. */
+    jiraCreateStartedAt: timestamp('jira_create_started_at', { withTimezone: true }),
+    /** One sync worker at a time per ticket: holders write their lease here, others wait for it. */
+    syncLeaseUntil: timestamp('sync_lease_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('tickets_team_updated_idx').on(table.teamId, table.updatedAt, table.id)],
+);
+
+export const ticketComments = pgTable(
+  'ticket_comments',
+  {
+    id: text('id').primaryKey(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    visibility: text('visibility', { enum: ['public', 'internal'] }).notNull(),
+    authorEmail: text('author_email'),
+    /** Where the comment was written; Jira comments are never written back to Jira. */
+    source: text('source', { enum: ['platform', 'jira'] }).notNull(),
+    jiraCommentId: text('jira_comment_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index('ticket_comments_ticket_idx').on(table.ticketId, table.createdAt),
+    uniqueIndex('ticket_comments_jira_idx').on(table.ticketId, table.jiraCommentId),
+  ],
+);
+
+export const SYNC_STRATEGIES = ['two_way', 'platform_to_jira', 'jira_to_platform'] as const;
+export type SyncStrategy = (typeof SYNC_STRATEGIES)[number];
+
+/** A connection's sync settings. Mappings list, per platform value, the Jira ids it stands for (first: written). */
+export const syncConfigs = pgTable('sync_configs', {
+  connectionId: text('connection_id')
+    .primaryKey()
+    .references(() => jiraConnections.id, { onDelete: 'cascade' }),
+  teamId: text('team_id')
+    .notNull()
+    .references(() => teams.id, { onDelete: 'cascade' }),
+  projectId: text('project_id').notNull(),
+  projectKey: text('project_key').notNull(),
+  issueTypeId: text('issue_type_id').notNull(),
+  requestTypeId: text('request_type_id'),
+  priorityMapping: jsonb('priority_mapping').$type<Record<TicketPriority, string[]>>().notNull(),
+  statusMapping: jsonb('status_mapping').$type<Record<TicketStatus, string[]>>().notNull(),
+  strategy: text('strategy', { enum: SYNC_STRATEGIES }).notNull(),
+  reconcileIntervalMinutes: integer('reconcile_interval_minutes').notNull(),
+  /** Reconciliation: issues updated at or after this (minus an overlap) are read again. */
+  reconcileWatermark: timestamp('reconcile_watermark', { withTimezone: true }),
+  lastReconciledAt: timestamp('last_reconciled_at', { withTimezone: true }),
+  lastReconcileError: text('last_reconcile_error'),
+  backfillTotal: integer('backfill_total'),
+  backfillDone: integer('backfill_done').notNull().default(0),
+  backfillStartedAt: timestamp('backfill_started_at', { withTimezone: true }),
+  backfillFinishedAt: timestamp('backfill_finished_at', { withTimezone: true }),
+  backfillCursor: text('backfill_cursor'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/** Platform changes waiting to be written to Jira, written in the same transaction as the change. */
+export const syncOutbox = pgTable(
+  'sync_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    commentId: text('comment_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (table) => [index('sync_outbox_pending_idx').on(table.processedAt, table.ticketId, table.id)],
 );
 
 /**

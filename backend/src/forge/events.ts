@@ -9,7 +9,7 @@ import { and, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { Services } from '../context';
 import { forgeEvents } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { markIssueLinksPending } from '../sync/links';
+import { applyJiraEvent } from '../sync/issue-sync';
 import type { ForgeInvocation } from './verify';
 
 export const FORGE_EVENT_JOB = 'forge.jira-event';
@@ -176,16 +176,15 @@ export async function requeueLatestIssueEvent(
 }
 
 /**
- * The event job: the issue's links wait for the sync worker, which applies the change to the linked platform
- * ticket according to the sync configuration.
+ * The event job: every team syncing the site re-reads the issue and merges it into its ticket (or creates one),
+ * see sync/issue-sync.ts. Both steps are idempotent, so a job retried after a crash between them does no harm.
  */
 export async function processForgeEvent(services: Services, eventId: number): Promise<void> {
   const [event] = await services.db.select().from(forgeEvents).where(eq(forgeEvents.id, eventId));
   // Gone (pruned) or done already: a second job for the same event (requeue sweep, an expired job's retry)
-  // changes nothing.
+  // changes nothing. Retry from the issue panel clears processedAt before it queues the event again.
   if (!event || event.processedAt) return;
-  // Both steps are idempotent, so a job retried after a crash between them does no harm.
-  await markIssueLinksPending(services, event.cloudId, event.issueId);
+  await applyJiraEvent(services, event);
   await services.db
     .update(forgeEvents)
     .set({ processedAt: services.clock.now() })

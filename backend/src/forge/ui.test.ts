@@ -5,6 +5,7 @@ import {
   FORGE_UI_PATHS,
   issueSyncStatusSchema,
 } from '@jira-integration/shared/forge-ui';
+import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
@@ -148,7 +149,7 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
     });
   });
 
-  it('issue panel: a Jira change to a synced issue makes it pending until the sync worker applies it', async () => {
+  it('issue panel: a Jira change for a team without sync settings is stored and processed, the link stays as it was', async () => {
     const linked = issueNumbered(44);
     await insertTestIssueLink(bed.services, managedA2, {
       issueId: linked.id,
@@ -170,7 +171,12 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
       timestamp: bed.clock.now(),
     });
     await bed.platform.settled();
-    await expect.poll(stateOf).toBe('pending');
+    const processed = async () =>
+      (await bed.services.db.select().from(forgeEvents).where(eq(forgeEvents.issueId, linked.id))).filter(
+        (event) => event.processedAt,
+      ).length;
+    await expect.poll(processed).toBe(1);
+    expect(await stateOf()).toBe('synced');
   });
 
   it('issue panel: a link to the same issue id on another site is not this issue’s', async () => {
@@ -223,6 +229,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           enabled: false,
           linkedIssues: 1,
           failingIssues: 0,
+          queuedChanges: 0,
+          notReadyReason: syncReadinessMessages.notReady(syncReadinessMessages.checkEnabled),
         },
         {
           connectionId: managedA2.id,
@@ -230,6 +238,8 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
           enabled: true,
           linkedIssues: 1,
           failingIssues: 0,
+          queuedChanges: 0,
+          notReadyReason: syncReadinessMessages.notReady(syncReadinessMessages.checkConfigured),
         },
       ],
       // Each team is its own workspace here, both connected by a site admin: both approved at once.

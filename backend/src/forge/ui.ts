@@ -14,7 +14,7 @@ import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { and, eq } from 'drizzle-orm';
 import { hasAdministerJira } from '../atlassian/jira';
 import type { Services } from '../context';
-import { jiraConnections, teams } from '../db/schema';
+import { jiraConnections, syncConfigs, teams } from '../db/schema';
 import { ApiError } from '../http/errors';
 import {
   type ForgeInstallation,
@@ -25,7 +25,10 @@ import {
   siteStatusOf,
 } from '../model/forge-upgrade';
 import { impersonationTokens } from '../proxy/impersonation';
+import { resyncIssue } from '../sync/issue-sync';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
+import { countQueuedByTeam } from '../sync/outbox';
+import { syncReadinessOf } from '../sync/readiness';
 import { decideWorkspace, workspacesOfSite } from '../workspaces/service';
 import { SYSTEM_TOKEN_PURPOSE } from './credentials';
 import { requeueLatestIssueEvent } from './events';
@@ -45,19 +48,14 @@ async function installationOf(services: Services, invocation: ForgeInvocation): 
 }
 
 async function managedConnectionsOf(services: Services, cloudId: string) {
-  return services.db
-    .select({
-      id: jiraConnections.id,
-      method: jiraConnections.method,
-      siteUrl: jiraConnections.siteUrl,
-      teamName: teams.name,
-      ticketSyncing: jiraConnections.ticketSyncing,
-      forgeUpgradedAt: jiraConnections.forgeUpgradedAt,
-    })
+  const rows = await services.db
+    .select({ connection: jiraConnections, teamName: teams.name, config: syncConfigs })
     .from(jiraConnections)
     .innerJoin(teams, eq(teams.id, jiraConnections.teamId))
+    .leftJoin(syncConfigs, eq(syncConfigs.connectionId, jiraConnections.id))
     .where(and(eq(jiraConnections.cloudId, cloudId), eq(jiraConnections.method, 'managed')))
     .orderBy(jiraConnections.createdAt);
+  return rows.map(({ connection, teamName, config }) => ({ ...connection, connection, teamName, config }));
 }
 
 function requireIssue(invocation: ForgeInvocation) {
@@ -116,8 +114,10 @@ export async function retryIssueSync(
 ): Promise<IssueSyncStatus> {
   const issue = requireIssue(invocation);
   await requireSyncableSite(services, invocation);
-  const links = await markIssueLinksPending(services, invocation.cloudId, issue.id);
-  const eventId = await requeueLatestIssueEvent(services, invocation.cloudId, issue.id);
+  await markIssueLinksPending(services, invocation.cloudId, issue.id);
+  // Linked: each link re-reads the issue and pushes the ticket; not linked: the latest event runs again.
+  const links = await resyncIssue(services, invocation.cloudId, issue.id);
+  const eventId = links ? null : await requeueLatestIssueEvent(services, invocation.cloudId, issue.id);
   services.logger.info(
     { cloudId: invocation.cloudId, issueId: issue.id, links, eventId },
     'issue sync retry requested',
@@ -129,6 +129,11 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
   const installation = await installationOf(services, invocation);
   const connections = await managedConnectionsOf(services, invocation.cloudId);
   const linkCounts = await countLinksByConnection(services, invocation.cloudId);
+  const queued = await countQueuedByTeam(services);
+  const readiness = await syncReadinessOf(
+    services,
+    connections.map((entry) => entry.connection),
+  );
   const site = siteStatusOf(installation, services.clock.now());
   return {
     siteLinked: connections.length > 0,
@@ -154,6 +159,21 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
       enabled: connection.ticketSyncing,
       linkedIssues: linkCounts.get(connection.id)?.linked ?? 0,
       failingIssues: linkCounts.get(connection.id)?.failing ?? 0,
+      ...(connection.config
+        ? {
+            projectKey: connection.config.projectKey,
+            strategy: connection.config.strategy,
+            intervalMinutes: connection.config.reconcileIntervalMinutes,
+            ...(connection.config.requestTypeId ? { requestTypeId: connection.config.requestTypeId } : {}),
+            ...(connection.config.lastReconciledAt
+              ? { lastReconciledAt: connection.config.lastReconciledAt.toISOString() }
+              : {}),
+          }
+        : {}),
+      queuedChanges: queued.get(connection.teamId) ?? 0,
+      ...(readiness.get(connection.id)?.reason
+        ? { notReadyReason: readiness.get(connection.id)?.reason ?? '' }
+        : {}),
     })),
   };
 }

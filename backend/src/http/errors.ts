@@ -60,6 +60,9 @@ export const ERROR_CODES = {
   impersonation_failed: 502,
   jira_unreachable: 502,
   jira_timeout: 504,
+  // Tickets and sync
+  invalid_sync_config: 400,
+  sync_not_ready: 409,
   // Atlassian budget (atlassian/fair-share.ts)
   site_budget_low: 429,
   // Reliability: a lost database connection, a token refresh Atlassian or another process holds up

@@ -65,6 +65,31 @@ describe('findSyncBlockers', () => {
 });
 
 describe('describeSyncSettings', () => {
+  it('says why a team cannot sync, in the backend’s words', () => {
+    const overview = {
+      siteLinked: true,
+      cloudId: 'x',
+      lastCredentialPushAt: '2026-11-23T10:00:00.000Z',
+      credentialsFresh: true,
+      upgradedConnections: [
+        { teamName: 'IT Ops', connectionId: 'c', upgradedAt: '2026-11-23T10:00:00.000Z' },
+      ],
+      sync: [
+        {
+          connectionId: 'c',
+          teamName: 'IT Ops',
+          enabled: true,
+          linkedIssues: 0,
+          failingIssues: 0,
+          notReadyReason: 'Sync is not running. Missing: Sync settings saved.',
+        },
+      ],
+    };
+    expect(findSyncBlockers(overview)).toEqual([
+      'Team IT Ops: Sync is not running. Missing: Sync settings saved.',
+    ]);
+  });
+
   it('formats a configured row and a row with nothing set', () => {
     expect(
       describeSyncSettings({
@@ -76,6 +101,8 @@ describe('describeSyncSettings', () => {
         intervalMinutes: 15,
         linkedIssues: 12,
         failingIssues: 2,
+        queuedChanges: 3,
+        lastReconciledAt: '2026-11-23T10:05:00.000Z',
       }),
     ).toEqual({
       team: 'IT Ops',
@@ -84,6 +111,8 @@ describe('describeSyncSettings', () => {
       strategy: 'two_way',
       interval: 'Every 15 min',
       linked: '12 (2 failing)',
+      queued: '3',
+      lastReconciled: expect.stringContaining('2026'),
     });
     expect(
       describeSyncSettings({
@@ -100,6 +129,8 @@ describe('describeSyncSettings', () => {
       strategy: '—',
       interval: '—',
       linked: '0',
+      queued: '0',
+      lastReconciled: '—',
     });
   });
 });

@@ -16,7 +16,10 @@ export function findSyncBlockers(overview: AdminOverview): string[] {
   const enabled = overview.sync.filter((settings) => settings.enabled);
   if (enabled.length === 0) found.push(blockers.noSyncEnabled);
   for (const settings of enabled) {
-    if (!settings.projectKey) found.push(blockers.missingProject(settings.teamName));
+    // The backend's one readiness decision says why, when it has a reason.
+    if (settings.notReadyReason)
+      found.push(blockers.teamNotReady(settings.teamName, settings.notReadyReason));
+    else if (!settings.projectKey) found.push(blockers.missingProject(settings.teamName));
   }
   return found;
 }
@@ -29,6 +32,8 @@ export function describeSyncSettings(settings: SyncSettingsSummary): {
   strategy: string;
   interval: string;
   linked: string;
+  queued: string;
+  lastReconciled: string;
 } {
   const { notSet } = adminPageMessages;
   return {
@@ -38,5 +43,7 @@ export function describeSyncSettings(settings: SyncSettingsSummary): {
     strategy: settings.strategy ?? notSet,
     interval: settings.intervalMinutes ? adminPageMessages.everyMinutes(settings.intervalMinutes) : notSet,
     linked: adminPageMessages.linkedIssues(settings.linkedIssues, settings.failingIssues),
+    queued: String(settings.queuedChanges ?? 0),
+    lastReconciled: settings.lastReconciledAt ? formatTimestamp(settings.lastReconciledAt) : notSet,
   };
 }

@@ -180,6 +180,8 @@ export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
               { key: 'strategy', content: messages.syncHead.strategy },
               { key: 'interval', content: messages.syncHead.interval },
               { key: 'linked', content: messages.syncHead.linked },
+              { key: 'queued', content: messages.syncHead.queued },
+              { key: 'lastReconciled', content: messages.syncHead.lastReconciled },
             ],
           }}
           rows={overview.sync.map((settings) => {
@@ -193,6 +195,8 @@ export function SyncAdminPage({ client }: { client: SyncBackendClient }) {
                 { key: 'strategy', content: row.strategy },
                 { key: 'interval', content: row.interval },
                 { key: 'linked', content: row.linked },
+                { key: 'queued', content: row.queued },
+                { key: 'lastReconciled', content: row.lastReconciled },
               ],
             };
           })}

@@ -99,9 +99,18 @@ describe('admin page', () => {
         ['People Team', 'conn_people', '2026-11-21 14:30 UTC'],
       ],
       [
-        ['Team', 'Enabled', 'Project', 'Strategy', 'Interval', 'Linked issues'],
-        ['IT Ops', 'Yes', 'OPS', 'two_way', 'Every 5 min', '40 (3 failing)'],
-        ['People Team', 'No', '—', '—', '—', '0'],
+        [
+          'Team',
+          'Enabled',
+          'Project',
+          'Strategy',
+          'Interval',
+          'Linked issues',
+          'Queued',
+          'Last reconciliation',
+        ],
+        ['IT Ops', 'Yes', 'OPS', 'two_way', 'Every 5 min', '40 (3 failing)', '0', '—'],
+        ['People Team', 'No', '—', '—', '—', '0', '0', '—'],
       ],
     ]);
     const [status] = findAll(root, 'SectionMessage');

@@ -52,6 +52,8 @@ export const adminPageMessages = {
     strategy: 'Strategy',
     interval: 'Interval',
     linked: 'Linked issues',
+    queued: 'Queued',
+    lastReconciled: 'Last reconciliation',
   },
   yes: 'Yes',
   no: 'No',
@@ -83,5 +85,6 @@ export const adminPageMessages = {
       'No managed connection to this site is upgraded; custom connections are never upgraded.',
     noSyncEnabled: 'No connection has sync enabled.',
     missingProject: (teamName: string) => `Sync for team ${teamName} has no Jira project configured.`,
+    teamNotReady: (teamName: string, reason: string) => `Team ${teamName}: ${reason}`,
   },
 } as const;

@@ -1,0 +1,34 @@
+/**
+ * A sync worker in its own process, for the crash test: pushes the tickets named on the command line and, when
+ * FREEZE_AT_CREATE=n, stops dead right after Jira answered its n-th issue create (before the link is committed),
+ * printing `created <n>` so the parent knows when to kill it with SIGKILL.
+ */
+import { loadConfig } from '@jira-integration/backend/config';
+import { Encryptor, parseKeyList } from '@jira-integration/backend/crypto/encryption';
+import { openDatabase } from '@jira-integration/backend/db/client';
+import { createLogger } from '@jira-integration/backend/logger';
+import { createServices } from '@jira-integration/backend/server';
+import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
+import { pushTicket } from '@jira-integration/backend/sync/outbound';
+
+const database = await openDatabase({ url: process.env.DATABASE_URL });
+const services = await createServices({
+  config: loadConfig({ ...process.env, LOG_LEVEL: 'silent' }),
+  database,
+  logger: createLogger({ level: 'silent' }),
+  encryptor: new Encryptor(parseKeyList(process.env.ENCRYPTION_KEYS ?? '')),
+});
+const runtime = syncRuntime(services);
+runtime.sleep = async () => {};
+const freezeAt = Number(process.env.FREEZE_AT_CREATE ?? 0);
+let creates = 0;
+runtime.afterCall = async (method, path, status) => {
+  if (method !== 'POST' || path !== '/rest/api/3/issue' || status !== 201) return;
+  creates += 1;
+  process.stdout.write(`created ${creates}\n`);
+  if (creates === freezeAt) await new Promise(() => {});
+};
+for (const ticketId of process.argv.slice(2)) await pushTicket(services, ticketId);
+process.stdout.write('done\n');
+await services.queue.stop();
+await database.close();

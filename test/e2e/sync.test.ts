@@ -1,0 +1,520 @@
+/**
+ * Two-way ticket sync end to end: the sandbox plays Jira and the Forge platform (events are delivered to the
+ * backend's /forge/events as Forge would), the backend runs its real queue workers.
+ */
+import { issueSyncLinks, syncOutbox, tickets } from '@jira-integration/backend/db/schema';
+import { processForgeEvent } from '@jira-integration/backend/forge/events';
+import { applyJiraEvent } from '@jira-integration/backend/sync/issue-sync';
+import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
+import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
+import { callSandbox, userToken } from '@jira-integration/sandbox/test-support/seed';
+import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
+import { and, eq, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchAsTeam } from '../support/backend';
+import { connectAcme } from '../support/sync';
+import { startWorld, type World } from '../support/world';
+
+interface Ticket {
+  id: string;
+  title: string;
+  description: string;
+  status: string;
+  priority: string;
+  requesterEmail: string | null;
+  assigneeEmail: string | null;
+  jira: { issueId: string; issueKey: string; state: string } | null;
+  comments?: Array<{ body: string; visibility: string; source: string; authorEmail: string | null }>;
+}
+interface Issue {
+  id: string;
+  key: string;
+  fields: Record<string, unknown> & {
+    summary: string;
+    status: { id: string; name: string };
+    priority: { id: string };
+    assignee: { emailAddress?: string } | null;
+    reporter: { emailAddress?: string; accountType?: string } | null;
+    description: unknown;
+    comment: { comments: Array<{ body: unknown; jsdPublic: boolean; author: { accountType: string } }> };
+  };
+  properties?: Record<string, unknown>;
+}
+
+const CONFIG = {
+  projectKey: 'SUP',
+  requestTypeId: '10',
+  priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
+  statusMapping: {
+    open: ['10000'],
+    in_progress: ['3'],
+    waiting: ['10002'],
+    resolved: ['10001'],
+    closed: '10001',
+  },
+  strategy: 'two_way',
+};
+
+const adfText = (document: unknown): string => JSON.stringify(document ?? null);
+/** The text a reader sees in an ADF document (links and marks dropped). */
+const plainText = (node: unknown): string => {
+  if (!node || typeof node !== 'object') return '';
+  const { text, content } = node as { text?: string; content?: unknown[] };
+  return (text ?? '') + (content ?? []).map(plainText).join('');
+};
+
+describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)', (kind) => {
+  let world: World;
+  let cloudId: string;
+  let connectionId: string;
+  let aliceToken: string;
+
+  const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
+    fetchAsTeam(world.backend.url, world.backend.team.key, path, init);
+  const jira = async <T = unknown>(method: string, path: string, body?: unknown) => {
+    const answer = await callSandbox(world.sandbox, method, `/ex/jira/${cloudId}/rest/api/3/${path}`, {
+      token: aliceToken,
+      body,
+    });
+    if (answer.status >= 300)
+      throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body as T;
+  };
+  const issue = (key: string) => jira<Issue>('GET', `issue/${key}?fields=*all&properties=platform.ticket`);
+  const ticket = async (id: string) => (await (await api(`/v1/tickets/${id}`)).json()) as Ticket;
+  const routeCount = (route: string) => world.sandbox.stats().byRoute[route] ?? 0;
+  const ticketsByTitle = async (title: string) =>
+    world.backend.services.db.select().from(tickets).where(eq(tickets.title, title));
+  const pendingOutbox = async (ticketId: string) =>
+    (
+      await world.backend.services.db
+        .select()
+        .from(syncOutbox)
+        .where(and(eq(syncOutbox.ticketId, ticketId), isNull(syncOutbox.processedAt)))
+    ).length;
+  const synced = async (ticketId: string) => {
+    await expect.poll(() => pendingOutbox(ticketId), { interval: 50, timeout: 10_000 }).toBe(0);
+    return ticket(ticketId);
+  };
+
+  beforeAll(async () => {
+    world = await startWorld({ kind });
+    cloudId = world.seeded.acme.cloudId;
+    aliceToken = userToken(world.sandbox, world.seeded.alice.accountId);
+    // Jira's own waits (Retry-After, pacing) pass at once: the test drives them, not the wall clock.
+    syncRuntime(world.backend.services).sleep = async () => {};
+    const connection = await connectAcme(world);
+    connectionId = connection.id;
+  });
+  afterAll(() => world?.close());
+
+  it('says which condition keeps sync from running, in order, until all hold', async () => {
+    const read = async () =>
+      (await (await api(`/v1/jira/connections/${connectionId}/sync-config`)).json()) as {
+        readiness: { ready: boolean; reason: string | null };
+      };
+    expect((await read()).readiness.reason).toBe(
+      'Sync is not running. Missing: Forge app installed on the site.',
+    );
+    await world.sandbox.forge.install({ cloudId, backendUrl: world.backend.url });
+    expect((await read()).readiness.reason).toBe('Sync is not running. Missing: Ticket Syncing turned on.');
+    await api(`/v1/jira/connections/${connectionId}`, { method: 'PATCH', json: { ticketSyncing: true } });
+    expect((await read()).readiness.reason).toBe('Sync is not running. Missing: Sync settings saved.');
+  });
+
+  it('refuses settings naming values the site lacks or leaving one unmapped, naming it', async () => {
+    const put = async (json: unknown) => {
+      const response = await api(`/v1/jira/connections/${connectionId}/sync-config`, { method: 'PUT', json });
+      return { status: response.status, body: (await response.json()) as { error: { message: string } } };
+    };
+    expect((await put({ ...CONFIG, projectKey: 'NOPE' })).body.error.message).toBe(
+      "Project 'NOPE' does not exist on this Jira site.",
+    );
+    expect((await put({ ...CONFIG, requestTypeId: undefined })).body.error.message).toBe(
+      "Project 'SUP' is a Jira Service Management project: choose a request type.",
+    );
+    expect((await put({ ...CONFIG, requestTypeId: '99' })).body.error.message).toBe(
+      "Request type '99' does not exist in project 'SUP'.",
+    );
+    expect(
+      (await put({ ...CONFIG, priorityMapping: { ...CONFIG.priorityMapping, low: ['4'] } })).body.error
+        .message,
+    ).toBe("The Jira priority 'Lowest' is not mapped to a platform priority.");
+    expect(
+      (await put({ ...CONFIG, priorityMapping: { ...CONFIG.priorityMapping, urgent: ['77'] } })).body.error
+        .message,
+    ).toBe("Jira priority '77' does not exist on this site.");
+    const { waiting: _waiting, ...noWaiting } = CONFIG.statusMapping;
+    const missing = await put({ ...CONFIG, statusMapping: noWaiting });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toBe("The platform status 'waiting' is not mapped to a Jira status.");
+    expect(
+      (await put({ ...CONFIG, statusMapping: { ...CONFIG.statusMapping, waiting: ['3'] } })).body.error
+        .message,
+    ).toBe("The Jira status 'Waiting for customer' is not mapped to a platform status.");
+  });
+
+  it('saving the settings backfills the project with progress, comments keep their visibility', async () => {
+    const response = await api(`/v1/jira/connections/${connectionId}/sync-config`, {
+      method: 'PUT',
+      json: CONFIG,
+    });
+    expect(response.status).toBe(200);
+    const saved = (await response.json()) as { readiness: { ready: boolean }; config: { strategy: string } };
+    expect(saved.readiness.ready).toBe(true);
+    expect(saved.config.strategy).toBe('two_way');
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (await api(`/v1/jira/connections/${connectionId}/sync-config`)).json()) as {
+              backfill: { state: string; done: number; total: number } | null;
+            }
+          ).backfill,
+        { interval: 50, timeout: 10_000 },
+      )
+      .toMatchObject({ state: 'finished', done: 2, total: 2 });
+    const [vpn] = await ticketsByTitle('VPN drops every 30 minutes');
+    const imported = await ticket(vpn.id);
+    expect(imported).toMatchObject({
+      status: 'in_progress',
+      priority: 'high',
+      requesterEmail: 'carol@contractors.example',
+      assigneeEmail: 'bob@acme.example',
+      description: 'Since Monday the VPN disconnects **every 30 minutes**.',
+      jira: { issueKey: 'SUP-1', state: 'synced' },
+    });
+    expect(imported.comments?.map((comment) => [comment.visibility, comment.source, comment.body])).toEqual([
+      ['public', 'jira', 'Could you send the VPN client logs?'],
+      ['internal', 'jira', 'Looks like the gateway idle timeout; checking with the network team.'],
+    ]);
+  });
+
+  it('a ticket created on the platform appears in Jira once, with every mapped field and the ticket property', async () => {
+    const created = await api('/v1/tickets', {
+      method: 'POST',
+      json: {
+        title: 'Printer on 3rd floor jams',
+        description: 'It jams on **every** print.\n\n- tray 2\n- tray 3',
+        priority: 'urgent',
+        status: 'in_progress',
+        requesterEmail: 'Bob@acme.example',
+        assigneeEmail: 'alice@acme.example',
+      },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as Ticket;
+    const after = await synced(id);
+    expect(after.jira?.state).toBe('synced');
+    const jiraIssue = await issue(after.jira?.issueKey ?? '');
+    expect(jiraIssue.fields.summary).toBe('Printer on 3rd floor jams');
+    expect(jiraIssue.fields.priority.id).toBe('1');
+    expect(jiraIssue.fields.status.id).toBe('3');
+    expect(jiraIssue.fields.reporter?.emailAddress).toBe('bob@acme.example');
+    expect(jiraIssue.fields.assignee?.emailAddress).toBe('alice@acme.example');
+    expect(adfText(jiraIssue.fields.description)).toContain('"text":"every","marks":[{"type":"strong"}]');
+    expect(adfText(jiraIssue.fields.description)).toContain('bulletList');
+    expect(jiraIssue.properties?.['platform.ticket']).toEqual({
+      ticketId: id,
+      teamId: world.backend.team.id,
+    });
+    // The issue's own created/updated events were the service account's: no second ticket appeared.
+    expect(await ticketsByTitle('Printer on 3rd floor jams')).toHaveLength(1);
+  });
+
+  it('one platform edit is exactly one Jira edit, and nothing comes back (no echo)', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Echo check' } })
+    ).json()) as Ticket;
+    const before = await synced(id);
+    const edits = routeCount('PUT /rest/api/3/issue/{issueIdOrKey}');
+    const patched = await api(`/v1/tickets/${id}`, {
+      method: 'PATCH',
+      json: { title: 'Echo check, edited' },
+    });
+    expect(patched.status).toBe(200);
+    await synced(id);
+    expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
+    expect((await issue(before.jira?.issueKey ?? '')).fields.summary).toBe('Echo check, edited');
+    const [row] = await world.backend.services.db.select().from(tickets).where(eq(tickets.id, id));
+    // Forge drops the service account's own events (ignoreSelf); even one that came through as another
+    // actor's compares equal to the link's shadow and changes nothing.
+    const outcomes = await applyJiraEvent(world.backend.services, {
+      cloudId,
+      issueId: before.jira?.issueId ?? '',
+      eventType: 'avi:jira:updated:issue',
+      payload: { selfGenerated: false },
+    });
+    expect(outcomes).toEqual(['unchanged']);
+    expect(
+      await applyJiraEvent(world.backend.services, {
+        cloudId,
+        issueId: before.jira?.issueId ?? '',
+        eventType: 'avi:jira:updated:issue',
+        payload: { selfGenerated: true },
+      }),
+    ).toEqual([]);
+    const [again] = await world.backend.services.db.select().from(tickets).where(eq(tickets.id, id));
+    expect(again.updatedAt.getTime()).toBe(row.updatedAt.getTime());
+    expect(await pendingOutbox(id)).toBe(0);
+    expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
+  });
+
+  it('a Jira edit changes the ticket once and writes nothing back to Jira; status and priority map back', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Edited in Jira' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const key = linked.jira?.issueKey ?? '';
+    const edits = routeCount('PUT /rest/api/3/issue/{issueIdOrKey}');
+    const transitions = routeCount('POST /rest/api/3/issue/{issueIdOrKey}/transitions');
+    await jira('PUT', `issue/${key}`, {
+      fields: {
+        summary: 'Edited in Jira, renamed',
+        priority: { id: '5' },
+        assignee: { accountId: world.seeded.bob.accountId },
+        description: {
+          type: 'doc',
+          version: 1,
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: 'From Jira' }] }],
+        },
+      },
+    });
+    await jira('POST', `issue/${key}/transitions`, { transition: { id: '41' } });
+    await expect
+      .poll(
+        async () => {
+          const current = await ticket(id);
+          return [
+            current.title,
+            current.priority,
+            current.assigneeEmail,
+            current.description,
+            current.status,
+          ];
+        },
+        { interval: 50, timeout: 10_000 },
+      )
+      .toEqual(['Edited in Jira, renamed', 'low', 'bob@acme.example', 'From Jira', 'waiting']);
+    // Two writes by a person in Jira; none by the sync.
+    expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
+    expect(routeCount('POST /rest/api/3/issue/{issueIdOrKey}/transitions')).toBe(transitions + 1);
+    expect(await pendingOutbox(id)).toBe(0);
+  });
+
+  it('status moves through several transitions where the workflow needs them', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Multi-step', status: 'resolved' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    expect((await issue(linked.jira?.issueKey ?? '')).fields.status.id).toBe('10001');
+    // Done → Waiting for customer has no direct transition in SUP's workflow.
+    await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { status: 'waiting' } });
+    await synced(id);
+    expect((await issue(linked.jira?.issueKey ?? '')).fields.status.id).toBe('10002');
+    expect((await ticket(id)).jira?.state).toBe('synced');
+  });
+
+  it('comments go both ways and keep their visibility', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Comments' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const key = linked.jira?.issueKey ?? '';
+    await api(`/v1/tickets/${id}/comments`, { method: 'POST', json: { body: 'Public **note**' } });
+    await api(`/v1/tickets/${id}/comments`, {
+      method: 'POST',
+      json: { body: 'Agents only', visibility: 'internal' },
+    });
+    await synced(id);
+    const comments = (await issue(key)).fields.comment.comments;
+    expect(comments.map((comment) => [adfText(comment.body).includes('note'), comment.jsdPublic])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+    await callSandbox(world.sandbox, 'POST', `/ex/jira/${cloudId}/rest/api/3/issue/${key}/comment`, {
+      token: aliceToken,
+      body: {
+        body: {
+          type: 'doc',
+          version: 1,
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Internal from Jira' }] }],
+        },
+        properties: [{ key: 'sd.public.comment', value: { internal: true } }],
+      },
+    });
+    await expect
+      .poll(
+        async () =>
+          (await ticket(id)).comments?.map((comment) => [comment.source, comment.visibility, comment.body]),
+        {
+          interval: 50,
+          timeout: 10_000,
+        },
+      )
+      .toEqual([
+        ['platform', 'public', 'Public **note**'],
+        ['platform', 'internal', 'Agents only'],
+        ['jira', 'internal', 'Internal from Jira'],
+      ]);
+    // The sync's own comments never came back as Jira comments.
+    expect((await issue(key)).fields.comment.comments).toHaveLength(3);
+  });
+
+  it('a requester who is not in the site directory: created without them, with an internal note carrying the email', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', {
+        method: 'POST',
+        json: { title: 'Stranger', requesterEmail: 'dana@elsewhere.example' },
+      })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const jiraIssue = await issue(linked.jira?.issueKey ?? '');
+    expect(jiraIssue.fields.assignee).toBeNull();
+    expect(jiraIssue.fields.reporter?.accountType).toBe('app');
+    const notes = jiraIssue.fields.comment.comments;
+    expect(notes).toHaveLength(1);
+    expect(notes[0].jsdPublic).toBe(false);
+    expect(plainText(notes[0].body)).toBe(syncErrorMessages.unknownRequester('dana@elsewhere.example'));
+    expect((await ticket(id)).requesterEmail).toBe('dana@elsewhere.example');
+  });
+
+  it('an issue created in Jira becomes one ticket; duplicate and reordered events change nothing more', async () => {
+    const created = await jira<{ id: string; key: string }>('POST', 'issue', {
+      fields: {
+        project: { key: 'SUP' },
+        issuetype: { id: '10003' },
+        summary: 'Made in Jira',
+        priority: { id: '4' },
+      },
+    });
+    await expect
+      .poll(async () => (await ticketsByTitle('Made in Jira')).length, { interval: 50, timeout: 10_000 })
+      .toBe(1);
+    const [made] = await ticketsByTitle('Made in Jira');
+    expect(made).toMatchObject({ priority: 'low', status: 'open' });
+    await jira('PUT', `issue/${created.key}`, { fields: { summary: 'Made in Jira v2' } });
+    await jira('PUT', `issue/${created.key}`, { fields: { summary: 'Made in Jira v3' } });
+    await expect
+      .poll(async () => (await ticket(made.id)).title, { interval: 50, timeout: 10_000 })
+      .toBe('Made in Jira v3');
+    // Every stored event of the issue again, newest first: duplicates, late and out of order.
+    const { forgeEvents } = await import('@jira-integration/backend/db/schema');
+    const events = await world.backend.services.db
+      .select()
+      .from(forgeEvents)
+      .where(eq(forgeEvents.issueId, created.id));
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    for (const event of [...events].reverse()) await processForgeEvent(world.backend.services, event.id);
+    for (const event of events) await processForgeEvent(world.backend.services, event.id);
+    expect((await ticket(made.id)).title).toBe('Made in Jira v3');
+    expect(await ticketsByTitle('Made in Jira v3')).toHaveLength(1);
+    const links = await world.backend.services.db
+      .select()
+      .from(issueSyncLinks)
+      .where(eq(issueSyncLinks.issueId, created.id));
+    expect(links).toHaveLength(1);
+  });
+
+  it('a storm of 429s backs off with Retry-After and the change still lands, once', async () => {
+    const waits: number[] = [];
+    syncRuntime(world.backend.services).sleep = async (ms) => {
+      waits.push(ms);
+    };
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Storm' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const creates = routeCount('POST /rest/api/3/issue');
+    world.sandbox.setFault({
+      kind: 'status',
+      status: 429,
+      retryAfterSeconds: 1,
+      times: 6,
+      match: { pathIncludes: '/rest/api/3/issue' },
+    });
+    await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { title: 'Storm, calmed' } });
+    await expect
+      .poll(async () => (await issue(linked.jira?.issueKey ?? '')).fields.summary, {
+        interval: 100,
+        timeout: 20_000,
+      })
+      .toBe('Storm, calmed');
+    // Waited as Jira asked (inline, then from the queue once the storm outlasted the inline budget).
+    expect(waits).toContain(1_000);
+    expect(routeCount('POST /rest/api/3/issue')).toBe(creates);
+    await synced(id);
+    world.sandbox.setFault(null);
+    syncRuntime(world.backend.services).sleep = async () => {};
+  });
+
+  it('a status mapping the workflow no longer matches puts a clear error on the link, not a crash', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Workflow changed' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const key = linked.jira?.issueKey ?? '';
+    // The admin replaces "Waiting for customer" with a new "Awaiting reply" status in SUP's workflow.
+    const state = world.sandbox.state;
+    state.statuses.set('10009', { id: '10009', name: 'Awaiting reply', category: 'indeterminate' } as never);
+    const project = [...state.projects.values()].find((candidate) => candidate.key === 'SUP')!;
+    const original = structuredClone(project.workflow);
+    project.workflow.statuses = project.workflow.statuses.map((status) =>
+      status === '10002' ? '10009' : status,
+    );
+    project.workflow.transitions = project.workflow.transitions.map((transition) =>
+      transition.to === '10002'
+        ? { ...transition, id: '51', name: 'Awaiting reply', to: '10009' }
+        : transition,
+    );
+    try {
+      await jira('POST', `issue/${key}/transitions`, { transition: { id: '51' } });
+      await expect
+        .poll(
+          async () =>
+            (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
+          {
+            interval: 50,
+            timeout: 10_000,
+          },
+        )
+        .toMatchObject({
+          state: 'error',
+          lastError: syncErrorMessages.unmappedJiraValue('status', 'Awaiting reply'),
+        });
+      expect((await ticket(id)).status).toBe('open');
+      // The other direction: the platform asks for a status no transition reaches.
+      await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { status: 'waiting' } });
+      await expect
+        .poll(
+          async () =>
+            ((await (await api(`/v1/tickets/${id}/sync`)).json()) as { lastError: string }).lastError,
+          {
+            interval: 50,
+            timeout: 10_000,
+          },
+        )
+        .toBe(syncErrorMessages.noTransitionPath('10002', key));
+      expect((await api('/healthz')).status).toBe(200);
+    } finally {
+      project.workflow = original;
+    }
+  });
+
+  it("another team's ticket is a 404 everywhere", async () => {
+    const { createApiKey, createTeam } = await import('@jira-integration/backend/auth/keys');
+    const other = await createTeam(world.backend.services.db, 'Other team');
+    const { key } = await createApiKey(world.backend.services.db, other.id);
+    const [mine] = await ticketsByTitle('Comments');
+    for (const [method, path, json] of [
+      ['GET', `/v1/tickets/${mine.id}`, undefined],
+      ['PATCH', `/v1/tickets/${mine.id}`, { title: 'x' }],
+      ['POST', `/v1/tickets/${mine.id}/comments`, { body: 'x' }],
+      ['GET', `/v1/tickets/${mine.id}/sync`, undefined],
+      ['GET', `/v1/jira/connections/${connectionId}/sync-config`, undefined],
+    ] as const) {
+      const response = await fetchAsTeam(world.backend.url, key, path, { method, json });
+      expect(response.status, `${method} ${path}`).toBe(404);
+    }
+  });
+});
