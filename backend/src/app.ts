@@ -6,6 +6,7 @@ import { genericMessages } from '@jira-integration/shared';
 import { Scalar } from '@scalar/hono-api-reference';
 import { sql } from 'drizzle-orm';
 import { HTTPException } from 'hono/http-exception';
+import { auditRoutes } from './audit/routes';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
@@ -14,6 +15,7 @@ import { forgeRoutes } from './forge/routes';
 import { operationsRoutes } from './health/routes';
 import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
 import { limitBodies, refuseControlCharacters, refuseNulInJson } from './http/limits';
+import { organizeDocument } from './http/openapi-document';
 import { requestIdFrom, withRequestId } from './http/request-context';
 import { securityHeaders } from './http/security-headers';
 import { proxyRoutes } from './proxy/routes';
@@ -79,19 +81,39 @@ export function buildApp(services: Services) {
     }
   });
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: `${services.config.productName} Jira integration API`,
-      version: '1.0.0',
-      description: 'Connect Jira Cloud sites, proxy Jira REST calls, run Jira workflows and sync tickets.',
-    },
+  // Built once, on first request: every route is registered by then.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= organizeDocument(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: `${services.config.productName} Jira integration API`,
+          version: '1.0.0',
+          description:
+            'Connect Jira Cloud sites, proxy Jira REST calls, run Jira workflows and sync tickets.',
+        },
+      }),
+      services.config.publicUrl,
+    );
+    return c.json(document);
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'teamApiKey', { type: 'http', scheme: 'bearer' });
   // The reference page's script is served from our own origin: no CDN is reachable from every install.
   app.get(
     '/docs',
-    Scalar({ url: '/openapi.json', pageTitle: 'API reference', cdn: '/docs/assets/scalar.js' }),
+    // Offline and quiet: no web fonts, no cloud client, toolbar or telemetry; requests go to our own server.
+    Scalar({
+      url: '/openapi.json',
+      pageTitle: 'API reference',
+      cdn: '/docs/assets/scalar.js',
+      withDefaultFonts: false,
+      hideClientButton: true,
+      showDeveloperTools: 'never',
+      telemetry: false,
+      mcp: { disabled: true },
+      servers: [{ url: services.config.publicUrl }],
+    }),
   );
   app.get('/docs/assets/scalar.js', async (c) => {
     c.header('content-type', 'text/javascript; charset=utf-8');
@@ -101,6 +123,7 @@ export function buildApp(services: Services) {
 
   app.route('/', operationsRoutes());
   app.route('/', teamRoutes());
+  app.route('/', auditRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
   app.route('/', workflowRoutes());

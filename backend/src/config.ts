@@ -45,6 +45,7 @@ const environmentSchema = z
     ATLASSIAN_API_URL: url.default('https://api.atlassian.com'),
     FORGE_APP_ID: z.string().min(1).default(DEFAULT_FORGE_APP_ID),
     FORGE_JWKS_URL: url.default('https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json'),
+    FORGE_INSTALL_URL: url.optional(),
     SANDBOX_PORT: port.default(4010),
     JOBS: z.enum(['on', 'off']).default('on'),
     METRICS_TOKEN: optionalText,
@@ -81,6 +82,8 @@ export interface Config {
   atlassianApiUrl: string;
   forgeAppId: string;
   forgeJwksUrl: string;
+  /** Where a Jira admin installs the Forge app (the console links to it). */
+  forgeInstallUrl: string;
   sandboxPort: number;
   jobsEnabled: boolean;
   /** Bearer token GET /metrics asks for; unset: /metrics is served on a loopback HOST only. */
@@ -133,6 +136,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     atlassianAuthUrl: e.ATLASSIAN_AUTH_URL.replace(/\/$/, ''),
     atlassianApiUrl: e.ATLASSIAN_API_URL.replace(/\/$/, ''),
     forgeAppId: e.FORGE_APP_ID,
+    forgeInstallUrl:
+      e.FORGE_INSTALL_URL ??
+      `https://developer.atlassian.com/console/install/${e.FORGE_APP_ID.split('/').pop()}?product=jira`,
     forgeJwksUrl: e.FORGE_JWKS_URL,
     sandboxPort: e.SANDBOX_PORT,
     jobsEnabled: e.JOBS === 'on',

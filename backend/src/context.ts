@@ -75,6 +75,8 @@ export interface AppEnv {
     teamId: string;
     /** The API key acting (directly, or through the console session it signed in). */
     actorKeyId?: string;
+    /** Who is calling, for the audit log: "key jik_abc…" or "console". */
+    actor: string;
     requestId: string;
   };
 }

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bootstrapFirstTeam } from './auth/keys';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createLogger } from './logger';
-import { DEMO_CUSTOM_APP, startEmbeddedSandbox } from './sandbox-wiring';
-import { startBackend } from './server';
+
+const startedAt = performance.now();
+/** One line per start-up step on stderr, with the time so far: a slow start shows where it is. */
+function progress(step: string) {
+  process.stderr.write(`  ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s  ${step}\n`);
+}
 
 /**
  * The first team's key is a credential: shown on an interactive terminal only, otherwise written to a file only
@@ -30,6 +32,7 @@ function handOverFirstKey(config: Config, first: { team: { name: string }; key: 
 
 /** Process entry: read config (fail fast on bad values), start, and drain on SIGTERM/SIGINT. */
 async function main() {
+  progress('Reading configuration…');
   let config: Config;
   try {
     config = loadConfig();
@@ -41,11 +44,18 @@ async function main() {
     throw error;
   }
   // Without a real Atlassian app, the sandbox plays Atlassian so the product can be tried end to end.
+  // Imported here, not at the top: the first line shows before the application's modules load.
+  progress('Loading…');
+  const { createLogger } = await import('./logger');
+  const { DEMO_CUSTOM_APP, startEmbeddedSandbox } = await import('./sandbox-wiring');
+  const { startBackend } = await import('./server');
+  const { bootstrapFirstTeam } = await import('./auth/keys');
+  if (!config.atlassian) progress('Starting sandbox…');
   const embedded = config.atlassian ? undefined : await startEmbeddedSandbox(process.env, config);
   const sandbox = embedded?.sandbox;
   if (embedded) config = embedded.config;
   const logger = createLogger({ level: config.logLevel });
-  const backend = await startBackend({ config, logger });
+  const backend = await startBackend({ config, logger, progress });
   await embedded?.register();
 
   const first = await bootstrapFirstTeam(backend.services.db);
@@ -64,6 +74,7 @@ async function main() {
       `    Bring-your-own app to try: client id ${DEMO_CUSTOM_APP.clientId}, secret ${DEMO_CUSTOM_APP.clientSecret}`,
     );
   }
+  progress('Ready.');
   console.log(`${lines.join('\n')}\n`);
 
   let stopping = false;

@@ -19,7 +19,7 @@ import { Metrics } from './metrics/service';
 import { ProxyAuditWriter } from './proxy/audit';
 import { createProxyCaches } from './proxy/hot-cache';
 import { ImpersonationTokens } from './proxy/impersonation';
-import { isProxyTarget, serveProxyCall } from './proxy/service';
+import { isProxyTarget, serveProxyHotPath } from './proxy/service';
 import { createSyncRuntime } from './sync/jira-client';
 import { registerSyncJobs } from './sync/jobs';
 import { registerWorkflowJobs } from './workflows/jobs';
@@ -88,8 +88,12 @@ export async function startBackend(options: {
   clock?: Clock;
   encryptor?: Encryptor;
   publicUrlFromAddress?: boolean;
+  /** Told each step as it begins, so `npm start` can show where a slow start is. */
+  progress?: (step: string) => void;
 }): Promise<RunningBackend> {
+  const progress = options.progress ?? (() => {});
   const logger = options.logger ?? createLogger({ level: options.config.logLevel });
+  if (!options.database) progress('Opening database…');
   const database =
     options.database ??
     (await openDatabase({
@@ -98,7 +102,9 @@ export async function startBackend(options: {
       onConnectionError: (error) =>
         logger.warn({ err: error }, 'database connection lost; the pool replaces it'),
     }));
+  progress('Migrating…');
   await migrateDatabase(database);
+  progress('Starting server…');
 
   // Listening comes first so the configuration can name the real port; requests wait for the app.
   let app: ReturnType<typeof buildApp> | undefined;
@@ -108,7 +114,7 @@ export async function startBackend(options: {
   );
   // Proxied Jira calls are the hot path: they skip routing and web-standard Request/Response objects.
   const server = createServer((req, res) => {
-    if (services && app && isProxyTarget(req.url ?? '')) void serveProxyCall(services, req, res);
+    if (services && app && isProxyTarget(req.url ?? '')) serveProxyHotPath(services, req, res);
     else void routed(req, res);
   });
   await new Promise<void>((resolve, reject) => {

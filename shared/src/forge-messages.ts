@@ -42,13 +42,18 @@ export const forgeConsoleMessages = {
   stale: (lastPushAt: Date | null) =>
     `Not upgraded: the Forge app’s credentials are stale (last push ${formatPushTime(lastPushAt)})`,
   pending: 'Not upgraded yet: waiting for the Forge app’s next credential push',
+  installLink: 'Open the Forge app install page',
+  /** The spec's guidance after installing, with the configured product name. */
+  installWait: (productName: string) =>
+    `The install can take up to five minutes to reflect in ${productName}. Refresh the ${productName} page to see the updated status.`,
 } as const;
 
 /** The Ticket Syncing page: what must hold before sync can run, and what to do when it does not. */
 export const ticketSyncReadinessMessages = {
   pageTitle: 'Tickets',
   title: 'Ticket syncing',
-  lede: 'Two-way sync between platform tickets and Jira issues runs as the Forge app’s service account.',
+  lede: (productName: string) =>
+    `Two-way sync between ${productName} tickets and Jira issues runs as the Forge app’s service account.`,
   noConnections: 'Connect a Jira site with Sign in with Jira to sync tickets.',
   checkManaged: 'Connected with Sign in with Jira',
   checkInstalled: 'Forge app installed on the site',

@@ -12,29 +12,22 @@ export const JIRA_OAUTH_SCOPES = [
   'offline_access',
 ] as const;
 
-/** A DNS label: letters, digits and inner hyphens, 1 to 63 characters. */
-export const SUBDOMAIN_PATTERN = /^(?=.{1,63}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/**
+ * The spec's subdomain: lower-case letters, digits and hyphens, not starting or ending with a hyphen, 1 to 63
+ * characters (a DNS label). Nothing is rewritten: `acme.atlassian.net`, a URL or `ACME` are refused, so the
+ * site stored is exactly the one typed.
+ */
+export const SUBDOMAIN_PATTERN = /^(?=.{1,63}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 
 /** The subdomain validator the server and the connect modal share. */
 export function isValidSubdomain(value: string): boolean {
   return SUBDOMAIN_PATTERN.test(value);
 }
 
-/** `acme` from `acme`, `acme.atlassian.net` or `https://acme.atlassian.net/`: people paste all three. */
-export function normalizeSubdomain(value: string): string {
-  return value
-    .trim()
-    .replace(/^https?:\/\//i, '')
-    .replace(/\/.*$/, '')
-    .replace(/\.atlassian\.net$/i, '')
-    .toLowerCase();
-}
-
 /** What is wrong with a typed site, if anything: the one rule the server and the connect modal share. */
 export function subdomainProblem(value: string): 'required' | 'invalid' | undefined {
-  const subdomain = normalizeSubdomain(value);
-  if (!subdomain) return 'required';
-  return isValidSubdomain(subdomain) ? undefined : 'invalid';
+  if (!value.trim()) return 'required';
+  return isValidSubdomain(value) ? undefined : 'invalid';
 }
 
 /** Headers a workflow sends to the proxy to opt into the Forge service account and impersonation. */

@@ -10,7 +10,7 @@ export const connectMessages = {
   customStartFailedPrefix: 'Failed to initiate custom Jira app',
   invalidOrExpiredState: 'Invalid or expired OAuth state',
   siteNotFound: (subdomain: string) =>
-    `target Jira site '${subdomain}.atlassian.net' not found in accessible resources. Please ensure you have access to this site and selected it during authorization`,
+    `target Jira site ‘${subdomain}.atlassian.net’ not found in accessible resources. Please ensure you have access to this site and selected it during authorization`,
   multipleSites: (count: number) =>
     `multiple Jira sites found (${count}). Please specify which site to connect by providing the subdomain`,
   noRefreshToken:
@@ -21,11 +21,39 @@ export const connectMessages = {
   connectionNotFound: 'No Jira connection with that id.',
   reconnectRequired:
     "Atlassian no longer accepts this connection's refresh token. Reconnect the Jira site to continue.",
+  tokenRefused:
+    "Atlassian refused this connection's access token (HTTP 401). Reconnect the Jira site to continue.",
+  oauthClientRejected:
+    "Atlassian rejected the client ID or secret. Copy both again from the Settings page of your OAuth 2.0 (3LO) integration in Atlassian's developer console (developer.atlassian.com/console/myapps); click Show to reveal the secret.",
+  /** A site the team has already connected: the API refuses unless the caller asks to replace it. */
+  connectionExists: (site: string, method: string, connectedAs: string) =>
+    `${site} is already connected (${method}, connected as ${connectedAs}). Connecting again replaces that connection; send "replace": true to do so.`,
+  alreadyConnected: (subdomain: string) =>
+    `${subdomain}.atlassian.net is already connected. Use Reconnect on its row to replace that connection.`,
+  replaceQuestion: (site: string, method: string, connectedAs: string) =>
+    `${site} is already connected with ${method}, as ${connectedAs}. Replace that connection?`,
+  methodChange: (from: string, to: string) =>
+    `This connection uses ${from}. Continuing replaces it with one using ${to}.`,
+  ticketSyncingNeedsManaged:
+    'Ticket Syncing needs a connection made with Sign in with Jira and the Forge app; connections with your own OAuth app are never upgraded by the Forge app. Reconnect with Sign in with Jira to use it.',
+  disconnectQuestion: (site: string) =>
+    `Disconnect ${site}? Workflows and ticket syncing stop using it until it is connected again.`,
+  disconnected: (site: string) => `${site} was disconnected.`,
+  connected: 'Jira site connected.',
   refreshUnavailable:
     "Atlassian's token endpoint did not answer, so the Jira token could not be refreshed. Try again in a moment.",
   refreshBusy:
     "Another request is still refreshing this connection's Jira token. Try again in a few seconds.",
 } as const;
+
+/** How each connection method is named to admins. */
+export const METHOD_LABELS = { managed: 'Sign in with Jira', custom: 'Own OAuth app' } as const;
+
+/** The spec's help line; the address follows the configured product name. */
+export function supportContact(productName: string): string {
+  const domain = productName.toLowerCase().replace(/[^a-z0-9-]/g, '') || 'support';
+  return `Need help? Contact support@${domain}.com for assistance with your Jira integration.`;
+}
 
 /** "Failed to initiate custom Jira app: clientId is required" and its siblings. */
 export function customFieldRequired(field: 'clientId' | 'clientSecret' | 'subdomain'): string {
@@ -44,6 +72,14 @@ export const healthMessages = {
   searchSuccess: (found: number) => `Successfully searched issues in Jira (found: ${found})`,
   searchFailure:
     'Unable to search issues in Jira. Please verify your API credentials have permission to search and read issues.',
+  /** What happened, added after the spec's text when the failure was not about credentials at all. */
+  causeUnavailable: (status: number) => `Atlassian is unavailable right now (HTTP ${status}).`,
+  causeRateLimited: (status: number) => `Atlassian is rate limiting requests (HTTP ${status}).`,
+  causeTimedOut: 'Atlassian did not answer in time.',
+  causeUnreachable: 'Atlassian could not be reached.',
+  causeRefused: (status: number) => `Jira answered HTTP ${status}.`,
+  causeReconnect: 'The connection needs to be reconnected.',
+  running: 'Running…',
 } as const;
 
 export const authMessages = {
@@ -104,5 +140,15 @@ export function connectModalCopy(productName: string) {
     copy: 'Copy',
     copied: 'Copied',
     submit: 'Continue to Atlassian',
+    title: 'Connect a Jira Cloud site',
+    reconnectTitle: (site: string) => `Reconnect ${site}`,
+    secretReenter:
+      'The Secret is never pre-filled and must be re-entered every time - leaving it blank does not keep the existing secret.',
+    scopesIntro:
+      "In Atlassian's developer console, add these scopes to your OAuth 2.0 (3LO) integration (Permissions: Jira API and Jira Service Management API):",
+    authorizationWindow:
+      'After you continue, you have 10 minutes to finish on Atlassian; after that you’ll see “Invalid or expired OAuth state”.',
+    replace: 'Replace connection',
+    support: supportContact(productName),
   };
 }

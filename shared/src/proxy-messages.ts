@@ -30,6 +30,8 @@ export const proxyMessages = {
     `Atlassian refused to let the Forge app act as Jira user ${accountId}: ${reason}`,
   impersonationFailed: (status: number) =>
     `Could not get a token to act as the Jira user: Atlassian's GraphQL API answered ${status}.`,
+  impersonatedCallRefused: (accountId: string, path: string) =>
+    `Jira refused this call made as Jira user ${accountId} (HTTP 401 on /${path.slice(0, 200)}): it does not accept the Forge app's impersonation token here. Some endpoints, such as /rest/api/3/myself, only answer a user's own sign-in: send the call without X-As-Jira-User, or check that the user still has access to the site and the app.`,
   upstreamTimeout: (seconds: number) => `Jira did not answer within ${seconds} seconds.`,
   upstreamUnreachable: 'Jira could not be reached. Please try again.',
   bodyUnreadable: 'The request body could not be read completely (the connection ended early).',

@@ -164,6 +164,13 @@ describe('connect modal in Chromium', () => {
     expect(await submit.isDisabled()).toBe(false);
     await screenshot(page, 'connect-5-custom-form');
     await submit.click();
+    // The team already connected acme with Sign in with Jira: the modal asks before replacing it.
+    await page.locator('#custom-form [data-replace]').waitFor({ state: 'visible' });
+    expect(await page.textContent('#custom-form .alert-text')).toBe(
+      'acme.atlassian.net is already connected with Sign in with Jira, as Alice Admin. Replace that connection?',
+    );
+    await screenshot(page, 'connect-5b-replace-question');
+    await page.click('#custom-form [data-replace]');
     await approveOnAtlassian('connect-6-custom-consent');
     const row = await page.locator('tr[data-connection-id]').first().textContent();
     expect(row).toContain('My Company Jira');

@@ -29,7 +29,15 @@ describe('console in Chromium', () => {
     await page.click('#sign-in');
     await page.waitForURL('**/console/connections');
     const nav = await page.locator('nav a').allTextContents();
-    expect(nav).toEqual(['Connections', 'Tickets', 'Workflows', 'API keys', 'API reference']);
+    expect(nav).toEqual([
+      'Connections',
+      'Tickets',
+      'Workflows',
+      'Audit history',
+      'Team',
+      'API keys',
+      'API reference',
+    ]);
     await page.click('text=Tickets');
     await page.waitForURL('**/console/tickets');
     expect(await page.textContent('h1')).toBe('Tickets');

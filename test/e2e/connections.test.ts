@@ -93,14 +93,45 @@ describe('Jira connections against the sandbox', () => {
     expect(results[2].message).toMatch(/^Successfully searched issues in Jira \(found: \d+\)$/);
   });
 
-  it('reconnecting the same site replaces the tokens instead of adding a connection', async () => {
+  it('connecting a site the team already connected answers 409 saying what exists, and replaces nothing', async () => {
+    const first = await connect(
+      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+      { accountId: alice.accountId, cloudIds: [acme.cloudId] },
+    );
+    const [before] = await world.backend.services.db.select().from(jiraConnections);
+    const exists =
+      'acme.atlassian.net is already connected (Sign in with Jira, connected as Alice Admin). Connecting again replaces that connection; send "replace": true to do so.';
+    for (const start of [
+      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+      {
+        path: '/v1/jira/connections/custom/start',
+        body: { subdomain: 'acme', clientId: 'some-app', clientSecret: 'some-secret' },
+      },
+    ]) {
+      const refused = await api(start.path, { method: 'POST', json: start.body });
+      expect(refused.status).toBe(409);
+      expect(await refused.json()).toMatchObject({ error: { code: 'connection_exists', message: exists } });
+    }
+    // Without a subdomain the site is known only after consent: the callback refuses then.
+    const late = await connect(
+      { path: '/v1/jira/connections/managed/start', body: {} },
+      { accountId: bob.accountId, cloudIds: [acme.cloudId] },
+    );
+    expect(late.status).toBe(409);
+    expect(late.body.error?.message).toBe(exists);
+    const [after] = await world.backend.services.db.select().from(jiraConnections);
+    expect(after).toEqual(before);
+    expect(first.body.connectedAs.displayName).toBe('Alice Admin');
+  });
+
+  it('reconnecting the same site with replace: true replaces the tokens instead of adding a connection', async () => {
     const first = await connect(
       { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
       { accountId: alice.accountId, cloudIds: [acme.cloudId] },
     );
     const [before] = await world.backend.services.db.select().from(jiraConnections);
     const second = await connect(
-      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme' } },
+      { path: '/v1/jira/connections/managed/start', body: { subdomain: 'acme', replace: true } },
       { accountId: bob.accountId, cloudIds: [acme.cloudId] },
     );
     expect(second.body.id).toBe(first.body.id);
@@ -117,7 +148,7 @@ describe('Jira connections against the sandbox', () => {
     );
     expect(status).toBe(400);
     expect(body.error?.message).toBe(
-      "target Jira site 'globex.atlassian.net' not found in accessible resources. Please ensure you have access to this site and selected it during authorization",
+      'target Jira site ‘globex.atlassian.net’ not found in accessible resources. Please ensure you have access to this site and selected it during authorization',
     );
   });
 
@@ -199,20 +230,25 @@ describe('Jira connections against the sandbox', () => {
     expect(everything).not.toContain(secret);
   });
 
-  it('rejects a custom app whose secret Atlassian does not accept, without creating a connection', async () => {
+  it('says Atlassian rejected the client id or secret, and where to find them, without creating a connection', async () => {
     world.sandbox.registerOAuthClient({
       clientId: 'byo-wrong-secret',
       clientSecret: 'the-real-secret',
       callbackUrls: [`${world.backend.url}/v1/jira/oauth/callback`],
     });
-    const { status } = await connect(
+    const { status, body } = await connect(
       {
         path: '/v1/jira/connections/custom/start',
         body: { subdomain: 'acme', clientId: 'byo-wrong-secret', clientSecret: 'not-the-secret' },
       },
       { accountId: alice.accountId, cloudIds: [acme.cloudId] },
     );
-    expect(status).toBe(502);
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({
+      code: 'oauth_client_rejected',
+      message:
+        "Atlassian rejected the client ID or secret. Copy both again from the Settings page of your OAuth 2.0 (3LO) integration in Atlassian's developer console (developer.atlassian.com/console/myapps); click Show to reveal the secret.",
+    });
     expect(await world.backend.services.db.select().from(jiraConnections)).toHaveLength(0);
   });
 

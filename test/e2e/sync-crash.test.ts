@@ -1,13 +1,23 @@
 /**
  * kill -9 of a sync worker in the middle of a batch: right after Jira created an issue and before the link was
  * committed (the worst moment). A restarted worker creates no second issue and loses no ticket. The worker runs
- * in a child process sharing the PostgreSQL database (PGlite cannot be opened by two processes).
+ * in a child process: on PostgreSQL it shares the database; on PGlite (one process per data folder) the test's
+ * backend works on a file-backed folder, closes it, the child opens it, and after the kill the "restart" opens
+ * it again, taking over the lock the killed child left behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { Services } from '@jira-integration/backend/context';
 import { formatKeyList } from '@jira-integration/backend/crypto/encryption';
+import { type Database, openDatabase } from '@jira-integration/backend/db/client';
+import { readLockHolder } from '@jira-integration/backend/db/data-dir-lock';
 import { issueSyncLinks, syncOutbox, tickets } from '@jira-integration/backend/db/schema';
+import { createLogger } from '@jira-integration/backend/logger';
+import { createServices } from '@jira-integration/backend/server';
 import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
 import { pushTicket } from '@jira-integration/backend/sync/outbound';
 import { LEASE_MS } from '@jira-integration/backend/sync/outbox';
@@ -19,22 +29,36 @@ import { startWorld, type World } from '../support/world';
 
 const child = fileURLToPath(new URL('./sync-worker-child.ts', import.meta.url));
 
-describe.skipIf(!process.env.TEST_DATABASE_URL)('a sync worker killed mid-batch (postgres)', () => {
+const kinds = process.env.TEST_DATABASE_URL ? (['pglite', 'postgres'] as const) : (['pglite'] as const);
+
+describe.each(kinds)('a sync worker killed mid-batch (%s)', (kind) => {
   let world: World;
   let worker: ChildProcess | undefined;
+  /** PGlite: the data folder the parent, the child and the restart open in turn. */
+  let dataDir: string | undefined;
+  let reopened: Database | undefined;
+  let backendClosed = false;
 
   beforeAll(async () => {
+    if (kind === 'pglite') dataDir = mkdtempSync(path.join(tmpdir(), 'sync-crash-'));
     // No workers in the backend itself: the child process is the only sync worker until the "restart".
-    world = await startWorld({ kind: 'postgres', env: { JOBS: 'off' } });
+    world = await startWorld({
+      kind,
+      env: { JOBS: 'off' },
+      database: dataDir ? await openDatabase({ dataDir }) : undefined,
+    });
     await connectSyncedSite(world, { ...SUP_SYNC_CONFIG, strategy: 'platform_to_jira' });
-  });
+  }, 60_000);
   afterAll(async () => {
     worker?.kill('SIGKILL');
-    await world?.close();
+    await reopened?.close();
+    if (backendClosed) await world?.sandbox.close();
+    else await world?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('restarting after kill -9 creates no second issue and loses no ticket', async () => {
-    const { services } = world.backend;
+    const first = world.backend.services;
     const ids: string[] = [];
     for (let index = 1; index <= 5; index += 1) {
       const response = await fetchAsTeam(world.backend.url, world.backend.team.key, '/v1/tickets', {
@@ -43,13 +67,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a sync worker killed mid-batch 
       });
       ids.push(((await response.json()) as { id: string }).id);
     }
+    const { DATABASE_URL: _inherited, ...env } = process.env;
+    if (dataDir) {
+      // The folder is one process's at a time: the backend lets go before the worker opens it.
+      await world.backend.close();
+      backendClosed = true;
+    }
     worker = spawn(process.execPath, ['--import', 'tsx', child, ...ids], {
       env: {
-        ...process.env,
-        DATABASE_URL: services.database.url,
-        ENCRYPTION_KEYS: formatKeyList(services.encryptor.keys),
-        ATLASSIAN_API_URL: services.config.atlassianApiUrl,
-        ATLASSIAN_AUTH_URL: services.config.atlassianAuthUrl,
+        ...env,
+        ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: first.database.url }),
+        ENCRYPTION_KEYS: formatKeyList(first.encryptor.keys),
+        ATLASSIAN_API_URL: first.config.atlassianApiUrl,
+        ATLASSIAN_AUTH_URL: first.config.atlassianAuthUrl,
         FREEZE_AT_CREATE: '3',
         JOBS: 'off',
       },
@@ -60,6 +90,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a sync worker killed mid-batch 
     const exited = new Promise((resolve) => worker?.once('exit', resolve));
     worker.kill('SIGKILL');
     await exited;
+
+    let services: Services = first;
+    if (dataDir) {
+      // The killed worker's lock is stale: the restart takes it over.
+      expect(readLockHolder(dataDir)).toBeUndefined();
+      reopened = await openDatabase({ dataDir });
+      services = await createServices({
+        config: first.config,
+        database: reopened,
+        logger: createLogger({ level: 'silent' }),
+        encryptor: first.encryptor,
+      });
+    }
 
     // The third issue exists in Jira, its link does not: the crash window.
     const issuesOf = (ticketId: string) =>
@@ -90,5 +133,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a sync worker killed mid-batch 
     expect(await services.db.select().from(syncOutbox).where(isNull(syncOutbox.processedAt))).toEqual([]);
     const rows = await services.db.select().from(tickets);
     expect(rows.every((row) => row.jiraCreateStartedAt === null)).toBe(true);
-  });
+    if (dataDir) await services.queue.stop();
+  }, 60_000);
 });

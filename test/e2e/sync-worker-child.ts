@@ -11,7 +11,8 @@ import { createServices } from '@jira-integration/backend/server';
 import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
 import { pushTicket } from '@jira-integration/backend/sync/outbound';
 
-const database = await openDatabase({ url: process.env.DATABASE_URL });
+// PostgreSQL by URL, or the parent's file-backed PGlite folder (opened only after the parent closed it).
+const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.DATA_DIR });
 const services = await createServices({
   config: loadConfig({ ...process.env, LOG_LEVEL: 'silent' }),
   database,

@@ -6,7 +6,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FAILED_KEY_LIMIT } from '@jira-integration/backend/auth/rate-limits';
+import { createApiKey } from '@jira-integration/backend/auth/keys';
+import { FAILED_KEY_LIMIT, FAILED_KEY_WINDOW_MS } from '@jira-integration/backend/auth/rate-limits';
 import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
 import { apiKeys } from '@jira-integration/backend/db/schema';
 import { insertTestConnection } from '@jira-integration/backend/test-support/connections';
@@ -244,5 +245,34 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('revocation across processes (Po
       await second.close();
       await first.close();
     }
+  });
+});
+
+// Proxied calls skip the app's routing (server.ts), so the hot path itself must keep what the middleware gives
+// every other request: one request id in header, error body and logs, and request metrics by route.
+describe('the hot path keeps request ids and metrics', () => {
+  it('echoes a sane X-Request-Id in the header and the error body, and counts the call by route', async () => {
+    clock.advance(FAILED_KEY_WINDOW_MS); // past any failed-key block an earlier test left on this address
+    const { key } = await createApiKey(backend.services.db, backend.team.id, 'request ids');
+    const refused = await proxied('rest/api/3/..%2fadmin', { headers: { 'x-request-id': 'trace-42' } }, key);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-request-id')).toBe('trace-42');
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'invalid_proxy_path', requestId: 'trace-42' },
+    });
+
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    const served = await proxied(
+      'rest/api/3/myself',
+      { headers: { 'x-request-id': 'bad id with spaces' } },
+      key,
+    );
+    expect(served.status).toBe(200);
+    expect(served.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const metrics = await (await fetch(`${backend.url}/metrics`)).text();
+    const route = 'route="/v1/jira/connections/:id/proxy/*"';
+    expect(metrics).toContain(`http_requests_total{method="GET",${route},status="200"}`);
+    expect(metrics).toContain(`http_requests_total{method="GET",${route},status="400"}`);
   });
 });

@@ -2,7 +2,7 @@ import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
 import type { Clock } from '@jira-integration/backend/context';
 import { Encryptor, generateKey } from '@jira-integration/backend/crypto/encryption';
-import { openDatabase } from '@jira-integration/backend/db/client';
+import { type Database, openDatabase } from '@jira-integration/backend/db/client';
 import { createLogger } from '@jira-integration/backend/logger';
 import { type RunningBackend, startBackend } from '@jira-integration/backend/server';
 import { CapturedLogs } from '@jira-integration/backend/test-support/context';
@@ -20,13 +20,17 @@ export async function startTestBackend(
     env?: Record<string, string>;
     shareDatabaseOf?: TestBackend;
     clock?: Clock;
+    /** A database opened by the caller (e.g. a file-backed PGlite another process opens later). */
+    database?: Database;
   } = {},
 ): Promise<TestBackend> {
   // A second process on the same PostgreSQL database opens its own pool, as a separate process would.
   const shared = options.shareDatabaseOf?.services.database.url;
-  const database = shared
-    ? await openDatabase({ url: shared })
-    : await createTestDatabase(options.kind ?? 'pglite');
+  const database = options.database
+    ? options.database
+    : shared
+      ? await openDatabase({ url: shared })
+      : await createTestDatabase(options.kind ?? 'pglite');
   const logs = new CapturedLogs();
   const base = loadConfig({ LOG_LEVEL: 'debug', ...options.env });
   // Port 0 picks a free port; the public URL is the address the server got.

@@ -1,3 +1,4 @@
+import type { Database } from '@jira-integration/backend/db/client';
 import { registerBackendApp, sandboxEnvironment } from '@jira-integration/backend/sandbox-wiring';
 import type { TestDatabaseKind } from '@jira-integration/backend/test-support/database';
 import {
@@ -44,11 +45,17 @@ function seededOf(sandbox: Sandbox): Seeded {
  * the managed app is registered with the backend's exact callback URL.
  */
 export async function startWorld(
-  options: { kind?: TestDatabaseKind; sandbox?: SandboxOptions; env?: Record<string, string> } = {},
+  options: {
+    kind?: TestDatabaseKind;
+    sandbox?: SandboxOptions;
+    env?: Record<string, string>;
+    database?: Database;
+  } = {},
 ): Promise<World> {
   const sandbox = await startSandbox(options.sandbox);
   const backend = await startTestBackend({
     kind: options.kind,
+    database: options.database,
     env: { ...sandboxEnvironment(sandbox, MANAGED_CLIENT), ...options.env },
   });
   registerBackendApp(sandbox, backend.url, {

@@ -50,16 +50,27 @@ export async function jiraJson<T>(
   target: JiraTarget,
   method: string,
   path: string,
-  options: { query?: Record<string, string | number>; body?: unknown } = {},
+  options: {
+    query?: Record<string, string | number>;
+    body?: unknown;
+    /** Timeouts and retry policy for this call (e.g. no Retry-After waits for a health check). */
+    fetch?: AtlassianFetchOptions;
+  } = {},
 ): Promise<T> {
   const search = options.query
     ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]) => [k, String(v)]))}`
     : '';
-  const response = await jiraFetch(services, target, `${path}${search}`, {
-    method,
-    headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
+  const response = await jiraFetch(
+    services,
+    target,
+    `${path}${search}`,
+    {
+      method,
+      headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    },
+    options.fetch,
+  );
   const text = await response.text();
   const body = text ? safeJson(text) : undefined;
   if (!response.ok) throw new JiraError(response.status, body);

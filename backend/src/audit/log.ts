@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'jira.connection.deleted',
   'jira.connection.ticket_syncing_changed',
   'jira.connection.refresh_revoked',
+  /** Jira answered 401 to the connection's access token: it needs a reconnect. */
+  'jira.connection.token_refused',
   'jira.connection.forge_upgraded',
   'jira.connection.forge_downgraded_uninstalled',
   'jira.connection.forge_downgraded_stale',
@@ -38,6 +40,8 @@ export interface AuditEntry {
   teamId: string | null;
   action: AuditAction;
   target: string;
+  /** Who did it (see auditLog.actor); "system" when not given. */
+  actor?: string;
   detail?: Record<string, unknown>;
 }
 
@@ -47,5 +51,7 @@ export type AuditWriter = Pick<Db, 'insert'>;
 export async function writeAudit(tx: AuditWriter, entries: AuditEntry | AuditEntry[]): Promise<void> {
   const rows = Array.isArray(entries) ? entries : [entries];
   if (rows.length === 0) return;
-  await tx.insert(auditLog).values(rows.map((row) => ({ ...row, detail: row.detail ?? {} })));
+  await tx
+    .insert(auditLog)
+    .values(rows.map((row) => ({ ...row, actor: row.actor ?? 'system', detail: row.detail ?? {} })));
 }

@@ -47,12 +47,17 @@ export async function createTeam(
 }
 
 /** A new key for the team, with its audit row in the same transaction. */
-export async function createApiKey(db: Db, teamId: string, name = 'default'): Promise<CreatedKey> {
+export async function createApiKey(
+  db: Db,
+  teamId: string,
+  name = 'default',
+  actor?: string,
+): Promise<CreatedKey> {
   const key = `${KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
   const id = randomUUID();
   await db.transaction(async (tx) => {
     await tx.insert(apiKeys).values({ id, teamId, name, prefix: key.slice(0, 10), hash: hashSecret(key) });
-    await writeAudit(tx, { teamId, action: 'api_key.created', target: id, detail: { name } });
+    await writeAudit(tx, { teamId, action: 'api_key.created', target: id, actor, detail: { name } });
   });
   return { id, teamId, key };
 }
@@ -88,7 +93,13 @@ export async function listApiKeys(db: Db, teamId: string): Promise<ApiKeySummary
  * last active key is never revoked (409): a team without a key could not sign in again. Revoking a key
  * that is already revoked changes nothing.
  */
-export async function revokeApiKey(db: Db, teamId: string, keyId: string, now: Date): Promise<void> {
+export async function revokeApiKey(
+  db: Db,
+  teamId: string,
+  keyId: string,
+  now: Date,
+  actor?: string,
+): Promise<void> {
   await db.transaction(async (tx) => {
     // Locking the team's active keys serialises two revocations that would otherwise both see "one left".
     const active = await tx
@@ -105,7 +116,7 @@ export async function revokeApiKey(db: Db, teamId: string, keyId: string, now: D
     if (active.length <= 1) throw new ApiError('last_api_key', keyMessages.lastKey);
     await tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, keyId));
     await tx.delete(consoleSessions).where(eq(consoleSessions.apiKeyId, keyId));
-    await writeAudit(tx, { teamId, action: 'api_key.revoked', target: keyId });
+    await writeAudit(tx, { teamId, action: 'api_key.revoked', target: keyId, actor });
   });
 }
 
@@ -113,10 +124,10 @@ export async function revokeApiKey(db: Db, teamId: string, keyId: string, now: D
 export async function findTeamByApiKey(
   db: Db,
   key: string,
-): Promise<{ teamId: string; keyId: string } | undefined> {
+): Promise<{ teamId: string; keyId: string; prefix: string } | undefined> {
   if (!key.startsWith(KEY_PREFIX)) return undefined;
   const [row] = await db
-    .select({ teamId: apiKeys.teamId, keyId: apiKeys.id })
+    .select({ teamId: apiKeys.teamId, keyId: apiKeys.id, prefix: apiKeys.prefix })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, hashSecret(key)), isNull(apiKeys.revokedAt)))
     .limit(1);

@@ -44,7 +44,7 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
       return errorResponse(c, 'unauthorized', authMessages.unauthorized);
     }
     c.set('actorKeyId', found.keyId);
-    return admitTeam(c, found.teamId, next);
+    return admitTeam(c, found.teamId, `key ${found.prefix}…`, next);
   }
   const session = getCookie(c, SESSION_COOKIE);
   const found = session ? await findConsoleSession(db, session) : undefined;
@@ -55,13 +55,14 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   }
   // A console session acts as the API key it was opened with (e.g. when approving workflow runs).
   c.set('actorKeyId', found.apiKeyId);
-  return admitTeam(c, teamId, next);
+  return admitTeam(c, teamId, 'console', next);
 });
 
 /** The team is known: it passes if it is within its request rate. */
-function admitTeam(c: Context<AppEnv>, teamId: string, next: Next) {
+function admitTeam(c: Context<AppEnv>, teamId: string, actor: string, next: Next) {
   const refused = admitTeamRequest(c.var.services, teamId);
   if (refused) return tooManyRequests(c, 'team_rate_limited', refused);
   c.set('teamId', teamId);
+  c.set('actor', actor);
   return next();
 }

@@ -31,6 +31,9 @@ const CALLBACK_ERRORS: Record<string, (query: Record<string, string | undefined>
   authorization_denied: () => connectMessages.authorizationCancelled,
   no_sites: () => connectMessages.noSitesAuthorized,
   oauth_callback_failed: () => connectMessages.callbackFailed,
+  oauth_client_rejected: () => connectMessages.oauthClientRejected,
+  connection_exists: ({ subdomain }) =>
+    subdomain && isValidSubdomain(subdomain) ? connectMessages.alreadyConnected(subdomain) : undefined,
   wrong_browser: () => callbackMessages.wrongBrowser,
   site_not_found: ({ subdomain }) =>
     subdomain && isValidSubdomain(subdomain) ? connectMessages.siteNotFound(subdomain) : undefined,

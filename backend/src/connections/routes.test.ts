@@ -52,6 +52,12 @@ describe('connection routes', () => {
       ['acme corp', 'Please enter a valid subdomain (letters, numbers, and hyphens only)'],
       ['-acme', 'Please enter a valid subdomain (letters, numbers, and hyphens only)'],
       ['acme-', 'Please enter a valid subdomain (letters, numbers, and hyphens only)'],
+      ['ACME', 'Please enter a valid subdomain (letters, numbers, and hyphens only)'],
+      ['acme.atlassian.net', 'Please enter a valid subdomain (letters, numbers, and hyphens only)'],
+      [
+        'https://acme.atlassian.net/jira/your-work',
+        'Please enter a valid subdomain (letters, numbers, and hyphens only)',
+      ],
     ])('rejects subdomain %j with the exact message', async (subdomain, message) => {
       const response = await t.request('/v1/jira/connections/managed/start', {
         method: 'POST',
@@ -273,6 +279,68 @@ describe('connection routes', () => {
       }
       const stillThere = await t.request(`/v1/jira/connections/${theirs.id}`, { key: other.key });
       expect(stillThere.status).toBe(200);
+    });
+
+    it('answers 409 before starting over a site the team already connected, unless asked to replace', async () => {
+      const team = await t.createTeam('Already connected');
+      await insertTestConnection(t.services, {
+        teamId: team.id,
+        cloudId: 'exists-cloud',
+        accessToken: 'x',
+        siteUrl: 'https://initech.atlassian.net',
+        accountName: 'Alice Admin',
+      });
+      const custom = { subdomain: 'initech', clientId: 'c', clientSecret: 's' };
+      for (const [path, body] of [
+        ['/v1/jira/connections/managed/start', { subdomain: 'initech' }],
+        ['/v1/jira/connections/custom/start', custom],
+      ] as const) {
+        const refused = await t.request(path, { method: 'POST', json: body, key: team.key });
+        expect(refused.status).toBe(409);
+        expect(await errorOf(refused)).toMatchObject({
+          code: 'connection_exists',
+          message:
+            'initech.atlassian.net is already connected (Sign in with Jira, connected as Alice Admin). Connecting again replaces that connection; send "replace": true to do so.',
+        });
+        const replacing = await t.request(path, {
+          method: 'POST',
+          json: { ...body, replace: true },
+          key: team.key,
+        });
+        expect(replacing.status).toBe(200);
+      }
+      // Another site of the same team is not in the way.
+      const other = await t.request('/v1/jira/connections/managed/start', {
+        method: 'POST',
+        json: { subdomain: 'globex' },
+        key: team.key,
+      });
+      expect(other.status).toBe(200);
+    });
+
+    it('refuses Ticket Syncing on a bring-your-own connection, with the reason', async () => {
+      const custom = await insertTestConnection(t.services, {
+        teamId: t.team.id,
+        cloudId: 'byo-sync-cloud',
+        method: 'custom',
+        accessToken: 'x',
+        siteUrl: 'https://byo-sync.atlassian.net',
+      });
+      const response = await t.request(`/v1/jira/connections/${custom.id}`, {
+        method: 'PATCH',
+        json: { ticketSyncing: true },
+      });
+      expect(response.status).toBe(409);
+      expect(await errorOf(response)).toMatchObject({
+        code: 'ticket_syncing_unavailable',
+        message:
+          'Ticket Syncing needs a connection made with Sign in with Jira and the Forge app; connections with your own OAuth app are never upgraded by the Forge app. Reconnect with Sign in with Jira to use it.',
+      });
+      const off = await t.request(`/v1/jira/connections/${custom.id}`, {
+        method: 'PATCH',
+        json: { ticketSyncing: false },
+      });
+      expect(off.status).toBe(200);
     });
 
     it('rejects a bad toggle body with a clear message', async () => {

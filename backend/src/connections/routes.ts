@@ -6,7 +6,7 @@ import { findTeamByApiKey } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
-import { runHealthChecks } from '../health/service';
+import { runConnectionHealthChecks } from '../health/service';
 import { bearerToken } from '../http/bearer';
 import { ApiError, errorResponse } from '../http/errors';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
@@ -64,17 +64,30 @@ const Prefill = z
   ])
   .openapi('ReconnectPrefill');
 const HealthCheck = z
-  .object({ name: z.string(), ok: z.boolean(), message: z.string(), detail: z.string().optional() })
+  .object({
+    name: z.string(),
+    ok: z.boolean(),
+    message: z.string(),
+    cause: z.string().optional(),
+    detail: z.string().optional(),
+  })
   .openapi('HealthCheckResult');
 
 // Validation of these bodies happens in the service so the spec's messages come out word for word.
-const ManagedStart = z.object({ subdomain: z.string().optional() }).openapi('ManagedConnectionStart');
+const replace = z
+  .boolean()
+  .optional()
+  .openapi({ description: "Replace the team's existing connection to the same site (else 409)" });
+const ManagedStart = z
+  .object({ subdomain: z.string().optional(), replace })
+  .openapi('ManagedConnectionStart');
 const CustomStart = z
   .object({
     displayName: z.string().optional(),
     subdomain: z.string().optional(),
     clientId: z.string().optional(),
     clientSecret: z.string().optional(),
+    replace,
   })
   .openapi('CustomConnectionStart');
 
@@ -85,7 +98,10 @@ const routes = {
     summary: 'Start Sign in with Jira (the managed Atlassian app)',
     security,
     request: jsonBody(ManagedStart),
-    responses: { 200: jsonContent(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+    responses: {
+      200: jsonContent(AuthorizeUrl, 'Send the browser here'),
+      ...errorResponses(400, 401, 409),
+    },
   }),
   startCustom: createRoute({
     method: 'post',
@@ -93,7 +109,10 @@ const routes = {
     summary: "Start a connection with the team's own Atlassian OAuth app",
     security,
     request: jsonBody(CustomStart),
-    responses: { 200: jsonContent(AuthorizeUrl, 'Send the browser here'), ...errorResponses(400, 401) },
+    responses: {
+      200: jsonContent(AuthorizeUrl, 'Send the browser here'),
+      ...errorResponses(400, 401, 409),
+    },
   }),
   callbackUrl: createRoute({
     method: 'get',
@@ -133,7 +152,7 @@ const routes = {
     summary: 'Turn Ticket Syncing on or off',
     security,
     request: { params: idParam, ...jsonBody(z.object({ ticketSyncing: z.boolean() })) },
-    responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(400, 401, 404) },
+    responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(400, 401, 404, 409) },
   }),
   reconnect: createRoute({
     method: 'get',
@@ -193,18 +212,19 @@ export function connectionRoutes() {
     ),
   );
   app.openapi(routes.remove, async (c) => {
-    await deleteConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
+    await deleteConnection(c.var.services, c.var.teamId, c.req.valid('param').id, c.var.actor);
     return c.body(null, 204);
   });
   app.openapi(routes.patch, async (c) => {
-    const row = await setTicketSyncing(
+    const change = await setTicketSyncing(
       c.var.services,
       c.var.teamId,
       c.req.valid('param').id,
       c.req.valid('json').ticketSyncing,
+      c.var.actor,
     );
-    await onTicketSyncingChanged(c.var.services, row);
-    return c.json(presentConnection(row), 200);
+    await onTicketSyncingChanged(c.var.services, change);
+    return c.json(presentConnection(change.connection), 200);
   });
   app.openapi(routes.reconnect, async (c) =>
     c.json(
@@ -215,7 +235,7 @@ export function connectionRoutes() {
   app.openapi(routes.health, async (c) => {
     const connection = await findConnection(c.var.services, c.var.teamId, c.req.valid('param').id);
     const site = asConnectingUser(c.var.services, connection);
-    return c.json({ results: await runHealthChecks(c.var.services, site) }, 200);
+    return c.json({ results: await runConnectionHealthChecks(c.var.services, connection, site) }, 200);
   });
 
   // Atlassian sends the browser back here. Only the team that started the attempt may finish it (callback.ts).
@@ -234,7 +254,8 @@ export function connectionRoutes() {
       return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
     }
     const bearer = bearerToken(c.req.header('authorization'));
-    const keyTeamId = bearer ? (await findTeamByApiKey(services.db, bearer))?.teamId : undefined;
+    const byKey = bearer ? await findTeamByApiKey(services.db, bearer) : undefined;
+    const keyTeamId = byKey?.teamId;
     const session = getCookie(c, SESSION_COOKIE);
     const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
     const signedInAs = keyTeamId ?? sessionTeamId;
@@ -248,7 +269,13 @@ export function connectionRoutes() {
       return c.redirect(`/console/login?${new URLSearchParams({ continue: next })}`);
     }
     try {
-      const connection = await completeAuthorization(services, { code, state, teamId: pending.teamId });
+      const actor = byKey ? `key ${byKey.prefix}…` : 'console';
+      const connection = await completeAuthorization(services, {
+        code,
+        state,
+        teamId: pending.teamId,
+        actor,
+      });
       deleteCookie(c, BROWSER_BINDING_COOKIE, { path: CALLBACK_PATH });
       if (wantsJson) return c.json(presentConnection(connection), 200);
       return c.redirect(`/console/connections?${new URLSearchParams({ connected: connection.id })}`);

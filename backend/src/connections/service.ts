@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { connectMessages, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
-import { and, eq, gt, isNull, lte } from 'drizzle-orm';
+import { connectMessages, METHOD_LABELS, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
+import { and, eq, gt, isNull, lte, ne } from 'drizzle-orm';
 import { atlassianFetch } from '../atlassian/http';
 import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
 import {
@@ -8,6 +8,7 @@ import {
   buildAuthorizeUrl,
   exchangeAuthorizationCode,
   listAccessibleResources,
+  OAuthError,
 } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
@@ -66,19 +67,44 @@ async function beginAuthorization(
   };
 }
 
+/** What the team already has on a site, worded for the admin who is about to replace it. */
+function connectionExistsError(existing: JiraConnection): ApiError {
+  return new SiteChoiceError(
+    'connection_exists',
+    connectMessages.connectionExists(
+      new URL(existing.siteUrl).host,
+      METHOD_LABELS[existing.method],
+      existing.accountName ?? existing.accountId,
+    ),
+    existing.subdomain ? { subdomain: existing.subdomain } : {},
+  );
+}
+
+/** Refuses to start over a site the team already connected, unless the caller asked to replace it. */
+async function refuseSilentReplace(services: Services, teamId: string, subdomain: string | undefined) {
+  if (!subdomain) return; // the site is only known after consent: the callback checks then
+  const [existing] = await services.db
+    .select()
+    .from(jiraConnections)
+    .where(and(eq(jiraConnections.teamId, teamId), eq(jiraConnections.subdomain, subdomain)));
+  if (existing) throw connectionExistsError(existing);
+}
+
 /** Sign in with Jira: the platform's own Atlassian app. */
 export async function startManagedConnection(
   services: Services,
   teamId: string,
-  input: { subdomain?: string },
+  input: { subdomain?: string; replace?: boolean },
   createdByKeyId?: string,
 ) {
   const subdomain = validateManagedSubdomain(input.subdomain);
+  const replaceExisting = input.replace === true;
+  if (!replaceExisting) await refuseSilentReplace(services, teamId, subdomain);
   try {
     const app = managedOAuthClient(services);
     return await beginAuthorization(
       services,
-      { teamId, method: 'managed', subdomain, createdByKeyId },
+      { teamId, method: 'managed', subdomain, replaceExisting, createdByKeyId },
       app.clientId,
     );
   } catch (error) {
@@ -91,10 +117,12 @@ export async function startManagedConnection(
 export async function startCustomConnection(
   services: Services,
   teamId: string,
-  input: CustomAppInput,
+  input: CustomAppInput & { replace?: boolean },
   createdByKeyId?: string,
 ) {
   const app = validateCustomApp(input);
+  const replaceExisting = input.replace === true;
+  if (!replaceExisting) await refuseSilentReplace(services, teamId, app.subdomain);
   try {
     return await beginAuthorization(
       services,
@@ -103,6 +131,7 @@ export async function startCustomConnection(
         createdByKeyId,
         method: 'custom',
         subdomain: app.subdomain,
+        replaceExisting,
         displayName: app.displayName,
         clientId: app.clientId,
         clientSecretEncrypted: services.encryptor.encrypt(app.clientSecret, SECRET_PURPOSE.stateClientSecret),
@@ -167,7 +196,7 @@ export async function pruneExpiredStates(services: Services): Promise<number> {
 /** A site-choice failure, with the validated detail the console needs to word it (callback.ts). */
 export class SiteChoiceError extends ApiError {
   constructor(
-    code: 'site_not_found' | 'no_sites' | 'multiple_sites',
+    code: 'site_not_found' | 'no_sites' | 'multiple_sites' | 'connection_exists',
     message: string,
     readonly detail: Record<string, string> = {},
   ) {
@@ -197,6 +226,14 @@ function chooseSite(resources: AccessibleResource[], subdomain: string | null): 
   });
 }
 
+/** Atlassian's token endpoint refusing the client itself (not the code): wrong client id or secret. */
+function isClientRejection(error: unknown): boolean {
+  return (
+    error instanceof OAuthError &&
+    (error.status === 401 || ['invalid_client', 'unauthorized_client', 'access_denied'].includes(error.error))
+  );
+}
+
 async function fetchMyself(services: Services, cloudId: string, accessToken: string) {
   const response = await atlassianFetch(`${jiraBaseUrl(services, cloudId)}/rest/api/3/myself`, {
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
@@ -218,7 +255,7 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
  */
 export async function completeAuthorization(
   services: Services,
-  params: { code: string; state: string; teamId: string },
+  params: { code: string; state: string; teamId: string; actor?: string },
 ): Promise<JiraConnection> {
   const attempt = await consumeState(services, params.state, params.teamId);
   const { encryptor } = services;
@@ -229,11 +266,24 @@ export async function completeAuthorization(
     code: params.code,
     redirectUri: attempt.redirectUri,
     codeVerifier: encryptor.decrypt(attempt.codeVerifierEncrypted, SECRET_PURPOSE.codeVerifier),
+  }).catch((error: unknown) => {
+    // A team's own app with a wrong id or secret: say so, and where to find the right ones.
+    if (attempt.method === 'custom' && isClientRejection(error)) {
+      throw new ApiError('oauth_client_rejected', connectMessages.oauthClientRejected);
+    }
+    throw error;
   });
   const site = chooseSite(
     await listAccessibleResources(services.config.atlassianApiUrl, tokens.accessToken),
     attempt.subdomain,
   );
+  if (!attempt.replaceExisting) {
+    const [existing] = await services.db
+      .select()
+      .from(jiraConnections)
+      .where(and(eq(jiraConnections.teamId, attempt.teamId), eq(jiraConnections.cloudId, site.id)));
+    if (existing) throw connectionExistsError(existing);
+  }
   const me = await fetchMyself(services, site.id, tokens.accessToken);
   const now = services.clock.now();
   const values = {
@@ -292,6 +342,7 @@ export async function completeAuthorization(
       teamId: attempt.teamId,
       action: 'jira.connection.connected',
       target: row.id,
+      actor: params.actor,
       detail: { method: row.method, cloudId: row.cloudId, siteUrl: row.siteUrl },
     });
     if (row.method === 'managed') {
@@ -334,7 +385,12 @@ export async function listConnections(services: Services, teamId: string): Promi
     .orderBy(jiraConnections.createdAt);
 }
 
-export async function deleteConnection(services: Services, teamId: string, id: string): Promise<void> {
+export async function deleteConnection(
+  services: Services,
+  teamId: string,
+  id: string,
+  actor?: string,
+): Promise<void> {
   const connection = await findConnection(services, teamId, id);
   await services.db.transaction(async (tx) => {
     await tx.delete(jiraConnections).where(eq(jiraConnections.id, connection.id));
@@ -342,26 +398,40 @@ export async function deleteConnection(services: Services, teamId: string, id: s
       teamId,
       action: 'jira.connection.deleted',
       target: id,
+      actor,
       detail: { cloudId: connection.cloudId },
     });
   });
 }
 
-export async function setTicketSyncing(services: Services, teamId: string, id: string, enabled: boolean) {
-  await findConnection(services, teamId, id);
+/** Sets Ticket Syncing; `changed` says whether this call flipped it (one caller wins a concurrent flip). */
+export async function setTicketSyncing(
+  services: Services,
+  teamId: string,
+  id: string,
+  enabled: boolean,
+  actor?: string,
+) {
+  const current = await findConnection(services, teamId, id);
+  // The Forge app never upgrades a bring-your-own connection, so syncing could never run on it.
+  if (enabled && current.method === 'custom') {
+    throw new ApiError('ticket_syncing_unavailable', connectMessages.ticketSyncingNeedsManaged);
+  }
   return services.db.transaction(async (tx) => {
-    const [row] = await tx
+    const [flipped] = await tx
       .update(jiraConnections)
       .set({ ticketSyncing: enabled, updatedAt: services.clock.now() })
-      .where(eq(jiraConnections.id, id))
+      .where(and(eq(jiraConnections.id, id), ne(jiraConnections.ticketSyncing, enabled)))
       .returning();
+    const row = flipped ?? current;
     await writeAudit(tx, {
       teamId,
       action: 'jira.connection.ticket_syncing_changed',
       target: id,
+      actor,
       detail: { enabled },
     });
-    return row;
+    return { connection: row, changed: Boolean(flipped) };
   });
 }
 

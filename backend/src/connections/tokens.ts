@@ -215,3 +215,28 @@ async function markRevoked(
     'refresh token rejected by Atlassian; connection needs reconnect',
   );
 }
+
+/**
+ * Jira refused the connection's access token (401): Atlassian revoked it, so every call would fail until the
+ * admin reconnects. Says so on the connection, with its audit row, once.
+ */
+export async function markTokenRefused(services: Services, connectionId: string): Promise<void> {
+  await services.db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(jiraConnections)
+      .set({
+        status: 'needs_reconnect',
+        statusReason: connectMessages.tokenRefused,
+        updatedAt: services.clock.now(),
+      })
+      .where(and(eq(jiraConnections.id, connectionId), eq(jiraConnections.status, 'active')))
+      .returning({ teamId: jiraConnections.teamId });
+    if (!row) return;
+    await writeAudit(tx, {
+      teamId: row.teamId,
+      action: 'jira.connection.token_refused',
+      target: connectionId,
+    });
+  });
+  services.logger.warn({ connectionId }, 'access token refused by Jira; connection needs reconnect');
+}

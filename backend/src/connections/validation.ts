@@ -1,9 +1,4 @@
-import {
-  connectMessages,
-  customFieldRequired,
-  normalizeSubdomain,
-  subdomainProblem,
-} from '@jira-integration/shared';
+import { connectMessages, customFieldRequired, subdomainProblem } from '@jira-integration/shared';
 import { limitMessages } from '@jira-integration/shared/security-messages';
 import { ApiError } from '../http/errors';
 import { hasControlCharacters } from '../http/limits';
@@ -27,7 +22,7 @@ export function validateManagedSubdomain(raw: string | undefined): string | unde
   const problem = subdomainProblem(raw);
   if (problem === 'required') throw new ApiError('subdomain_required', connectMessages.subdomainRequired);
   if (problem === 'invalid') throw new ApiError('subdomain_invalid', connectMessages.subdomainInvalid);
-  return normalizeSubdomain(raw);
+  return raw;
 }
 
 export interface CustomAppInput {
@@ -46,12 +41,11 @@ export function validateCustomApp(input: CustomAppInput) {
   for (const field of ['clientId', 'clientSecret', 'subdomain'] as const) {
     if (!input[field]?.trim()) throw new ApiError(`${field}_required`, customFieldRequired(field));
   }
-  // Something was typed, so anything wrong with it (even nothing left once normalised) is "invalid".
   if (subdomainProblem(input.subdomain!))
     throw new ApiError('subdomain_invalid', connectMessages.subdomainInvalid);
   return {
     displayName: input.displayName?.trim() || undefined,
-    subdomain: normalizeSubdomain(input.subdomain!),
+    subdomain: input.subdomain!,
     clientId: input.clientId!.trim(),
     // Secrets are taken exactly as given: whitespace inside them is not ours to change.
     clientSecret: input.clientSecret!,

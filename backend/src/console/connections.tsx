@@ -1,5 +1,12 @@
 /** The Connections page: the team's connections, their actions and the connect modal. */
-import { connectModalCopy } from '@jira-integration/shared';
+import {
+  connectMessages,
+  connectModalCopy,
+  JIRA_OAUTH_SCOPES,
+  METHOD_LABELS,
+  supportContact,
+} from '@jira-integration/shared';
+import { forgeConsoleMessages } from '@jira-integration/shared/forge-messages';
 import { workspaceMessages } from '@jira-integration/shared/security-messages';
 import { Hono } from 'hono';
 import { callbackErrorText } from '../connections/callback';
@@ -13,6 +20,7 @@ import { browserBundle } from './assets';
 import { describeForgeUpgrade, ForgeUpgradeNote, type ForgeUpgradeState } from './forge-upgrade';
 import { ConsoleLayout } from './layout';
 import { requireConsoleSession } from './session';
+import { ForgeInstallHelp } from './tickets';
 
 const APPROVAL_LABELS: Record<ApprovalStatus, string> = {
   approved: workspaceMessages.approved,
@@ -37,39 +45,66 @@ function ConnectionRow(props: {
   connection: JiraConnection;
   forge: ForgeUpgradeState;
   approval: ApprovalStatus | undefined;
+  productName: string;
+  forgeInstallUrl: string;
 }) {
   const c = props.connection;
+  const site = new URL(c.siteUrl).host;
+  const needsReconnect = c.status === 'needs_reconnect';
   return (
-    <tr data-connection-id={c.id}>
-      <td>
-        <strong>{c.displayName ?? c.siteName}</strong>
+    <tr
+      data-connection-id={c.id}
+      data-site={site}
+      data-subdomain={c.subdomain ?? ''}
+      data-connection-method={c.method}
+      data-connected-as={c.accountName ?? c.accountId}
+    >
+      <td data-label="Site">
+        <strong>
+          <a href={`/console/connections/${encodeURIComponent(c.id)}`}>{c.displayName ?? c.siteName}</a>
+        </strong>
         <div class="help">
-          <a href={c.siteUrl}>{new URL(c.siteUrl).host}</a>
+          <a href={c.siteUrl}>{site}</a>
         </div>
       </td>
-      <td>{c.method === 'managed' ? 'Sign in with Jira' : 'Own OAuth app'}</td>
-      <td>{c.accountName ?? c.accountId}</td>
-      <td>
-        {c.status === 'needs_reconnect' ? (
+      <td data-label="Method">{METHOD_LABELS[c.method]}</td>
+      <td data-label="Connected as">{c.accountName ?? c.accountId}</td>
+      <td data-label="Status">
+        {needsReconnect ? (
           <span class="badge bad">Needs reconnect</span>
         ) : (
           <span class="badge ok">Active</span>
         )}
         {c.statusReason ? <div class="help">{c.statusReason}</div> : null}
         <ForgeUpgradeNote state={props.forge} />
+        {props.forge.label === forgeConsoleMessages.notInstalled ? (
+          <ForgeInstallHelp productName={props.productName} installUrl={props.forgeInstallUrl} />
+        ) : null}
         {c.method === 'managed' ? <WorkspaceApprovalNote status={props.approval} /> : null}
       </td>
-      <td>
+      <td data-label="Sync">
         <label class="toggle">
-          <input type="checkbox" data-action="ticket-syncing" checked={c.ticketSyncing} /> Ticket Syncing
+          <input
+            type="checkbox"
+            data-action="ticket-syncing"
+            checked={c.ticketSyncing}
+            disabled={c.method === 'custom' && !c.ticketSyncing}
+            aria-describedby={c.method === 'custom' ? `sync-reason-${c.id}` : undefined}
+          />{' '}
+          Ticket Syncing
         </label>
+        {c.method === 'custom' ? (
+          <div class="help" id={`sync-reason-${c.id}`}>
+            {connectMessages.ticketSyncingNeedsManaged}
+          </div>
+        ) : null}
       </td>
       <td>
         <div class="row">
           <button class="btn secondary" type="button" data-action="health">
             Run health checks
           </button>
-          <button class="btn secondary" type="button" data-action="reconnect">
+          <button class={needsReconnect ? 'btn' : 'btn secondary'} type="button" data-action="reconnect">
             Reconnect
           </button>
           <button class="btn link" type="button" data-action="disconnect">
@@ -123,10 +158,15 @@ function Field(props: {
 }
 
 /** Where a form's server error shows, and its Back and submit buttons (submit stays disabled until valid). */
-function FormFooter(props: { submitLabel: string }) {
+function FormFooter(props: { submitLabel: string; replaceLabel: string }) {
   return (
     <>
-      <div class="alert" role="alert" hidden />
+      <div class="alert" role="alert" hidden>
+        <p class="alert-text" />
+        <button class="btn" type="button" data-replace hidden>
+          {props.replaceLabel}
+        </button>
+      </div>
       <div class="row">
         <button class="btn secondary" type="button" data-back>
           Back
@@ -145,7 +185,7 @@ function ConnectModal(props: { productName: string; callbackUrl: string }) {
   return (
     <dialog id="connect-modal" aria-labelledby="connect-title" data-product-name={props.productName}>
       <div class="modal-head">
-        <h2 id="connect-title">Connect a Jira Cloud site</h2>
+        <h2 id="connect-title">{copy.title}</h2>
         <button class="btn link" type="button" data-close>
           Close
         </button>
@@ -171,10 +211,22 @@ function ConnectModal(props: { productName: string; callbackUrl: string }) {
           help={copy.siteHelp}
           required
         />
-        <FormFooter submitLabel={copy.submit} />
+        <FormFooter submitLabel={copy.submit} replaceLabel={copy.replace} />
       </form>
       <form data-step="custom" id="custom-form" hidden novalidate>
         <p class="lede">{copy.customDescription}</p>
+        <div class="scopes">
+          <p class="help" id="scopes-intro">
+            {copy.scopesIntro}
+          </p>
+          <ul id="scopes">
+            {JIRA_OAUTH_SCOPES.map((scope) => (
+              <li>
+                <code>{scope}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
         <Field
           id="custom-displayName"
           label={copy.displayNameLabel}
@@ -203,6 +255,9 @@ function ConnectModal(props: { productName: string; callbackUrl: string }) {
           help={copy.secretHelp}
           required
         />
+        <p class="help" id="secret-reenter" hidden>
+          {copy.secretReenter}
+        </p>
         <div class="field">
           <label for="custom-callbackUrl">{copy.callbackLabel}</label>
           <div class="suffixed">
@@ -213,8 +268,12 @@ function ConnectModal(props: { productName: string; callbackUrl: string }) {
           </div>
           <p class="help">{copy.callbackHelp}</p>
         </div>
-        <FormFooter submitLabel={copy.submit} />
+        <p class="help" id="authorization-window">
+          {copy.authorizationWindow}
+        </p>
+        <FormFooter submitLabel={copy.submit} replaceLabel={copy.replace} />
       </form>
+      <p class="help support">{copy.support}</p>
     </dialog>
   );
 }
@@ -228,7 +287,7 @@ export function connectionConsoleRoutes() {
   app.use('/console/connections', requireConsoleSession);
   app.get('/console/connections', async (c) => {
     const services = c.var.services;
-    const { productName } = services.config;
+    const { productName, forgeInstallUrl } = services.config;
     const connections = await listConnections(services, c.var.teamId);
     const sites = await forgeSiteStatus(services, [
       ...new Set(connections.map((connection) => connection.cloudId)),
@@ -248,14 +307,17 @@ export function connectionConsoleRoutes() {
             Connect Jira site
           </button>
         </div>
-        {connected ? (
-          <div class="alert ok" role="status">
-            Jira site connected.
+        {/* Only right after a connect: the page script drops the flag from the address (history). */}
+        {connected && connections.some((connection) => connection.id === connected) ? (
+          <div class="alert ok" role="status" id="connected-banner">
+            {connectMessages.connected}
           </div>
         ) : null}
+        <div class="alert ok" role="status" id="page-status" hidden />
         {error ? (
           <div class="alert" role="alert" id="callback-error">
-            {error}
+            <p>{error}</p>
+            <p class="help">{supportContact(productName)}</p>
           </div>
         ) : null}
         <div class="card">
@@ -279,6 +341,8 @@ export function connectionConsoleRoutes() {
                     connection={connection}
                     forge={describeForgeUpgrade(connection, sites.get(connection.cloudId))}
                     approval={approvals.get(connection.cloudId)}
+                    productName={productName}
+                    forgeInstallUrl={forgeInstallUrl}
                   />
                 ))}
               </tbody>

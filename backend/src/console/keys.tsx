@@ -105,7 +105,7 @@ export function keyConsoleRoutes() {
     const form = await c.req.parseBody();
     const name = boundedText('name', 255).safeParse(typeof form.name === 'string' ? form.name.trim() : '');
     if (!name.success || !name.data) return page(c, { error: copy.nameTooLong }, 400);
-    const created = await createApiKey(c.var.services.db, c.var.teamId, name.data);
+    const created = await createApiKey(c.var.services.db, c.var.teamId, name.data, 'console');
     return page(c, { created: created.key });
   });
 
@@ -113,7 +113,7 @@ export function keyConsoleRoutes() {
     if (!isSameOrigin(c)) return page(c, { error: authMessages.crossSite }, 403);
     const { db, clock } = c.var.services;
     try {
-      await revokeApiKey(db, c.var.teamId, c.req.param('id'), clock.now());
+      await revokeApiKey(db, c.var.teamId, c.req.param('id'), clock.now(), 'console');
     } catch (error) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 409)) {
         return page(c, { error: error.message }, error.status);

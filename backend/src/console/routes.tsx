@@ -1,6 +1,6 @@
 import { authMessages } from '@jira-integration/shared';
 import { callbackMessages } from '@jira-integration/shared/security-messages';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { isSameOrigin } from '../auth/middleware';
 import { clientAddress, failedKeyBlock, recordFailedKeyAttempt } from '../auth/rate-limits';
@@ -8,10 +8,13 @@ import { deleteConsoleSession, SESSION_COOKIE, signInWithApiKey } from '../auth/
 import { continuationOf } from '../connections/callback';
 import type { AppEnv } from '../context';
 import { errorBody } from '../http/errors';
+import { auditConsoleRoutes } from './audit';
+import { connectionDetailRoutes } from './connection-detail';
 import { connectionConsoleRoutes } from './connections';
 import { keyConsoleRoutes } from './keys';
-import { Page } from './layout';
+import { FAVICON_SVG, Page } from './layout';
 import { consoleCss } from './styles';
+import { teamConsoleRoutes } from './team';
 import { ticketConsoleRoutes } from './tickets';
 import { workflowConsoleRoutes } from './workflows';
 
@@ -64,6 +67,15 @@ export function consoleRoutes() {
     c.header('cache-control', 'public, max-age=300');
     return c.body(consoleCss);
   });
+
+  const favicon = (c: Context<AppEnv>) => {
+    c.header('content-type', 'image/svg+xml');
+    c.header('cache-control', 'public, max-age=86400');
+    return c.body(FAVICON_SVG);
+  };
+  app.get('/favicon.svg', favicon);
+  // Browsers ask for /favicon.ico on their own; an SVG answers it too.
+  app.get('/favicon.ico', favicon);
 
   app.get('/', (c) => c.redirect('/console/connections'));
   app.get('/console', (c) => c.redirect('/console/connections'));
@@ -127,6 +139,9 @@ export function consoleRoutes() {
   });
 
   app.route('/', connectionConsoleRoutes());
+  app.route('/', connectionDetailRoutes());
+  app.route('/', auditConsoleRoutes());
+  app.route('/', teamConsoleRoutes());
   app.route('/', ticketConsoleRoutes());
   app.route('/', keyConsoleRoutes());
 

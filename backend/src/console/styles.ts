@@ -55,4 +55,32 @@ input[readonly] { background:#f7f8f9; }
 .toggle { display:flex; gap:6px; align-items:center; font-weight:400; margin:0; }
 .health-results { list-style:none; padding:0; margin:8px 0 0; font-size:13px; }
 .health-results li.ok { color:var(--ok); } .health-results li.bad { color:var(--bad); }
+.alert-text { margin:0 0 8px; } .alert-text:last-child { margin:0; }
+.alert p { margin:0 0 4px; }
+.support { margin-top:16px; }
+.sr-only { position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); }
+h2 { font-size:16px; margin:0 0 8px; }
+.scopes ul { columns:2; margin:4px 0 8px; padding-left:18px; font-size:12px; }
+.forge-install { margin-top:4px; }
+dl.facts { display:grid; grid-template-columns: 180px 1fr; gap:6px 16px; margin:0; }
+dl.facts dt { color:var(--muted); font-weight:600; } dl.facts dd { margin:0; overflow-wrap:anywhere; }
+code { font-size:12px; background:#f1f2f4; padding:0 4px; border-radius:3px; overflow-wrap:anywhere; }
+.filters { display:flex; gap:12px; flex-wrap:wrap; align-items:flex-end; }
+.filters label { margin:0 0 4px; } .filters .field { min-width:160px; flex:1; }
+/* Phones (390 px): the navigation goes on top, tables become one block per row. */
+@media (max-width: 720px) {
+  .shell { grid-template-columns: 1fr; min-height:auto; }
+  .sidebar { border-right:none; border-bottom:1px solid var(--line); padding:12px; display:flex; flex-wrap:wrap; gap:8px; align-items:center; }
+  .brand { padding:0 8px; } .nav { display:flex; flex-wrap:wrap; gap:2px; } .nav a { padding:6px 8px; }
+  .sidebar form { margin:0; padding:0; }
+  main { padding:16px; }
+  table, thead, tbody, tr, th, td { display:block; width:100%; }
+  thead { display:none; }
+  tr { border-bottom:1px solid var(--line); padding:10px 0; }
+  td { border:none; padding:4px 0; }
+  td[data-label]::before { content: attr(data-label); display:block; color:var(--muted); font-size:11px; font-weight:600; }
+  dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom:6px; }
+  .scopes ul { columns:1; }
+  dialog { padding:16px; width:96vw; }
+}
 `;

@@ -4,8 +4,11 @@
  * (filter, paginate, create); and one ticket (edit, comment, its sync status). Plain forms posting to the
  * console, so nothing here needs a script.
  */
-import { authMessages } from '@jira-integration/shared';
-import { ticketSyncReadinessMessages as copy } from '@jira-integration/shared/forge-messages';
+import { authMessages, supportContact } from '@jira-integration/shared';
+import {
+  ticketSyncReadinessMessages as copy,
+  forgeConsoleMessages,
+} from '@jira-integration/shared/forge-messages';
 import { syncConfigMessages } from '@jira-integration/shared/sync-messages';
 import { type Context, Hono } from 'hono';
 import { isSameOrigin } from '../auth/middleware';
@@ -21,7 +24,7 @@ import {
   saveSyncConfig,
   syncConfigInput,
 } from '../sync/config';
-import { loadSyncReadiness } from '../sync/readiness';
+import { loadSyncReadiness, type ReadinessCheck } from '../sync/readiness';
 import { backfillProgress, onSyncConfigSaved } from '../sync/reconcile';
 import { ticketSyncStatus } from '../sync/status';
 import {
@@ -207,6 +210,31 @@ function SyncSettingsForm(props: {
   );
 }
 
+/**
+ * One ✗ per unmet condition: a check that only follows from an earlier one (fresh credentials need the app
+ * installed; the upgrade needs both and a managed connection) is not shown while that one fails.
+ */
+function shownChecks(checks: ReadinessCheck[]): ReadinessCheck[] {
+  const failed = new Set(checks.filter((check) => !check.ok).map((check) => check.key));
+  const hidden = new Set<string>();
+  if (failed.has('managed')) hidden.add('installed').add('fresh').add('upgraded');
+  if (failed.has('installed')) hidden.add('fresh').add('upgraded');
+  if (failed.has('fresh')) hidden.add('upgraded');
+  return checks.filter((check) => !hidden.has(check.key));
+}
+
+/** The install page link and the spec's "five minutes, then refresh" guidance. */
+export function ForgeInstallHelp(props: { productName: string; installUrl: string }) {
+  return (
+    <div class="forge-install help">
+      <a href={props.installUrl} target="_blank" rel="noopener" data-forge-install>
+        {forgeConsoleMessages.installLink}
+      </a>
+      . {forgeConsoleMessages.installWait(props.productName)}
+    </div>
+  );
+}
+
 function ReadinessCard(props: {
   entry: Readiness;
   config: SyncConfig | null;
@@ -214,6 +242,8 @@ function ReadinessCard(props: {
   now: Date;
   error?: string;
   saved?: boolean;
+  productName?: string;
+  forgeInstallUrl?: string;
 }) {
   const { entry, config } = props;
   const { connection } = entry;
@@ -227,10 +257,13 @@ function ReadinessCard(props: {
       <ForgeUpgradeNote state={describeForgeUpgrade(connection, entry.site)} />
       <p>{entry.ready ? copy.ready : copy.notReady}</p>
       <ul class="health-results">
-        {entry.checks.map((check) => (
+        {shownChecks(entry.checks).map((check) => (
           <li class={check.ok ? 'ok' : 'bad'}>
             {check.ok ? '✓' : '✗'} {check.name}
             {check.ok ? null : <span class="help"> {check.fix}</span>}
+            {!check.ok && check.key === 'installed' && props.productName && props.forgeInstallUrl ? (
+              <ForgeInstallHelp productName={props.productName} installUrl={props.forgeInstallUrl} />
+            ) : null}
           </li>
         ))}
       </ul>
@@ -451,8 +484,7 @@ export function ticketConsoleRoutes() {
     return c.html(
       <ConsoleLayout title="Tickets" productName={services.config.productName} current="/console/tickets">
         <h1>{copy.pageTitle}</h1>
-        <h2>{copy.title}</h2>
-        <p class="lede">{copy.lede}</p>
+        <p class="lede">{copy.lede(services.config.productName)}</p>
         {entries.length === 0 ? <div class="card empty">{copy.noConnections}</div> : null}
         {cards.map(({ entry, config, options }) => (
           <ReadinessCard
@@ -462,8 +494,11 @@ export function ticketConsoleRoutes() {
             now={services.clock.now()}
             error={problem?.connectionId === entry.connection.id ? problem.message : undefined}
             saved={query.saved === entry.connection.id}
+            productName={services.config.productName}
+            forgeInstallUrl={services.config.forgeInstallUrl}
           />
         ))}
+        <p class="help support">{supportContact(services.config.productName)}</p>
         <TicketList rows={page.tickets} links={links} nextHref={nextHref} filter={filter} />
       </ConsoleLayout>,
       problem ? 400 : 200,

@@ -114,6 +114,8 @@ export const auditLog = pgTable(
     teamId: text('team_id').references(() => teams.id, { onDelete: 'set null' }),
     action: text('action').notNull(),
     target: text('target'),
+    /** Who did it: "key jik_abc…" (an API key), "console" (a console session) or "system". */
+    actor: text('actor'),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -140,6 +142,8 @@ export const oauthStates = pgTable(
     redirectUri: text('redirect_uri').notNull(),
     /** Hash of the browser binding cookie set when the flow started: the callback must come back with it. */
     browserBindingHash: text('browser_binding_hash'),
+    /** The caller agreed to replace the team's existing connection to the site (else the callback refuses). */
+    replaceExisting: boolean('replace_existing').notNull().default(false),
     /** The API key (directly or through a console session) that started the connection. */
     createdByKeyId: text('created_by_key_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -195,6 +199,22 @@ export const jiraConnections = pgTable(
     uniqueIndex('jira_connections_team_site_idx').on(table.teamId, table.cloudId),
     index('jira_connections_cloud_idx').on(table.cloudId),
   ],
+);
+
+/** The last health-check runs of a connection, shown on its detail page (the newest few are kept). */
+export const healthCheckRuns = pgTable(
+  'health_check_runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => jiraConnections.id, { onDelete: 'cascade' }),
+    results: jsonb('results')
+      .$type<Array<{ name: string; ok: boolean; message: string; cause?: string }>>()
+      .notNull(),
+    ranAt: timestamp('ran_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('health_check_runs_connection_idx').on(table.connectionId, table.ranAt)],
 );
 
 /**

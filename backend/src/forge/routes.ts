@@ -14,6 +14,7 @@ import {
 } from '@jira-integration/shared/forge-ui';
 import { ApiError } from '../http/errors';
 import { ErrorSchema, errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { onConnectionsUpgraded } from '../sync/reconcile';
 import { acceptForgeEvent, parseForgeEvent, queueForgeEvent } from './events';
 import { recordCredentials, recordUninstall } from './service';
 import { adminOverview, decideSiteWorkspace, issueSyncStatus, retryIssueSync } from './ui';
@@ -168,6 +169,8 @@ export function forgeRoutes() {
         c.var.forge,
         systemTokenOf(c.req.header(SYSTEM_TOKEN_HEADER)),
       );
+      // An upgrade can complete a connection's sync readiness: its backfill starts now.
+      await onConnectionsUpgraded(c.var.services, outcome.upgradedConnectionIds);
       return c.json(
         { stored: outcome.stored, upgradedConnections: outcome.upgradedConnectionIds.length },
         200,

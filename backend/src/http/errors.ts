@@ -35,6 +35,9 @@ export const ERROR_CODES = {
   multiple_sites: 400,
   connection_not_found: 404,
   reconnect_required: 409,
+  connection_exists: 409,
+  ticket_syncing_unavailable: 409,
+  oauth_client_rejected: 400,
   oauth_start_failed: 500,
   oauth_callback_failed: 502,
   jira_myself_failed: 502,
@@ -58,6 +61,7 @@ export const ERROR_CODES = {
   invalid_auth_headers: 400,
   impersonation_refused: 403,
   impersonation_failed: 502,
+  impersonated_call_refused: 401,
   jira_unreachable: 502,
   jira_timeout: 504,
   // Tickets and sync

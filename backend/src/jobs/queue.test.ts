@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, testDatabaseKinds } from '../../test-support/database';
 import { createLogger } from '../logger';
 import { type JobQueue, startJobQueue } from './queue';
@@ -37,6 +37,29 @@ describe.each(testDatabaseKinds())('job queue on %s', (kind) => {
     const rows = ran.filter((run) => run.id === id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toEqual({ id, note: `hello from ${kind}` });
+  });
+
+  it("a job sent by this process wakes its queue's workers instead of waiting for their next poll", async () => {
+    const notified = vi.spyOn(queue.boss, 'notifyWorker');
+    // The worker holds its first job, so it never wakes itself (it does after each job) while we count.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await queue.work('test.wake', () => held);
+    await queue.work('test.other', async () => {});
+    notified.mockClear();
+    await queue.send('test.wake', {});
+    expect(notified).toHaveBeenCalledTimes(1);
+    const [woken] = notified.mock.calls[0];
+    await queue.sendMany('test.wake', [{}, {}]);
+    expect(notified.mock.calls.slice(1)).toEqual([[woken]]);
+    // A delayed job is due later: the poll takes it then.
+    notified.mockClear();
+    await queue.send('test.wake', {}, { startAfter: 3600 });
+    expect(notified).not.toHaveBeenCalled();
+    notified.mockRestore();
+    release();
   });
 
   it('retries a failing job and records the failure', async () => {

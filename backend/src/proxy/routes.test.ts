@@ -519,6 +519,26 @@ describe('auth modes', () => {
     });
   });
 
+  it('says why when Jira refuses an impersonated call (401), instead of passing a bare Unauthorized on', async () => {
+    upstream.respond((c, seen) =>
+      seen.target === '/graphql'
+        ? defaultUpstream(c, seen)
+        : c.json({ code: 401, message: 'Unauthorized; scope does not match' }, 401),
+    );
+    const response = await call(connections.forge, 'rest/api/3/myself', {
+      headers: { ...connectAuth, 'x-as-jira-user': 'acc-carol' },
+    });
+    expect(response.status).toBe(401);
+    expect(errorOf(response.body)).toEqual({
+      code: 'impersonated_call_refused',
+      message: proxyMessages.impersonatedCallRefused('acc-carol', 'rest/api/3/myself'),
+    });
+    // Without impersonation Jira's own 401 passes through unchanged.
+    const plain = await call(connections.forge, 'rest/api/3/myself', { headers: connectAuth });
+    expect(plain.status).toBe(401);
+    expect(JSON.parse(plain.body)).toEqual({ code: 401, message: 'Unauthorized; scope does not match' });
+  });
+
   it('answers 502 when the GraphQL API fails', async () => {
     upstream.respond((c) => c.json({ errors: [{ message: 'down' }] }, 500));
     const response = await call(connections.forge, 'rest/api/3/myself', {

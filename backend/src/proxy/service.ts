@@ -24,12 +24,14 @@ import {
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { ApiError, errorBody } from '../http/errors';
+import { requestIdFrom, withRequestId } from '../http/request-context';
 import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
 import { upstreamUrl } from './forms-host';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
 import { findConnectionCached, LimitRefusal, teamOfApiKey } from './hot-cache';
+import { impersonatedCallRefusal } from './impersonation-refusal';
 import { resolveProxyTarget } from './path';
 
 export interface ProxyOptions {
@@ -49,6 +51,26 @@ const PROXY_TARGET = /^\/v1\/jira\/connections\/([^/?#]+)\/proxy\//;
 /** True for request targets the proxy answers (the server hands them over before any routing). */
 export function isProxyTarget(url: string): boolean {
   return url.startsWith('/v1/jira/connections/') && PROXY_TARGET.test(url);
+}
+
+const PROXY_ROUTE = '/v1/jira/connections/:id/proxy/*';
+
+/**
+ * The server's hot path for proxied calls: what the app's middleware gives routed requests (a request id in the
+ * header, error body and log lines; request metrics, here until the last byte), without routing.
+ */
+export function serveProxyHotPath(services: Services, req: IncomingMessage, res: ServerResponse): void {
+  const incoming = req.headers['x-request-id'];
+  const requestId = requestIdFrom(Array.isArray(incoming) ? incoming[0] : incoming);
+  const started = performance.now();
+  res.setHeader('x-request-id', requestId);
+  res.once('finish', () => {
+    const { metrics } = services.state;
+    const method = req.method ?? 'GET';
+    metrics.httpRequests.inc({ method, route: PROXY_ROUTE, status: String(res.statusCode) });
+    metrics.httpDuration.observe({ method, route: PROXY_ROUTE }, (performance.now() - started) / 1000);
+  });
+  void withRequestId(requestId, () => serveProxyCall(services, req, res));
 }
 
 /** Answers one proxied call on `res`. Never throws: every failure becomes an error answer (or a reset stream). */
@@ -123,6 +145,16 @@ export async function serveProxyCall(
         : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
     record.status = answer.status;
+    const refusal = impersonatedCallRefusal(
+      credentials.mode,
+      answer.status,
+      credentials.asJiraUser,
+      target.path,
+    );
+    if (refusal) {
+      answer.body.resume(); // drained, so the connection goes back to the pool
+      throw refusal;
+    }
     const headers = returnedResponseHeaders(answer.headers, target.path, credentials.mode);
     const bodyless = NULL_BODY_STATUSES.has(answer.status) || method === 'HEAD';
     const small = !bodyless && Number(answer.headers['content-length'] ?? Number.NaN) <= MAX_BUFFERED_BODY;

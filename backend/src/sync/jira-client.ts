@@ -2,11 +2,17 @@
  * The sync's Jira calls: made as the Forge app's service account through the one Atlassian client, paced per
  * site so a backfill never takes the whole budget, and with 429s turned into a "retry after" the queue honours.
  *
- * Pacing: the Forge app's hourly budget is shared by every customer site and by interactive proxy calls, so the
- * sync spends at most `SYNC_SHARE` of what Atlassian says remains (`X-RateLimit-Remaining`) spread over the rest
- * of the window (`X-RateLimit-Reset`), and never more than `MAX_CALLS_PER_SECOND` per site. Near the limit
- * (`X-RateLimit-NearLimit`) it slows to a quarter of that.
+ * Pacing: the Forge app's hourly budget per site is shared with interactive proxy calls and the workflows, so
+ * every sync call is admitted by the one fair-share admission (atlassian/fair-share.ts) as the `sync` consumer:
+ * once the site's budget runs low the sync gets only its share and, when refused, the job goes back to the
+ * queue until the window resets (never spinning). On top of that the sync sends at most `MAX_CALLS_PER_SECOND`
+ * per site, so a backfill does not burst through Atlassian's per-second limits.
  */
+import {
+  type AtlassianCallTarget,
+  admitAtlassianCall,
+  observeAtlassianBudget,
+} from '../atlassian/fair-share';
 import { answerHeaderReader, atlassianFetch } from '../atlassian/http';
 import { JiraError } from '../atlassian/jira';
 import { rateLimitBudget } from '../atlassian/rate-limit';
@@ -15,7 +21,6 @@ import { getServiceAccountCredentials } from '../forge/credentials';
 import type { JiraConnection } from '../model/connection';
 
 export const MAX_CALLS_PER_SECOND = 20;
-export const SYNC_SHARE = 0.5;
 /** The longest a single call waits in-process for a Retry-After; longer waits go back to the queue. */
 const MAX_INLINE_RETRY_WAIT_MS = 2_000;
 
@@ -52,24 +57,13 @@ export function syncRuntime(services: Services): SyncRuntime {
   return services.state.sync;
 }
 
-/** Milliseconds between two sync calls to a site, from what Atlassian last said about the app's budget. */
-export function pacingIntervalMs(services: Services): number {
-  const floor = 1_000 / MAX_CALLS_PER_SECOND;
-  const [budget] = rateLimitBudget(services).snapshot([{ kind: 'forge' }]);
-  if (!budget || budget.remaining === null) return floor;
-  const now = services.clock.now().getTime();
-  const resetAt = budget.resetAt ? Date.parse(budget.resetAt) : Number.NaN;
-  const windowLeft = Number.isFinite(resetAt) ? Math.max(1_000, resetAt - now) : 3_600_000;
-  const spendable = Math.max(1, budget.remaining * SYNC_SHARE);
-  const interval = Math.max(floor, windowLeft / spendable);
-  return budget.nearLimit ? interval * 4 : interval;
-}
+const PACING_INTERVAL_MS = 1_000 / MAX_CALLS_PER_SECOND;
 
 async function pace(services: Services, cloudId: string): Promise<void> {
   const runtime = syncRuntime(services);
   const now = services.clock.now().getTime();
   const slot = Math.max(now, runtime.nextSlotAt.get(cloudId) ?? 0);
-  runtime.nextSlotAt.set(cloudId, slot + pacingIntervalMs(services));
+  runtime.nextSlotAt.set(cloudId, slot + PACING_INTERVAL_MS);
   if (slot > now) await runtime.sleep(slot - now);
 }
 
@@ -88,6 +82,14 @@ export async function serviceAccountJson<T>(
 ): Promise<T> {
   const credentials = await getServiceAccountCredentials(services, connection);
   await pace(services, connection.cloudId);
+  const site: AtlassianCallTarget = {
+    identity: { kind: 'forge' },
+    cloudId: connection.cloudId,
+    site: connection.siteUrl,
+  };
+  const admission = admitAtlassianCall(services, site, { kind: 'sync' });
+  // Refused: the site's budget is low and the sync used its share; the job waits in the queue until the reset.
+  if (!admission.admitted) throw new SyncRateLimitedError(admission.retryAfterSeconds * 1_000);
   const runtime = syncRuntime(services);
   const search = call.query
     ? `?${new URLSearchParams(Object.entries(call.query).map(([k, v]) => [k, String(v)]))}`
@@ -111,7 +113,9 @@ export async function serviceAccountJson<T>(
       sleep: (ms) => runtime.sleep(ms),
       onAnswer: (status, headers) => {
         runtime.calls.set(connection.cloudId, (runtime.calls.get(connection.cloudId) ?? 0) + 1);
-        budget.observe({ kind: 'forge' }, { status, headers: answerHeaderReader(headers) });
+        const answered = { status, headers: answerHeaderReader(headers) };
+        budget.observe({ kind: 'forge' }, answered);
+        observeAtlassianBudget(services, site, answered);
       },
     },
   );

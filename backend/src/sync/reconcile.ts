@@ -219,13 +219,31 @@ export function backfillProgress(config: SyncConfig, now: Date): BackfillProgres
   };
 }
 
-/** Turning Ticket Syncing on backfills the configured project (when everything else is ready). */
-export async function onTicketSyncingChanged(services: Services, connection: JiraConnection): Promise<void> {
-  if (!connection.ticketSyncing) return;
-  const config = await findSyncConfig(services, connection.id);
-  if (config && pullsFromJira(config) && (await syncReadiness(services, connection)).ready) {
-    await startBackfill(services, connection.id);
-  }
+/**
+ * Backfill starts by itself when a connection becomes ready: called once by whichever change completed
+ * readiness (Ticket Syncing flipped on, a first config or another project saved, the Forge credential push
+ * upgrading the connection). Each of those is a single-row flip that only one caller wins, so one readiness
+ * transition starts one backfill.
+ */
+export async function backfillIfReady(services: Services, connectionId: string): Promise<boolean> {
+  const [connection] = await services.db
+    .select()
+    .from(jiraConnections)
+    .where(eq(jiraConnections.id, connectionId));
+  const config = connection ? await findSyncConfig(services, connectionId) : null;
+  if (!connection || !config || !pullsFromJira(config)) return false;
+  if (!(await syncReadiness(services, connection)).ready) return false;
+  await startBackfill(services, connectionId);
+  return true;
+}
+
+/** Turning Ticket Syncing on (a real flip, not a repeat) backfills the configured project when ready. */
+export async function onTicketSyncingChanged(
+  services: Services,
+  change: { connection: JiraConnection; changed: boolean },
+): Promise<void> {
+  if (change.changed && change.connection.ticketSyncing)
+    await backfillIfReady(services, change.connection.id);
 }
 
 /** A first config, or one naming another project, brings the project's issues in (when sync can run). */
@@ -236,7 +254,10 @@ export async function onSyncConfigSaved(
   saved: SyncConfig,
 ): Promise<void> {
   if (before && before.projectId === saved.projectId) return;
-  if (pullsFromJira(saved) && (await syncReadiness(services, connection)).ready) {
-    await startBackfill(services, connection.id);
-  }
+  await backfillIfReady(services, connection.id);
+}
+
+/** The Forge credential push upgraded these connections: each one that is now ready backfills. */
+export async function onConnectionsUpgraded(services: Services, connectionIds: string[]): Promise<void> {
+  for (const id of connectionIds) await backfillIfReady(services, id);
 }

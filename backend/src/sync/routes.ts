@@ -15,7 +15,7 @@ import {
   syncConfigInput,
 } from './config';
 import { syncReadiness } from './readiness';
-import { backfillProgress, startBackfill } from './reconcile';
+import { backfillProgress, onSyncConfigSaved, startBackfill } from './reconcile';
 import { ticketSyncStatus } from './status';
 
 const security = [{ teamApiKey: [] }];
@@ -162,13 +162,7 @@ export function syncRoutes() {
     const connection = await findConnection(services, c.var.teamId, c.req.valid('param').id);
     const before = await findSyncConfig(services, connection.id);
     const saved = await saveSyncConfig(services, connection, c.req.valid('json'));
-    // A first config, or a new project, brings the project's issues in.
-    if (
-      (!before || before.projectId !== saved.projectId) &&
-      (await syncReadiness(services, connection)).ready
-    ) {
-      await startBackfill(services, connection.id);
-    }
+    await onSyncConfigSaved(services, connection, before, saved);
     return c.json(await answer(services, c.var.teamId, connection.id), 200);
   });
   app.openapi(routes.options, async (c) => {

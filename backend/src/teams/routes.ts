@@ -78,13 +78,18 @@ export function teamRoutes() {
   );
   app.openapi(routes.createKey, async (c) => {
     const { db } = c.var.services;
-    const created = await createApiKey(db, c.var.teamId, c.req.valid('json').name?.trim() || 'api');
+    const created = await createApiKey(
+      db,
+      c.var.teamId,
+      c.req.valid('json').name?.trim() || 'api',
+      c.var.actor,
+    );
     const summary = (await listApiKeys(db, c.var.teamId)).find((key) => key.id === created.id)!;
     return c.json({ ...summary, key: created.key }, 201);
   });
   app.openapi(routes.revokeKey, async (c) => {
     const { db, clock } = c.var.services;
-    await revokeApiKey(db, c.var.teamId, c.req.valid('param').id, clock.now());
+    await revokeApiKey(db, c.var.teamId, c.req.valid('param').id, clock.now(), c.var.actor);
     return c.body(null, 204);
   });
   return app;

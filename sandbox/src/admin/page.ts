@@ -56,6 +56,9 @@ export function adminPage(view: AdminView) {
   const installedSites = new Set((forge?.installations ?? []).map((i) => i.cloudId));
   const userName = (id: string | null) => (id ? (state.users.get(id)?.displayName ?? id) : '');
   const siteName = (id: string) => state.sites.get(id)?.name ?? id;
+  /** People who can sign in to a site: who may install the app there or view its issues. */
+  const siteUsers = (cloudId: string) =>
+    [...state.users.values()].filter((u) => u.accountType === 'atlassian' && u.siteIds.includes(cloudId));
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8" /><title>Atlassian sandbox</title><style>${raw(STYLE)}</style></head>
 <body>
@@ -66,12 +69,13 @@ ${[...state.sites.values()].map((s) => {
   const installed = installedSites.has(s.cloudId);
   return html`<tr data-site="${s.cloudId}"><td>${s.name}</td><td>${s.cloudId}</td><td>${s.url}</td><td>${
     installed
-      ? html`installed <button type="button" class="uninstall" data-cloud-id="${s.cloudId}">Uninstall</button>`
+      ? html`installed <button type="button" class="uninstall" data-cloud-id="${s.cloudId}">Uninstall</button>
+<form method="get" action="/_sandbox/forge/admin-page"><input type="hidden" name="site" value="${s.cloudId}" />
+<select name="as" aria-label="Admin page as">${siteUsers(s.cloudId).map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
+<button type="submit">Open admin page</button></form>`
       : html`<form class="install" data-cloud-id="${s.cloudId}">
 <input name="backendUrl" aria-label="Backend URL" value="http://127.0.0.1:3000" size="28" />
-<select name="installerAccountId" aria-label="Installed by">${[...state.users.values()]
-          .filter((u) => u.accountType === 'atlassian' && u.siteIds.includes(s.cloudId))
-          .map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
+<select name="installerAccountId" aria-label="Installed by">${siteUsers(s.cloudId).map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
 <button type="submit">Install</button></form>`
   }</td></tr>`;
 })}
@@ -107,9 +111,10 @@ ${table(
   ]),
 )}
 <h2 id="issues">Issues</h2>
-${table(
-  ['Key', 'Summary', 'Status', 'Assignee', 'Reporter', 'Comments', 'Properties', 'Updated'],
-  [...state.issues.values()].map((i) => [
+<table><thead><tr>${['Key', 'Summary', 'Status', 'Assignee', 'Reporter', 'Comments', 'Properties', 'Updated', 'Forge issue panel'].map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>
+${[...state.issues.values()].map((i) => {
+  const project = state.projects.get(i.projectId);
+  const cells = [
     i.key,
     i.summary,
     state.statuses.get(i.statusId)?.name,
@@ -118,8 +123,22 @@ ${table(
     i.commentIds.length,
     [...i.properties.keys()].join(', '),
     time(i.updated),
-  ]),
-)}
+  ];
+  return html`<tr data-issue="${i.key}">${cells.map((cell) => html`<td>${cell === undefined ? '' : String(cell)}</td>`)}<td>${
+    installedSites.has(i.cloudId)
+      ? html`<form method="get" action="/_sandbox/forge/issue-panel">
+<input type="hidden" name="site" value="${i.cloudId}" /><input type="hidden" name="issueId" value="${i.id}" />
+<input type="hidden" name="issueKey" value="${i.key}" />${
+          project
+            ? html`<input type="hidden" name="projectId" value="${project.id}" /><input type="hidden" name="projectKey" value="${project.key}" />`
+            : ''
+        }
+<select name="as" aria-label="View as">${siteUsers(i.cloudId).map((u) => html`<option value="${u.accountId}">${u.displayName}</option>`)}</select>
+<button type="submit">Open panel</button></form>`
+      : 'install the app on its site first'
+  }</td></tr>`;
+})}
+</tbody></table>
 <h2 id="clients">OAuth clients</h2>
 ${table(
   ['Client id', 'Name', 'Distribution', 'Callback URLs'],

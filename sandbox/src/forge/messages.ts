@@ -7,6 +7,8 @@ export const forgeMessages = {
   uiRemoteFailed: (reason: string) => `The remote did not answer the UI invocation (${reason}).`,
   noScheduledTrigger: 'The manifest has no scheduledTrigger that targets a remote endpoint.',
   missingFields: (fields: string) => `Request body needs ${fields}.`,
+  panelNeeds: (fields: string) => `The issue panel needs ${fields}.`,
+  adminPageNeeds: (fields: string) => `The admin page needs ${fields}.`,
   systemTokenTooLong: 'systemTokenTtlSeconds must be at most 14400 (4 hours).',
   graphqlUnauthorized: 'A valid app system token is required.',
   graphqlUnknownOperation: 'Only the offlineUserAuthToken mutation is supported.',

@@ -7,6 +7,7 @@ import type { JSONWebKeySet } from 'jose';
 import { ForgeControlError } from './errors';
 import { forgeMessages } from './messages';
 import type { ForgeControls, InvokeUiRequest } from './platform';
+import { createUiPageRoutes } from './ui-pages';
 
 export function createForgeRoutes(a: {
   controls: ForgeControls;
@@ -44,6 +45,7 @@ export function createForgeRoutes(a: {
     const body = await readBody(c, ['cloudId', 'moduleKey', 'path', 'accountId']);
     return c.json(await controls.invokeUi(body as unknown as InvokeUiRequest));
   });
+  routes.route('/', createUiPageRoutes(controls));
 
   routes.onError((error, c) => {
     if (error instanceof ForgeControlError) return c.json({ message: error.message }, error.status);
