@@ -22,6 +22,7 @@ import { proxyRoutes } from './proxy/routes';
 import { syncRoutes } from './sync/routes';
 import { teamRoutes } from './teams/routes';
 import { ticketRoutes } from './tickets/routes';
+import { workflowRoutes } from './workflows/routes';
 
 let scalarBundle: Promise<Buffer> | undefined;
 function readScalarBundle() {
@@ -125,6 +126,7 @@ export function buildApp(services: Services) {
   app.route('/', auditRoutes());
   // Before connectionRoutes: its `/v1/jira/connections/*` key check would otherwise run (a query) before the proxy's cached one.
   app.route('/', proxyRoutes());
+  app.route('/', workflowRoutes());
   app.route('/', connectionRoutes());
   app.route('/', syncRoutes());
   app.route('/', ticketRoutes());

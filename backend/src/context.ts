@@ -73,6 +73,8 @@ export interface AppEnv {
   Variables: {
     services: Services;
     teamId: string;
+    /** The API key acting (directly, or through the console session it signed in). */
+    actorKeyId?: string;
     /** Who is calling, for the audit log: "key jik_abc…" or "console". */
     actor: string;
     requestId: string;

@@ -22,6 +22,7 @@ import { ImpersonationTokens } from './proxy/impersonation';
 import { isProxyTarget, serveProxyHotPath } from './proxy/service';
 import { createSyncRuntime } from './sync/jira-client';
 import { registerSyncJobs } from './sync/jobs';
+import { registerWorkflowJobs } from './workflows/jobs';
 
 export interface RunningBackend {
   url: string;
@@ -144,6 +145,7 @@ export async function startBackend(options: {
   if (config.jobsEnabled) await registerForgeJobs(started);
   if (config.jobsEnabled) await registerSyncJobs(started);
   if (config.jobsEnabled) await registerSecurityJobs(started);
+  if (config.jobsEnabled) await registerWorkflowJobs(started);
   const built = buildApp(started);
   // The embedded database is this process's alone, so the CLI asks this process to run its commands.
   const adminSecret = !options.database && database.kind === 'pglite' ? newAdminSecret() : undefined;

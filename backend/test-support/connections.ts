@@ -26,6 +26,8 @@ export async function insertTestConnection(
     clientId?: string;
     clientSecret?: string;
     siteAdmin?: boolean;
+    /** The API key that made the connection (its installer). */
+    createdByKeyId?: string;
   },
 ): Promise<JiraConnection> {
   const { encryptor } = services;
@@ -56,6 +58,7 @@ export async function insertTestConnection(
         : null,
       accessTokenExpiresAt: input.expiresAt ?? new Date(now.getTime() + 3600_000),
       consentedAt: now,
+      createdByKeyId: input.createdByKeyId ?? null,
     })
     .returning();
   if (method === 'managed') {

@@ -314,6 +314,59 @@ describe('Jira platform routes', () => {
     await check('POST', template, '/rest/api/3/issue/ENG-1/comment', 404, { token: bob, body: { body } });
   });
 
+  it('watchers and assignee', async () => {
+    const watchers = '/rest/api/3/issue/{issueIdOrKey}/watchers';
+    await check('POST', watchers, '/rest/api/3/issue/ENG-2/watchers', 204, { body: DEFAULT_SEED.carol });
+    const listed = await check('GET', watchers, '/rest/api/3/issue/ENG-2/watchers', 200);
+    expect(
+      (listed.body as { watchers: Array<{ accountId: string }> }).watchers.map((w) => w.accountId),
+    ).toContain(DEFAULT_SEED.carol);
+    await check('GET', watchers, '/rest/api/3/issue/ENG-404/watchers', 404);
+    await check('POST', watchers, '/rest/api/3/issue/ENG-2/watchers', 404, { body: 'no-such-account' });
+    // A person who cannot browse the project cannot watch its issues.
+    await check('POST', watchers, '/rest/api/3/issue/ENG-2/watchers', 404, { body: DEFAULT_SEED.bob });
+    const assignee = '/rest/api/3/issue/{issueIdOrKey}/assignee';
+    await check('PUT', assignee, '/rest/api/3/issue/ENG-2/assignee', 204, {
+      body: { accountId: DEFAULT_SEED.alice },
+    });
+    await check('PUT', assignee, '/rest/api/3/issue/ENG-2/assignee', 400, { body: { accountId: 'nobody' } });
+    await check('PUT', assignee, '/rest/api/3/issue/ENG-404/assignee', 404, {
+      body: { accountId: DEFAULT_SEED.alice },
+    });
+  });
+
+  it('attachment upload (multipart)', async () => {
+    const template = '/rest/api/3/issue/{issueIdOrKey}/attachments';
+    const upload = async (path: string, headers: Record<string, string>) => {
+      const form = new FormData();
+      form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'hello.txt');
+      const response = await fetch(`${sandbox.url}/ex/jira/${DEFAULT_SEED.acme}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, accept: 'application/json', ...headers },
+        body: form,
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        text,
+        body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined,
+      };
+    };
+    const ok = await upload('/rest/api/3/issue/ENG-2/attachments', { 'x-atlassian-token': 'no-check' });
+    expect(ok.status).toBe(200);
+    expect(validateAgainstSpec('platform', 'POST', template, 200, ok.body).errors).toEqual([]);
+    expect(ok.body).toMatchObject([{ filename: 'hello.txt', size: 5, mimeType: 'text/plain' }]);
+    covered.add(`POST ${template}`);
+    const xsrf = await upload('/rest/api/3/issue/ENG-2/attachments', {});
+    // Jira refuses it before anything else, in plain text.
+    expect(xsrf).toMatchObject({ status: 403, text: 'XSRF check failed' });
+    const missing = await upload('/rest/api/3/issue/ENG-404/attachments', {
+      'x-atlassian-token': 'no-check',
+    });
+    expect(missing.status).toBe(404);
+    expectErrorShape('platform', { status: missing.status, body: missing.body, headers: new Headers() });
+  });
+
   it('issue properties', async () => {
     const one = '/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}';
     await check(

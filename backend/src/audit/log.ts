@@ -23,6 +23,14 @@ export const AUDIT_ACTIONS = [
   'api_key.revoked',
   'workspace.site_approved',
   'workspace.site_revoked',
+  'workflow.updated',
+  'workflow.run.started',
+  'workflow.run.approved',
+  'workflow.run.rejected',
+  'workflow.run.expired',
+  'workflow.run.succeeded',
+  'workflow.run.failed',
+  'jsm.catalog.ingested',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -13,7 +13,7 @@ import {
   recordFailedKeyAttempt,
   tooManyRequests,
 } from './rate-limits';
-import { findTeamBySession, SESSION_COOKIE } from './sessions';
+import { findConsoleSession, SESSION_COOKIE } from './sessions';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -43,14 +43,18 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
       if (refused) return tooManyRequests(c, 'too_many_failed_keys', refused);
       return errorResponse(c, 'unauthorized', authMessages.unauthorized);
     }
+    c.set('actorKeyId', found.keyId);
     return admitTeam(c, found.teamId, `key ${found.prefix}…`, next);
   }
   const session = getCookie(c, SESSION_COOKIE);
-  const teamId = session ? await findTeamBySession(db, session) : undefined;
+  const found = session ? await findConsoleSession(db, session) : undefined;
+  const teamId = found?.teamId;
   if (!teamId) return errorResponse(c, 'unauthorized', authMessages.unauthorized);
   if (!SAFE_METHODS.has(c.req.method) && !isSameOrigin(c)) {
     return errorResponse(c, 'forbidden', authMessages.crossSite);
   }
+  // A console session acts as the API key it was opened with (e.g. when approving workflow runs).
+  c.set('actorKeyId', found.apiKeyId);
   return admitTeam(c, teamId, 'console', next);
 });
 

@@ -35,9 +35,18 @@ export async function findTeamBySession(
   token: string,
   now = new Date(),
 ): Promise<string | undefined> {
+  return (await findConsoleSession(db, token, now))?.teamId;
+}
+
+/** The session's team and the API key it was opened with (the console acts as that key). */
+export async function findConsoleSession(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ teamId: string; apiKeyId: string } | undefined> {
   // The join re-checks the key on every request, so a revoked key's sessions end on every process at once.
   const [row] = await db
-    .select({ teamId: consoleSessions.teamId })
+    .select({ teamId: consoleSessions.teamId, apiKeyId: consoleSessions.apiKeyId })
     .from(consoleSessions)
     .innerJoin(apiKeys, eq(apiKeys.id, consoleSessions.apiKeyId))
     .where(
@@ -48,7 +57,7 @@ export async function findTeamBySession(
       ),
     )
     .limit(1);
-  return row?.teamId;
+  return row;
 }
 
 export async function deleteConsoleSession(db: Db, token: string): Promise<void> {

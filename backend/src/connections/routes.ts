@@ -181,12 +181,22 @@ export function connectionRoutes() {
   app.use('/v1/jira/connections/*', requireTeam);
 
   app.openapi(routes.startManaged, async (c) => {
-    const started = await startManagedConnection(c.var.services, c.var.teamId, c.req.valid('json'));
+    const started = await startManagedConnection(
+      c.var.services,
+      c.var.teamId,
+      c.req.valid('json'),
+      c.var.actorKeyId,
+    );
     setBrowserBinding(c, c.var.services, started.browserBinding);
     return c.json({ authorizeUrl: started.authorizeUrl }, 200);
   });
   app.openapi(routes.startCustom, async (c) => {
-    const started = await startCustomConnection(c.var.services, c.var.teamId, c.req.valid('json'));
+    const started = await startCustomConnection(
+      c.var.services,
+      c.var.teamId,
+      c.req.valid('json'),
+      c.var.actorKeyId,
+    );
     setBrowserBinding(c, c.var.services, started.browserBinding);
     return c.json({ authorizeUrl: started.authorizeUrl }, 200);
   });

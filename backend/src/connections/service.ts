@@ -95,6 +95,7 @@ export async function startManagedConnection(
   services: Services,
   teamId: string,
   input: { subdomain?: string; replace?: boolean },
+  createdByKeyId?: string,
 ) {
   const subdomain = validateManagedSubdomain(input.subdomain);
   const replaceExisting = input.replace === true;
@@ -103,7 +104,7 @@ export async function startManagedConnection(
     const app = managedOAuthClient(services);
     return await beginAuthorization(
       services,
-      { teamId, method: 'managed', subdomain, replaceExisting },
+      { teamId, method: 'managed', subdomain, replaceExisting, createdByKeyId },
       app.clientId,
     );
   } catch (error) {
@@ -117,6 +118,7 @@ export async function startCustomConnection(
   services: Services,
   teamId: string,
   input: CustomAppInput & { replace?: boolean },
+  createdByKeyId?: string,
 ) {
   const app = validateCustomApp(input);
   const replaceExisting = input.replace === true;
@@ -126,6 +128,7 @@ export async function startCustomConnection(
       services,
       {
         teamId,
+        createdByKeyId,
         method: 'custom',
         subdomain: app.subdomain,
         replaceExisting,
@@ -307,6 +310,8 @@ export async function completeAuthorization(
     // A bring-your-own connection is never upgraded by the Forge app; a managed one is re-evaluated on connect.
     forgeUpgradedAt: null,
     consentedAt: now,
+    // Whoever (re)connects the site is its installer from now on (they approve `installer-approval` runs).
+    createdByKeyId: attempt.createdByKeyId,
     updatedAt: now,
   };
   // A site admin's managed connection approves the team's workspace on the site; anyone else's waits for

@@ -12,11 +12,11 @@ import { auditConsoleRoutes } from './audit';
 import { connectionDetailRoutes } from './connection-detail';
 import { connectionConsoleRoutes } from './connections';
 import { keyConsoleRoutes } from './keys';
-import { ConsoleLayout, FAVICON_SVG, Page } from './layout';
-import { requireConsoleSession } from './session';
+import { FAVICON_SVG, Page } from './layout';
 import { consoleCss } from './styles';
 import { teamConsoleRoutes } from './team';
 import { ticketConsoleRoutes } from './tickets';
+import { workflowConsoleRoutes } from './workflows';
 
 function LoginPage(props: { productName: string; error?: string; continueTo?: string }) {
   return (
@@ -145,20 +145,7 @@ export function consoleRoutes() {
   app.route('/', ticketConsoleRoutes());
   app.route('/', keyConsoleRoutes());
 
-  app.use('/console/workflows', requireConsoleSession);
-  app.get('/console/workflows', (c) =>
-    c.html(
-      <ConsoleLayout
-        title="Workflows"
-        productName={c.var.services.config.productName}
-        current="/console/workflows"
-      >
-        <h1>Workflows</h1>
-        <p class="lede">Prebuilt Jira workflows and ingested Jira Service Management catalog items.</p>
-        <div class="card empty">Connect a Jira site to run workflows.</div>
-      </ConsoleLayout>,
-    ),
-  );
+  app.route('/', workflowConsoleRoutes());
 
   return app;
 }

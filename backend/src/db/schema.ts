@@ -6,6 +6,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -143,6 +144,8 @@ export const oauthStates = pgTable(
     browserBindingHash: text('browser_binding_hash'),
     /** The caller agreed to replace the team's existing connection to the site (else the callback refuses). */
     replaceExisting: boolean('replace_existing').notNull().default(false),
+    /** The API key (directly or through a console session) that started the connection. */
+    createdByKeyId: text('created_by_key_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
@@ -180,6 +183,8 @@ export const jiraConnections = pgTable(
     /** Set while the Forge app's service-account credentials for this site upgrade the connection. */
     forgeUpgradedAt: timestamp('forge_upgraded_at', { withTimezone: true }),
     consentedAt: timestamp('consented_at', { withTimezone: true }).notNull(),
+    /** Who made the connection (an API key id): the approver of `installer-approval` workflow runs. */
+    createdByKeyId: text('created_by_key_id'),
     lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
     /**
      * The refresh lease: which process is refreshing the tokens now, and until when. Taken and released in
@@ -387,4 +392,135 @@ export const syncOutbox = pgTable(
     lastError: text('last_error'),
   },
   (table) => [index('sync_outbox_pending_idx').on(table.processedAt, table.ticketId, table.id)],
+);
+
+/**
+ * A runnable workflow of one team: a prebuilt workflow or common action (defined in code, one row per team
+ * holding its enabled state and approval policy) or a JSM request type ingested from a connection's catalog.
+ */
+export const workflows = pgTable(
+  'workflows',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['prebuilt', 'action', 'jsm_request_type'] }).notNull(),
+    /** Stable per team: the definition's key, or `jsm:<connectionId>:<serviceDeskId>:<requestTypeId>`. */
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** JSON Schema of the run input: the console's form and the run's validation both come from it. */
+    inputSchema: jsonb('input_schema').$type<Record<string, unknown>>().notNull(),
+    approval: text('approval', { enum: ['installer-approval', 'team-approval', 'no-approval'] }).notNull(),
+    enabled: boolean('enabled').notNull(),
+    /** Ingested request types only: the connection they came from and where they live in JSM. */
+    connectionId: text('connection_id').references(() => jiraConnections.id, { onDelete: 'cascade' }),
+    source: jsonb('source').$type<Record<string, unknown>>(),
+    /** Set when a re-ingestion no longer finds the request type; retired workflows cannot run. */
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [uniqueIndex('workflows_team_key_idx').on(table.teamId, table.key)],
+);
+
+/** One run of a workflow: its input, state, approval and result. State changes are guarded in SQL. */
+export const workflowRuns = pgTable(
+  'workflow_runs',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => jiraConnections.id, { onDelete: 'cascade' }),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    output: jsonb('output').$type<unknown>(),
+    state: text('state', {
+      enum: ['queued', 'awaiting_approval', 'running', 'succeeded', 'failed', 'rejected'],
+    }).notNull(),
+    /** The policy in force when the run started (a later policy change does not touch started runs). */
+    approval: text('approval', { enum: ['installer-approval', 'team-approval', 'no-approval'] }).notNull(),
+    useServiceAccount: boolean('use_service_account').notNull().default(false),
+    asJiraUser: text('as_jira_user'),
+    startedBy: text('started_by').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionReason: text('decision_reason'),
+    /** An unapproved run past this instant can no longer be approved. */
+    approvalExpiresAt: timestamp('approval_expires_at', { withTimezone: true }),
+    errorCode: text('error_code'),
+    error: text('error'),
+    /** The customer request a JSM run raised (also in output), for lists and search. */
+    requestKey: text('request_key'),
+    attempts: integer('attempts').notNull().default(0),
+    /** While running: until when the worker that claimed it owns it. */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('workflow_runs_team_created_idx').on(table.teamId, table.createdAt),
+    index('workflow_runs_workflow_idx').on(table.workflowId, table.createdAt),
+    index('workflow_runs_state_idx').on(table.state),
+  ],
+);
+
+/**
+ * Each Jira call of a run, written before the call goes out and completed after it, so an interrupted run
+ * shows exactly which call may have reached Jira. Never holds tokens or bodies.
+ */
+export const workflowRunSteps = pgTable(
+  'workflow_run_steps',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    name: text('name').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    /** `user`, `service_account` or `impersonation` (as the proxy's X-Jira-Auth-Mode). */
+    identity: text('identity').notNull(),
+    asJiraUser: text('as_jira_user'),
+    /** Null while the call is under way (or was cut off by a crash). */
+    status: integer('status'),
+    durationMs: real('duration_ms'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('workflow_run_steps_run_idx').on(table.runId, table.id)],
+);
+
+/** Progress of one JSM catalog ingestion (a job): service desks and request types done of total. */
+export const catalogIngestions = pgTable(
+  'catalog_ingestions',
+  {
+    id: text('id').primaryKey(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => jiraConnections.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: ['queued', 'running', 'succeeded', 'failed'] }).notNull(),
+    serviceDesksDone: integer('service_desks_done').notNull().default(0),
+    serviceDesksTotal: integer('service_desks_total'),
+    requestTypesDone: integer('request_types_done').notNull().default(0),
+    requestTypesTotal: integer('request_types_total'),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    retired: integer('retired').notNull().default(0),
+    error: text('error'),
+    startedBy: text('started_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (table) => [index('catalog_ingestions_connection_idx').on(table.connectionId, table.createdAt)],
 );

@@ -73,6 +73,17 @@ export const ERROR_CODES = {
   database_unavailable: 503,
   token_refresh_unavailable: 503,
   token_refresh_busy: 503,
+  // Workflows and the JSM catalog
+  workflow_not_found: 404,
+  run_not_found: 404,
+  ingestion_not_found: 404,
+  invalid_input: 400,
+  wrong_connection: 400,
+  approval_forbidden: 403,
+  workflow_paused: 409,
+  workflow_retired: 409,
+  not_awaiting_approval: 409,
+  approval_expired: 409,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,66 @@
+import type { Services } from '../context';
+import type { QueuePolicy } from '../jobs/queue';
+import { CATALOG_INGEST_JOB, runIngestion } from './catalog/service';
+import {
+  executeRun,
+  expireOverdueRuns,
+  RUN_LEASE_MS,
+  requeueStrandedRuns,
+  WORKFLOW_RUN_JOB,
+} from './service';
+
+/** Every minute: approvals past their expiry are closed, runs whose job or worker was lost go back on the queue. */
+export const WORKFLOW_SWEEP_JOB = 'workflows.sweep';
+
+/**
+ * A run may call Jira for minutes (every page of a search, a streamed attachment): its job expires with the run's
+ * lease, so a live worker's job is never handed to another, and a dead worker's run is claimable when it returns.
+ */
+const WORKFLOW_RUN_POLICY: QueuePolicy = {
+  expireInSeconds: RUN_LEASE_MS / 1000,
+  retryLimit: 3,
+  retryDelay: 5,
+  retryBackoff: true,
+};
+/** An ingestion walks every service desk's request types; it is claimed once, so a repeat does nothing. */
+const CATALOG_INGEST_POLICY: QueuePolicy = {
+  expireInSeconds: 15 * 60,
+  retryLimit: 1,
+  retryDelay: 5,
+  retryBackoff: false,
+};
+/** The minute sweep: expires before the next minute's run; a missed run is covered by the next one. */
+const SWEEP_POLICY: QueuePolicy = {
+  expireInSeconds: 50,
+  retryLimit: 1,
+  retryDelay: 5,
+  retryBackoff: false,
+};
+
+export async function registerWorkflowJobs(services: Services): Promise<void> {
+  const { queue } = services;
+  await queue.work<{ runId: string }>(
+    WORKFLOW_RUN_JOB,
+    async (data) => {
+      await executeRun(services, data.runId);
+    },
+    WORKFLOW_RUN_POLICY,
+  );
+  await queue.work<{ ingestionId: string }>(
+    CATALOG_INGEST_JOB,
+    async (data) => {
+      await runIngestion(services, data.ingestionId);
+    },
+    CATALOG_INGEST_POLICY,
+  );
+  await queue.work(
+    WORKFLOW_SWEEP_JOB,
+    async () => {
+      const expired = await expireOverdueRuns(services);
+      const requeued = await requeueStrandedRuns(services);
+      if (expired || requeued) services.logger.info({ expired, requeued }, 'workflow sweep');
+    },
+    SWEEP_POLICY,
+  );
+  await queue.boss.schedule(WORKFLOW_SWEEP_JOB, '* * * * *');
+}
