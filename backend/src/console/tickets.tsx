@@ -73,7 +73,6 @@ function SyncSettingsForm(props: {
 }) {
   const { connection, config, options } = props;
   const project = options?.project;
-  const chosen = (list: string[] | undefined, id: string) => Boolean(list?.includes(id));
   return (
     <div class="sync-settings">
       <h3>Sync settings</h3>
@@ -119,68 +118,22 @@ function SyncSettingsForm(props: {
                   </select>
                 </>
               ) : null}
-              <table>
-                <thead>
-                  <tr>
-                    <th>Platform status</th>
-                    <th>Jira statuses (the first is written to Jira)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {TICKET_STATUSES.map((status) => (
-                    <tr>
-                      <td>{STATUS_LABELS[status]}</td>
-                      <td>
-                        <select
-                          multiple
-                          name={`status.${status}`}
-                          aria-label={`Jira statuses for ${STATUS_LABELS[status]}`}
-                        >
-                          {project.statuses.map((entry) => (
-                            <option
-                              value={entry.id}
-                              selected={chosen(config?.statusMapping[status], entry.id)}
-                            >
-                              {entry.name}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <table>
-                <thead>
-                  <tr>
-                    <th>Platform priority</th>
-                    <th>Jira priorities (the first is written to Jira)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {TICKET_PRIORITIES.map((priority) => (
-                    <tr>
-                      <td>{PRIORITY_LABELS[priority]}</td>
-                      <td>
-                        <select
-                          multiple
-                          name={`priority.${priority}`}
-                          aria-label={`Jira priorities for ${PRIORITY_LABELS[priority]}`}
-                        >
-                          {options.priorities.map((entry) => (
-                            <option
-                              value={entry.id}
-                              selected={chosen(config?.priorityMapping[priority], entry.id)}
-                            >
-                              {entry.name}
-                            </option>
-                          ))}
-                        </select>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <MappingTable
+                title={['Platform status', 'Jira statuses']}
+                field="status"
+                labels={STATUS_LABELS}
+                values={TICKET_STATUSES}
+                choices={project.statuses}
+                mapping={config?.statusMapping}
+              />
+              <MappingTable
+                title={['Platform priority', 'Jira priorities']}
+                field="priority"
+                labels={PRIORITY_LABELS}
+                values={TICKET_PRIORITIES}
+                choices={options.priorities}
+                mapping={config?.priorityMapping}
+              />
               <label for={`strategy-${connection.id}`}>Sync strategy</label>
               <select id={`strategy-${connection.id}`} name="strategy">
                 {(Object.keys(STRATEGY_LABELS) as Array<keyof typeof STRATEGY_LABELS>).map((strategy) => (
@@ -742,4 +695,46 @@ export function ticketConsoleRoutes() {
   });
 
   return app;
+}
+
+/** One mapping of the sync settings: each platform value to the Jira values that mean it (the first is written). */
+function MappingTable<Value extends string>(props: {
+  title: [string, string];
+  field: string;
+  labels: Record<Value, string>;
+  values: readonly Value[];
+  choices: ReadonlyArray<{ id: string; name: string }>;
+  mapping: Partial<Record<Value, string[]>> | undefined;
+}) {
+  const [platform, jira] = props.title;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>{platform}</th>
+          <th>{jira} (the first is written to Jira)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.values.map((value) => (
+          <tr>
+            <td>{props.labels[value]}</td>
+            <td>
+              <select
+                multiple
+                name={`${props.field}.${value}`}
+                aria-label={`${jira} for ${props.labels[value]}`}
+              >
+                {props.choices.map((entry) => (
+                  <option value={entry.id} selected={Boolean(props.mapping?.[value]?.includes(entry.id))}>
+                    {entry.name}
+                  </option>
+                ))}
+              </select>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
