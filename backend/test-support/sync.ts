@@ -37,6 +37,18 @@ export async function insertTestIssueLink(
   return row;
 }
 
+/** The sandbox's SUP project mapped completely: platform priority and status to Jira ids (the first is written). */
+export const SUP_MAPPINGS = {
+  priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
+  statusMapping: {
+    open: ['10000'],
+    in_progress: ['3'],
+    waiting: ['10002'],
+    resolved: ['10001'],
+    closed: ['10001'],
+  },
+};
+
 /** Tests only: a saved sync config for a connection (SUP-shaped mappings), as PUT sync-config leaves it. */
 export async function insertTestSyncConfig(
   services: Services,
@@ -49,14 +61,7 @@ export async function insertTestSyncConfig(
     projectKey: 'SUP',
     issueTypeId: '10003',
     requestTypeId: '10',
-    priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
-    statusMapping: {
-      open: ['10000'],
-      in_progress: ['3'],
-      waiting: ['10002'],
-      resolved: ['10001'],
-      closed: ['10001'],
-    },
+    ...SUP_MAPPINGS,
     strategy: 'two_way',
     reconcileIntervalMinutes: 5,
     updatedAt: services.clock.now(),

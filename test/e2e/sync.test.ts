@@ -12,7 +12,7 @@ import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
-import { connectAcme } from '../support/sync';
+import { connectAcme, SUP_SYNC_CONFIG } from '../support/sync';
 import { startWorld, type World } from '../support/world';
 
 interface Ticket {
@@ -41,19 +41,8 @@ interface Issue {
   properties?: Record<string, unknown>;
 }
 
-const CONFIG = {
-  projectKey: 'SUP',
-  requestTypeId: '10',
-  priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
-  statusMapping: {
-    open: ['10000'],
-    in_progress: ['3'],
-    waiting: ['10002'],
-    resolved: ['10001'],
-    closed: '10001',
-  },
-  strategy: 'two_way',
-};
+// A single id is accepted where a list is expected (closed).
+const CONFIG = { ...SUP_SYNC_CONFIG, statusMapping: { ...SUP_SYNC_CONFIG.statusMapping, closed: '10001' } };
 
 const adfText = (document: unknown): string => JSON.stringify(document ?? null);
 /** The text a reader sees in an ADF document (links and marks dropped). */

@@ -1,18 +1,12 @@
 /** A world where the backend's team syncs the sandbox's SUP project: connected, app installed, syncing on, settings saved. */
+import { SUP_MAPPINGS } from '@jira-integration/backend/test-support/sync';
 import { fetchAsTeam } from './backend';
 import type { World } from './world';
 
 export const SUP_SYNC_CONFIG = {
   projectKey: 'SUP',
   requestTypeId: '10',
-  priorityMapping: { urgent: ['1'], high: ['2'], medium: ['3'], low: ['4', '5'] },
-  statusMapping: {
-    open: ['10000'],
-    in_progress: ['3'],
-    waiting: ['10002'],
-    resolved: ['10001'],
-    closed: ['10001'],
-  },
+  ...SUP_MAPPINGS,
   strategy: 'two_way',
 };
 
