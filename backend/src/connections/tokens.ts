@@ -143,7 +143,11 @@ async function refreshWithLease(
       error instanceof OAuthError &&
       (error.error === 'invalid_grant' || error.error === 'unauthorized_client')
     ) {
-      await markRevoked(services, current, holder, error.description);
+      // If the mark cannot be written, the next caller must not wait out the lease to find the family gone.
+      await markRevoked(services, current, holder, error.description).catch(async (markError: unknown) => {
+        await release().catch(() => undefined);
+        throw markError;
+      });
       throw new ApiError('reconnect_required', connectMessages.reconnectRequired);
     }
     // Let the next caller (here or in another process) try again at once rather than after the lease lapses.
