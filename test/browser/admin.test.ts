@@ -2,7 +2,7 @@ import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../backend/test-support/connections';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, screenshot, signInToConsole } from '../support/browser';
 import { startWorld, type World } from '../support/world';
 
 const SUPPORT = 'Need help? Contact support@serval.com for assistance with your Jira integration.';
@@ -20,10 +20,7 @@ describe('the console as a new Jira admin meets it', () => {
     world = await startWorld({ env: { FORGE_INSTALL_URL: 'https://install.example/forge-app' } });
     browser = await launchChromium();
     page = await (await browser.newContext()).newPage();
-    await page.goto(`${world.backend.url}/console/login`);
-    await page.fill('#apiKey', world.backend.team.key);
-    await page.click('#sign-in');
-    await page.waitForURL('**/console/connections');
+    await signInToConsole(page, world.backend.url, world.backend.team.key);
   });
   afterAll(async () => {
     await browser?.close();

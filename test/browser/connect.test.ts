@@ -2,7 +2,7 @@ import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integra
 import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, screenshot, signInToConsole } from '../support/browser';
 import { startWorld, type World } from '../support/world';
 
 /** The connect modal end to end: console → Atlassian (sandbox) consent page → back, clicked in Chromium. */
@@ -21,10 +21,7 @@ describe('connect modal in Chromium', () => {
     page = await context.newPage();
     acmeCloudId = world.seeded.acme.cloudId;
     aliceId = world.seeded.alice.accountId;
-    await page.goto(`${world.backend.url}/console/login`);
-    await page.fill('#apiKey', world.backend.team.key);
-    await page.click('#sign-in');
-    await page.waitForURL('**/console/connections');
+    await signInToConsole(page, world.backend.url, world.backend.team.key);
   });
   afterAll(async () => {
     await browser?.close();

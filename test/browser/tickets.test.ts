@@ -8,7 +8,7 @@ import { syncConfigMessages } from '@jira-integration/shared/sync-messages';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeIssueStatus } from '../../forge/src/ui/sync-status';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, screenshot, signInToConsole } from '../support/browser';
 import { connectSyncedSite } from '../support/sync';
 import { startWorld, type World } from '../support/world';
 
@@ -24,11 +24,7 @@ describe('Tickets pages in Chromium', () => {
     ({ connectionId } = await connectSyncedSite(world, null));
     browser = await launchChromium();
     page = await browser.newPage();
-    page.setDefaultTimeout(8_000);
-    await page.goto(`${world.backend.url}/console/login`);
-    await page.fill('#apiKey', world.backend.team.key);
-    await page.click('#sign-in');
-    await page.waitForURL('**/console/connections');
+    await signInToConsole(page, world.backend.url, world.backend.team.key);
   });
   afterAll(async () => {
     await browser?.close();
@@ -104,16 +100,14 @@ describe('Tickets pages in Chromium', () => {
           (issue.properties.get('platform.ticket') as { ticketId?: string } | undefined)?.ticketId ===
           ticketId,
       );
-    await expect
-      .poll(() => issueOf()?.summary, { interval: 50, timeout: 10_000 })
-      .toBe('Wi-Fi in meeting room 4');
+    await expect.poll(() => issueOf()?.summary, { interval: 50 }).toBe('Wi-Fi in meeting room 4');
 
     await page.fill('#title', 'Wi-Fi in meeting room 4 and 5');
     await page.selectOption('#priority', 'urgent');
     await page.click('[data-action=save-ticket]');
     await page.waitForLoadState();
     await expect
-      .poll(() => [issueOf()?.summary, issueOf()?.priorityId], { interval: 50, timeout: 10_000 })
+      .poll(() => [issueOf()?.summary, issueOf()?.priorityId], { interval: 50 })
       .toEqual(['Wi-Fi in meeting room 4 and 5', '1']);
     await expect
       .poll(
@@ -121,7 +115,7 @@ describe('Tickets pages in Chromium', () => {
           await page.reload();
           return page.locator('[data-sync-state]').getAttribute('data-sync-state');
         },
-        { interval: 100, timeout: 10_000 },
+        { interval: 100 },
       )
       .toBe('synced');
     await page.fill('#comment-body', 'Checked the access point.');
@@ -147,7 +141,6 @@ describe('Tickets pages in Chromium', () => {
     await expect
       .poll(async () => describeIssueStatus((await panel()).body as IssueSyncStatus).stateLabel, {
         interval: 100,
-        timeout: 10_000,
       })
       .toBe('Synced');
   });

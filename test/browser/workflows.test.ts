@@ -4,7 +4,7 @@ import { userToken } from '@jira-integration/sandbox/test-support/seed';
 import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot } from '../support/browser';
+import { launchChromium, screenshot, signInToConsole } from '../support/browser';
 import { startWorld, type World } from '../support/world';
 
 describe('Workflows pages in Chromium', () => {
@@ -37,10 +37,7 @@ describe('Workflows pages in Chromium', () => {
 
   it('ingests the JSM catalog, enables a request type, runs it, approves it: the request is in Jira', async () => {
     const page = await browser.newPage();
-    await page.goto(`${world.backend.url}/console/login`);
-    await page.fill('#apiKey', world.backend.team.key);
-    await page.click('#sign-in');
-    await page.waitForURL('**/console/connections');
+    await signInToConsole(page, world.backend.url, world.backend.team.key);
 
     await page.goto(`${world.backend.url}/console/workflows`);
     expect(await page.locator('tr[data-workflow="Read Jira Issue Details"]').count()).toBe(1);

@@ -29,3 +29,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Signs the page in to the console with a team key and waits for the first page behind the login. */
+export async function signInToConsole(page: Page, backendUrl: string, key: string): Promise<void> {
+  await page.goto(`${backendUrl}/console/login`);
+  await page.fill('#apiKey', key);
+  await page.click('#sign-in');
+  await page.waitForURL('**/console/connections');
+}
