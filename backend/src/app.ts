@@ -61,10 +61,8 @@ export function buildApp(services: Services) {
     const started = performance.now();
     await withRequestId(requestId, next);
     c.res.headers.set('x-request-id', requestId);
-    const route = routePattern(c.req.routePath);
     const seconds = (performance.now() - started) / 1000;
-    services.state.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
-    services.state.metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
+    services.state.metrics.recordRequest(c.req.method, routePattern(c.req.routePath), c.res.status, seconds);
   });
   app.use(securityHeaders);
   app.use(refuseControlCharacters);

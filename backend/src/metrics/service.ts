@@ -18,10 +18,15 @@ export class Metrics {
   readonly httpDuration = this.registry.register(
     new Histogram(
       'http_request_duration_seconds',
-      'Time to answer (until the response head), by method and route pattern.',
+      'Time to answer, by method and route pattern: until the response head (proxied calls: until the last byte).',
       LATENCY_BUCKETS_SECONDS,
     ),
   );
+  /** One answered request, from the app's middleware or the proxy's hot path. */
+  recordRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpDuration.observe({ method, route }, seconds);
+  }
   readonly atlassianDuration = this.registry.register(
     new Histogram(
       'atlassian_request_duration_seconds',

@@ -65,10 +65,8 @@ export function serveProxyHotPath(services: Services, req: IncomingMessage, res:
   const started = performance.now();
   res.setHeader('x-request-id', requestId);
   res.once('finish', () => {
-    const { metrics } = services.state;
-    const method = req.method ?? 'GET';
-    metrics.httpRequests.inc({ method, route: PROXY_ROUTE, status: String(res.statusCode) });
-    metrics.httpDuration.observe({ method, route: PROXY_ROUTE }, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    services.state.metrics.recordRequest(req.method ?? 'GET', PROXY_ROUTE, res.statusCode, seconds);
   });
   void withRequestId(requestId, () => serveProxyCall(services, req, res));
 }
