@@ -4,6 +4,10 @@
  * its Forge JWKS. Creates BENCH_TEAMS teams (default 1), each with an API key and a managed connection to the
  * sandbox's site holding the sandbox token; BENCH_JOBS=off leaves the job workers off. Prints one JSON line, then
  * serves until killed.
+ *
+ * Started with an IPC channel it answers questions from the parent: `{ kind: 'memory' }` gives this process's
+ * memory after a full GC (when started with --expose-gc; `gc: false` reads it as it is), and BENCH_PROBES names a module whose
+ * `probes(services)` answers the other kinds (e.g. bench/sync/probes.ts reading the sync's tables).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +27,36 @@ export interface BackendInfo {
   key: string;
   connectionId: string;
   teams: number;
+}
+
+export type Probes = Record<string, (question: Record<string, unknown>) => Promise<unknown>>;
+
+export interface MemoryAfterGc {
+  /** Whether a full GC ran first (the child was started with --expose-gc). */
+  collected: boolean;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+async function measureMemory(collect: boolean): Promise<MemoryAfterGc> {
+  const gc = collect ? (globalThis as { gc?: () => void }).gc : undefined;
+  if (gc) {
+    // Twice, a moment apart: what the first collection's finalizers release (PGlite's start-up buffers, freed
+    // asynchronously) is gone by the second.
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gc();
+  }
+  const usage = process.memoryUsage();
+  return {
+    collected: Boolean(gc),
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    external: usage.external,
+    arrayBuffers: usage.arrayBuffers,
+  };
 }
 
 const input = JSON.parse(process.env.BENCH_SANDBOX ?? '{}') as SandboxInfo;
@@ -51,6 +85,21 @@ for (let n = 1; n <= teams; n += 1) {
     expiresAt: new Date(Date.now() + 4 * 3600_000),
   });
   if (n === 1) Object.assign(first, { key, connectionId: connection.id });
+}
+if (process.send) {
+  const extra = process.env.BENCH_PROBES
+    ? ((await import(process.env.BENCH_PROBES)) as { probes: (services: unknown) => Probes }).probes(
+        backend.services,
+      )
+    : {};
+  const answers: Probes = { memory: ({ gc }) => measureMemory(gc !== false), ...extra };
+  process.on('message', (question: { id: number; kind: string }) => {
+    const answer = answers[question.kind];
+    void (answer ? answer(question) : Promise.reject(new Error(`no probe named ${question.kind}`))).then(
+      (value) => process.send?.({ id: question.id, answer: value }),
+      (error: Error) => process.send?.({ id: question.id, error: error.message }),
+    );
+  });
 }
 const info: BackendInfo = { url: backend.url, pid: process.pid, teams, ...first };
 process.stdout.write(`${JSON.stringify(info)}\n`);

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 export interface Child<T> {
   info: T;
   process: ChildProcess;
+  /** Asks the child a question over its IPC channel (only when started with `ipc: true`). */
+  ask<A>(question: Record<string, unknown>): Promise<A>;
   stop(): Promise<void>;
 }
 
@@ -14,6 +16,8 @@ export async function startChild<T>(
   env: Record<string, string> = {},
   /** Node flags for this child alone (e.g. `--cpu-prof`), after BENCH_CHILD_ARGS. */
   nodeArgs: string[] = [],
+  /** An IPC channel for `ask` (the child answers `{ id, answer }` or `{ id, error }`). */
+  options: { ipc?: boolean } = {},
 ): Promise<Child<T>> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child = spawn(
@@ -27,9 +31,17 @@ export async function startChild<T>(
     ],
     {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: options.ipc ? ['ignore', 'pipe', 'inherit', 'ipc'] : ['ignore', 'pipe', 'inherit'],
     },
   );
+  let asked = 0;
+  const waiting = new Map<number, { resolve(answer: unknown): void; reject(error: Error): void }>();
+  child.on('message', (message: { id: number; answer?: unknown; error?: string }) => {
+    const pending = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.error !== undefined) pending?.reject(new Error(message.error));
+    else pending?.resolve(message.answer);
+  });
   const info = await new Promise<T>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => resolve(JSON.parse(line) as T));
@@ -38,6 +50,13 @@ export async function startChild<T>(
   return {
     info,
     process: child,
+    ask: <A>(question: Record<string, unknown>) =>
+      new Promise<A>((resolve, reject) => {
+        if (!child.send) return reject(new Error(`${script} has no IPC channel`));
+        asked += 1;
+        waiting.set(asked, { resolve: resolve as (answer: unknown) => void, reject });
+        child.send({ id: asked, ...question });
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

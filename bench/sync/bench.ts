@@ -1,25 +1,31 @@
 /**
- * bench/sync: the two-way ticket sync against the sandbox, in one process (sandbox + backend on PGlite with its
- * queue workers, as `npm start` runs them).
+ * bench/sync: the two-way ticket sync against the sandbox. Three processes, as bench/proxy runs them: the sandbox
+ * (bench/support/sandbox-child.ts), the backend as `npm start` runs it with its queue workers
+ * (bench/support/backend-child.ts, started with --expose-gc) and this driver; the backend answers the driver's
+ * questions (memory, the sync's tables and Jira call count, bench/sync/probes.ts) over IPC, so only the backend's
+ * own memory is measured.
  *
  * 1. Backfill: ISSUES issues in the SUP project, sync configured → time until every issue is a ticket; issues/s,
- *    the sync's Jira calls per issue, heap and RSS growth while it runs (target: flat, < 50 MB).
+ *    the sync's Jira calls per issue, and the backend's heap and RSS growth: after a full GC before the backfill
+ *    and after it (target: flat, < 50 MB), plus the peak RSS while it runs.
  * 2. Jira → platform: a steady EDITS_PER_SECOND edits of issue summaries by a person in Jira for EDIT_SECONDS;
  *    latency from Jira's answer to the edit (the event is delivered right then) to the ticket's change
  *    (target p95 < 1 s), and the sync's Jira calls per change.
  * 3. Platform → Jira: PLATFORM_EDITS ticket edits through the API; the sync's Jira calls per change against the
  *    minimum of one edit call (target ≤ 1.2×).
+ *
+ * BENCH_SYNC_ISSUES (5,000) shortens quick local runs; the default is what the README reports.
  */
-import { syncOutbox, tickets } from '@jira-integration/backend/db/schema';
-import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
-import { userToken } from '@jira-integration/sandbox/test-support/seed';
-import { eq, inArray, isNull } from 'drizzle-orm';
-import { fetchAsTeam } from '../../test/support/backend';
-import { connectSyncedSite } from '../../test/support/sync';
-import { startWorld } from '../../test/support/world';
+import { SUP_MAPPINGS } from '@jira-integration/backend/test-support/sync';
+import { rssMb } from '../proxy/measure';
+import type { BackendInfo, MemoryAfterGc } from '../support/backend-child';
+import { type Child, startChild } from '../support/children';
 import { percentile } from '../support/percentile';
+import type { SandboxInfo } from '../support/sandbox-child';
 
 const ISSUES = Number(process.env.BENCH_SYNC_ISSUES ?? 5_000);
+/** The seed's two SUP issues are backfilled too. */
+const SEEDED_ISSUES = 2;
 const EDITS_PER_SECOND = 10;
 const EDIT_SECONDS = 30;
 const PLATFORM_EDITS = 100;
@@ -35,6 +41,21 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   }
 }
 
+async function call(url: string, method: string, body: unknown, token: string) {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as unknown) : null;
+}
+
 /** On PGlite, and on PostgreSQL too when TEST_DATABASE_URL names a server. */
 export async function runSyncBenchmark(): Promise<void> {
   await runOn('pglite');
@@ -46,152 +67,170 @@ async function runOn(kind: 'pglite' | 'postgres'): Promise<void> {
   console.log(
     `\nbench/sync on ${kind}: backfill of ${ISSUES} issues, ${EDITS_PER_SECOND} Jira edits/s, ${PLATFORM_EDITS} platform edits`,
   );
-  const world = await startWorld({ kind });
-  const { services } = world.backend;
+  const sandbox = await startChild<SandboxInfo>('./sandbox-child.ts');
+  let backend: Child<BackendInfo> | undefined;
   try {
-    const cloudId = world.seeded.acme.cloudId;
-    const token = userToken(world.sandbox, world.seeded.alice.accountId);
-    const jira = async (method: string, path: string, body: unknown) => {
-      const response = await fetch(`${world.sandbox.url}/ex/jira/${cloudId}/rest/api/3/${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return response.status === 204 ? null : ((await response.json()) as { id: string; key: string });
-    };
-    const created: Array<{ id: string; key: string }> = [];
-    for (let index = 0; index < ISSUES; index += 1) {
-      const issue = await jira('POST', 'issue', {
-        fields: {
-          project: { key: 'SUP' },
-          issuetype: { id: '10003' },
-          summary: `Bench issue ${index}`,
-          priority: { id: String((index % 5) + 1) },
-          description: {
-            type: 'doc',
-            version: 1,
-            content: [{ type: 'paragraph', content: [{ type: 'text', text: `Details of issue ${index}.` }] }],
+    backend = await startChild<BackendInfo>(
+      './backend-child.ts',
+      {
+        BENCH_SANDBOX: JSON.stringify(sandbox.info),
+        BENCH_DATABASE: kind,
+        BENCH_PROBES: new URL('./probes.ts', import.meta.url).href,
+      },
+      ['--expose-gc'],
+      { ipc: true },
+    );
+    await measure(sandbox, backend);
+  } finally {
+    await backend?.stop();
+    await sandbox.stop();
+  }
+}
+
+async function measure(sandbox: Child<SandboxInfo>, backend: Child<BackendInfo>): Promise<void> {
+  const { cloudId, token } = sandbox.info;
+  const { connectionId, key } = backend.info;
+  const jiraApi = `${sandbox.info.url}/ex/jira/${cloudId}/rest/api/3`;
+  const platform = (method: string, path: string, body?: unknown) =>
+    call(`${backend.info.url}${path}`, method, body, key);
+  const calls = () => backend.ask<number>({ kind: 'syncCalls', cloudId });
+  const memory = (gc = true) => backend.ask<MemoryAfterGc>({ kind: 'memory', gc });
+
+  const created: Array<{ id: string; key: string }> = [];
+  for (let index = 0; index < ISSUES; index += 1) {
+    created.push(
+      (await call(
+        `${jiraApi}/issue`,
+        'POST',
+        {
+          fields: {
+            project: { key: 'SUP' },
+            issuetype: { id: '10003' },
+            summary: `Bench issue ${index}`,
+            priority: { id: String((index % 5) + 1) },
+            description: {
+              type: 'doc',
+              version: 1,
+              content: [
+                { type: 'paragraph', content: [{ type: 'text', text: `Details of issue ${index}.` }] },
+              ],
+            },
           },
         },
-      });
-      if (issue) created.push(issue);
-    }
-    const calls = () => syncRuntime(services).calls.get(cloudId) ?? 0;
-    console.log(`created ${created.length} issues in the sandbox`);
-
-    // 1. Backfill.
-    const memory: Array<{ heap: number; rss: number }> = [];
-    const sampler = setInterval(() => {
-      const usage = process.memoryUsage();
-      memory.push({ heap: usage.heapUsed, rss: usage.rss });
-    }, 100);
-    const before = process.memoryUsage();
-    const startedAt = performance.now();
-    const { connectionId } = await connectSyncedSite(world);
-    const count = async () =>
-      (
-        await services.db
-          .select({ id: tickets.id })
-          .from(tickets)
-          .where(eq(tickets.connectionId, connectionId))
-      ).length;
-    let shown = 0;
-    await until(
-      async () => {
-        const done = await count();
-        if (done - shown >= 1000) {
-          shown = done;
-          console.log(`  backfilled ${done} at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-        }
-        return done >= ISSUES + 2;
-      },
-      30 * 60_000,
-      'the backfill',
+        token,
+      )) as { id: string; key: string },
     );
-    const seconds = (performance.now() - startedAt) / 1000;
-    clearInterval(sampler);
-    const backfillCalls = calls();
-    const maxHeap = Math.max(...memory.map((sample) => sample.heap));
-    const maxRss = Math.max(...memory.map((sample) => sample.rss));
-    const imported = ISSUES + 2;
-    console.log(
-      `backfill: ${imported} issues in ${seconds.toFixed(1)} s = ${(imported / seconds).toFixed(0)} issues/s; ` +
-        `${backfillCalls} Jira calls = ${(backfillCalls / imported).toFixed(3)} per issue; ` +
-        `heap ${(before.heapUsed / MB).toFixed(0)} → max ${(maxHeap / MB).toFixed(0)} MB (+${((maxHeap - before.heapUsed) / MB).toFixed(0)}), ` +
-        `RSS ${(before.rss / MB).toFixed(0)} → max ${(maxRss / MB).toFixed(0)} MB (+${((maxRss - before.rss) / MB).toFixed(0)})`,
-    );
-
-    // 2. Jira → platform under a steady rate of edits.
-    const edits: Array<{ issueId: string; title: string; at: number }> = [];
-    const callsBeforeEdits = calls();
-    const total = EDITS_PER_SECOND * EDIT_SECONDS;
-    const phaseStart = Date.now();
-    for (let index = 0; index < total; index += 1) {
-      const due = phaseStart + (index * 1000) / EDITS_PER_SECOND;
-      if (due > Date.now()) await sleep(due - Date.now());
-      const issue = created[index % created.length];
-      const title = `Bench issue edited ${index}`;
-      await jira('PUT', `issue/${issue.key}`, { fields: { summary: title } });
-      edits.push({ issueId: issue.id, title, at: Date.now() });
-    }
-    const titles = edits.map((edit) => edit.title);
-    await until(
-      async () =>
-        (await services.db.select({ id: tickets.id }).from(tickets).where(inArray(tickets.title, titles)))
-          .length === titles.length,
-      120_000,
-      'the edits to reach the tickets',
-    );
-    const rows = await services.db
-      .select({ title: tickets.title, updatedAt: tickets.updatedAt })
-      .from(tickets)
-      .where(inArray(tickets.title, titles));
-    const changedAt = new Map(rows.map((row) => [row.title, row.updatedAt.getTime()]));
-    const latencies = edits
-      .map((edit) => Math.max(0, (changedAt.get(edit.title) ?? edit.at) - edit.at))
-      .sort((a, b) => a - b);
-    const inboundCalls = calls() - callsBeforeEdits;
-    console.log(
-      `jira → platform at ${EDITS_PER_SECOND}/s: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, ` +
-        `p95 ${percentile(latencies, 0.95).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms; ` +
-        `${(inboundCalls / total).toFixed(2)} Jira calls per change (one read of the issue)`,
-    );
-
-    // 3. Platform → Jira.
-    const linked = await services.db
-      .select({ id: tickets.id })
-      .from(tickets)
-      .where(eq(tickets.connectionId, connectionId))
-      .limit(PLATFORM_EDITS);
-    const callsBeforePush = calls();
-    for (const [index, ticket] of linked.entries()) {
-      const response = await fetchAsTeam(
-        world.backend.url,
-        world.backend.team.key,
-        `/v1/tickets/${ticket.id}`,
-        {
-          method: 'PATCH',
-          json: { title: `Platform edit ${index}` },
-        },
-      );
-      if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
-    }
-    await until(
-      async () =>
-        (await services.db.select().from(syncOutbox).where(isNull(syncOutbox.processedAt))).length === 0,
-      120_000,
-      'the platform edits to reach Jira',
-    );
-    const pushCalls = calls() - callsBeforePush;
-    console.log(
-      `platform → jira: ${linked.length} edits, ${pushCalls} Jira calls = ${(pushCalls / linked.length).toFixed(2)}× the minimum (one edit call each)`,
-    );
-  } finally {
-    await world.close();
   }
+  console.log(`created ${created.length} issues in the sandbox (pid ${sandbox.info.pid})`);
+
+  // Sync can run: the app installed (its credential push upgrades the connection), Ticket Syncing on.
+  await call(
+    `${sandbox.info.url}/_sandbox/forge/install`,
+    'POST',
+    { cloudId, backendUrl: backend.info.url },
+    token,
+  );
+  await platform('PATCH', `/v1/jira/connections/${connectionId}`, { ticketSyncing: true });
+
+  // 1. Backfill: saving the settings starts it.
+  const before = await memory();
+  if (!before.collected) console.log('warning: the backend child has no gc(); figures are without a full GC');
+  let peakRss = before.rss / MB;
+  let peakHeap = before.heapUsed;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peakRss = Math.max(peakRss, await rssMb(backend.info.pid));
+      peakHeap = Math.max(peakHeap, (await memory(false)).heapUsed);
+      await sleep(100);
+    }
+  })();
+  const startedAt = performance.now();
+  await platform('PUT', `/v1/jira/connections/${connectionId}/sync-config`, {
+    projectKey: 'SUP',
+    requestTypeId: '10',
+    ...SUP_MAPPINGS,
+    strategy: 'two_way',
+  });
+  const imported = ISSUES + SEEDED_ISSUES;
+  let shown = 0;
+  await until(
+    async () => {
+      const done = await backend.ask<number>({ kind: 'ticketCount', connectionId });
+      if (done - shown >= 1000) {
+        shown = done;
+        console.log(`  backfilled ${done} at ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+      }
+      return done >= imported;
+    },
+    30 * 60_000,
+    'the backfill',
+  );
+  const seconds = (performance.now() - startedAt) / 1000;
+  sampling = false;
+  await sampler;
+  const after = await memory();
+  const backfillCalls = await calls();
+  const growth = (from: number, to: number) =>
+    `${(from / MB).toFixed(0)} → ${(to / MB).toFixed(0)} MB (${to >= from ? '+' : ''}${((to - from) / MB).toFixed(0)})`;
+  const heapGrowth = (after.heapUsed - before.heapUsed) / MB;
+  const rssGrowth = (after.rss - before.rss) / MB;
+  console.log(
+    `backfill: ${imported} issues in ${seconds.toFixed(1)} s = ${(imported / seconds).toFixed(0)} issues/s; ` +
+      `${backfillCalls} Jira calls = ${(backfillCalls / imported).toFixed(3)} per issue`,
+  );
+  console.log(
+    `backend process (pid ${backend.info.pid}) after a full GC, before → after the backfill: ` +
+      `heap ${growth(before.heapUsed, after.heapUsed)}, RSS ${growth(before.rss, after.rss)}, ` +
+      `external ${growth(before.external, after.external)}; while it ran: peak heap ${(peakHeap / MB).toFixed(0)} MB, ` +
+      `peak RSS ${peakRss.toFixed(0)} MB (+${(peakRss - before.rss / MB).toFixed(0)}) — ` +
+      `${Math.max(heapGrowth, rssGrowth) < 50 ? 'PASS' : 'MISS'} (target: growth < 50 MB)`,
+  );
+
+  // 2. Jira → platform under a steady rate of edits.
+  const edits: Array<{ title: string; at: number }> = [];
+  const callsBeforeEdits = await calls();
+  const total = EDITS_PER_SECOND * EDIT_SECONDS;
+  const phaseStart = Date.now();
+  for (let index = 0; index < total; index += 1) {
+    const due = phaseStart + (index * 1000) / EDITS_PER_SECOND;
+    if (due > Date.now()) await sleep(due - Date.now());
+    const issue = created[index % created.length];
+    const title = `Bench issue edited ${index}`;
+    await call(`${jiraApi}/issue/${issue.key}`, 'PUT', { fields: { summary: title } }, token);
+    edits.push({ title, at: Date.now() });
+  }
+  const titles = edits.map((edit) => edit.title);
+  const changes = () => backend.ask<Array<{ title: string; at: number }>>({ kind: 'ticketTimes', titles });
+  await until(
+    async () => (await changes()).length === titles.length,
+    120_000,
+    'the edits to reach the tickets',
+  );
+  const changedAt = new Map((await changes()).map((row) => [row.title, row.at]));
+  const latencies = edits
+    .map((edit) => Math.max(0, (changedAt.get(edit.title) ?? edit.at) - edit.at))
+    .sort((a, b) => a - b);
+  const inboundCalls = (await calls()) - callsBeforeEdits;
+  console.log(
+    `jira → platform at ${EDITS_PER_SECOND}/s: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, ` +
+      `p95 ${percentile(latencies, 0.95).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms; ` +
+      `${(inboundCalls / total).toFixed(2)} Jira calls per change (one read of the issue)`,
+  );
+
+  // 3. Platform → Jira.
+  const linked = await backend.ask<string[]>({ kind: 'ticketIds', connectionId, limit: PLATFORM_EDITS });
+  const callsBeforePush = await calls();
+  for (const [index, ticketId] of linked.entries()) {
+    await platform('PATCH', `/v1/tickets/${ticketId}`, { title: `Platform edit ${index}` });
+  }
+  await until(
+    async () => (await backend.ask<number>({ kind: 'pendingOutbox' })) === 0,
+    120_000,
+    'the platform edits to reach Jira',
+  );
+  const pushCalls = (await calls()) - callsBeforePush;
+  console.log(
+    `platform → jira: ${linked.length} edits, ${pushCalls} Jira calls = ${(pushCalls / linked.length).toFixed(2)}× the minimum (one edit call each)`,
+  );
 }
