@@ -62,6 +62,12 @@ export const syncErrorMessages = {
   issueDeleted: (issueKey: string) => `The Jira issue ${issueKey} was deleted.`,
   unknownRequester: (email: string) =>
     `Requester ${email} is not a user of this Jira site, so the issue was created without them. Their email: ${email}`,
+  requestTypeGone: (requestTypeId: string, projectKey: string) =>
+    `Request type '${requestTypeId}' no longer exists in project '${projectKey}', so no request was created. Choose another request type in the sync settings.`,
+  notServiceDesk: (projectKey: string) =>
+    `Project '${projectKey}' is no longer a Jira Service Management project, so no request was created. Update the sync settings.`,
+  createAmbiguous: (issueKeys: string[]) =>
+    `An interrupted create left ${issueKeys.join(', ')} in Jira with this ticket's title, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete them in Jira and the sync creates the issue again.`,
 } as const;
 
 /** Backfill progress as the console shows it. */

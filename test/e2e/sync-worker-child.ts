@@ -1,7 +1,8 @@
 /**
  * A sync worker in its own process, for the crash test: pushes the tickets named on the command line and, when
- * FREEZE_AT_CREATE=n, stops dead right after Jira answered its n-th issue create (before the link is committed),
- * printing `created <n>` so the parent knows when to kill it with SIGKILL.
+ * FREEZE_AT_CREATE=n, stops dead right after Jira answered its n-th issue create or JSM request (before the link
+ * is committed; for a request, also before its ticket property), printing `created <n>` so the parent knows when
+ * to kill it with SIGKILL.
  */
 import { loadConfig } from '@jira-integration/backend/config';
 import { Encryptor, parseKeyList } from '@jira-integration/backend/crypto/encryption';
@@ -22,12 +23,13 @@ const services = await createServices({
 const runtime = syncRuntime(services);
 runtime.sleep = async () => {};
 const freezeAt = Number(process.env.FREEZE_AT_CREATE ?? 0);
-let creates = 0;
+let created = 0;
 runtime.afterCall = async (method, path, status) => {
-  if (method !== 'POST' || path !== '/rest/api/3/issue' || status !== 201) return;
-  creates += 1;
-  process.stdout.write(`created ${creates}\n`);
-  if (creates === freezeAt) await new Promise(() => {});
+  const creates = path === '/rest/api/3/issue' || path === '/rest/servicedeskapi/request';
+  if (method !== 'POST' || !creates || status !== 201) return;
+  created += 1;
+  process.stdout.write(`created ${created}\n`);
+  if (created === freezeAt) await new Promise(() => {});
 };
 for (const ticketId of process.argv.slice(2)) await pushTicket(services, ticketId);
 process.stdout.write('done\n');

@@ -6,6 +6,7 @@ import { issueSyncLinks, syncOutbox, tickets } from '@jira-integration/backend/d
 import { processForgeEvent } from '@jira-integration/backend/forge/events';
 import { applyJiraEvent } from '@jira-integration/backend/sync/issue-sync';
 import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
+import { pushTicket } from '@jira-integration/backend/sync/outbound';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { callSandbox, userToken } from '@jira-integration/sandbox/test-support/seed';
 import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
@@ -70,6 +71,13 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     return answer.body as T;
   };
   const issue = (key: string) => jira<Issue>('GET', `issue/${key}?fields=*all&properties=platform.ticket`);
+  /** The issue as JSM shows it: a customer request with its request type. */
+  const request = async (key: string) =>
+    (
+      await callSandbox(world.sandbox, 'GET', `/ex/jira/${cloudId}/rest/servicedeskapi/request/${key}`, {
+        token: aliceToken,
+      })
+    ).body;
   const ticket = async (id: string) => (await (await api(`/v1/tickets/${id}`)).json()) as Ticket;
   const routeCount = (route: string) => world.sandbox.stats().byRoute[route] ?? 0;
   const ticketsByTitle = async (title: string) =>
@@ -209,6 +217,174 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     });
     // The issue's own created/updated events were the service account's: no second ticket appeared.
     expect(await ticketsByTitle('Printer on 3rd floor jams')).toHaveLength(1);
+  });
+
+  it('in a JSM project the issue is raised as a request of the configured request type, on behalf of the requester', async () => {
+    const raises = routeCount('POST /rest/servicedeskapi/request');
+    const creates = routeCount('POST /rest/api/3/issue');
+    const { id } = (await (
+      await api('/v1/tickets', {
+        method: 'POST',
+        json: { title: 'Monitor flickers', requesterEmail: 'bob@acme.example', priority: 'low' },
+      })
+    ).json()) as Ticket;
+    const key = (await synced(id)).jira?.issueKey ?? '';
+    expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+    expect(routeCount('POST /rest/api/3/issue')).toBe(creates);
+    expect(await request(key)).toMatchObject({
+      issueKey: key,
+      requestTypeId: '10',
+      serviceDeskId: '1',
+      reporter: { emailAddress: 'bob@acme.example' },
+    });
+    const jiraIssue = await issue(key);
+    expect(jiraIssue.fields.priority.id).toBe('4');
+    expect(jiraIssue.properties?.['platform.ticket']).toEqual({
+      ticketId: id,
+      teamId: world.backend.team.id,
+    });
+  });
+
+  it('a request raised just before the worker died is claimed by the retry, never raised twice', async () => {
+    const runtime = syncRuntime(world.backend.services);
+    const raises = routeCount('POST /rest/servicedeskapi/request');
+    // The worker "dies" right after Jira raised the request (before the ticket property and the link), and
+    // any retry dies at its first call until the test lets it go on.
+    let dead = true;
+    runtime.afterCall = (method, path, status) => {
+      if (!dead) return;
+      if (
+        (method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201) ||
+        path === '/rest/api/3/search/jql'
+      )
+        throw new Error('the worker died');
+    };
+    try {
+      const { id } = (await (
+        await api('/v1/tickets', { method: 'POST', json: { title: 'Raised before a crash' } })
+      ).json()) as Ticket;
+      await expect
+        .poll(() => routeCount('POST /rest/servicedeskapi/request'), { interval: 50, timeout: 10_000 })
+        .toBe(raises + 1);
+      const [raised] = [...world.sandbox.state.issues.values()].filter(
+        (candidate) => candidate.summary === 'Raised before a crash',
+      );
+      expect(raised.properties.has('platform.ticket')).toBe(false);
+      dead = false;
+      await pushTicket(world.backend.services, id);
+      const linked = await synced(id);
+      expect(linked.jira?.issueKey).toBe(raised.key);
+      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+      expect(raised.properties.get('platform.ticket')).toEqual({
+        ticketId: id,
+        teamId: world.backend.team.id,
+      });
+      expect(raised.requestTypeId).toBe('10');
+      expect(await ticketsByTitle('Raised before a crash')).toHaveLength(1);
+    } finally {
+      runtime.afterCall = undefined;
+    }
+  });
+
+  it('two unmarked requests a retry cannot tell apart are left to the admin with a clear error, not guessed', async () => {
+    const runtime = syncRuntime(world.backend.services);
+    const raises = routeCount('POST /rest/servicedeskapi/request');
+    let dead = true;
+    runtime.afterCall = (method, path, status) => {
+      if (!dead) return;
+      if (
+        (method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201) ||
+        path === '/rest/api/3/search/jql'
+      )
+        throw new Error('the worker died');
+    };
+    try {
+      const twins: string[] = [];
+      for (let n = 0; n < 2; n += 1) {
+        const created = await api('/v1/tickets', { method: 'POST', json: { title: 'Twin request' } });
+        twins.push(((await created.json()) as Ticket).id);
+      }
+      await expect
+        .poll(() => routeCount('POST /rest/servicedeskapi/request'), { interval: 50, timeout: 10_000 })
+        .toBe(raises + 2);
+      const keys = [...world.sandbox.state.issues.values()]
+        .filter((candidate) => candidate.summary === 'Twin request')
+        .sort((a, b) => a.created - b.created || Number(a.id) - Number(b.id))
+        .map((candidate) => candidate.key);
+      expect(keys).toHaveLength(2);
+      dead = false;
+      for (const id of twins) {
+        await pushTicket(world.backend.services, id);
+        await expect
+          .poll(
+            async () =>
+              (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
+            {
+              interval: 50,
+              timeout: 10_000,
+            },
+          )
+          .toMatchObject({
+            state: 'error',
+            lastError: `An interrupted create left ${keys.join(', ')} in Jira with this ticket's title, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete them in Jira and the sync creates the issue again.`,
+          });
+      }
+      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
+      // The admin deletes both: each ticket then gets its own new request.
+      for (const key of keys) await jira('DELETE', `issue/${key}`);
+      for (const id of twins) await pushTicket(world.backend.services, id);
+      const linked = await Promise.all(twins.map((id) => synced(id)));
+      expect(new Set(linked.map((ticket) => ticket.jira?.issueKey)).size).toBe(2);
+      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 4);
+      for (const ticket of linked) {
+        expect((await issue(ticket.jira?.issueKey ?? '')).properties?.['platform.ticket']).toMatchObject({
+          ticketId: ticket.id,
+        });
+      }
+    } finally {
+      runtime.afterCall = undefined;
+    }
+  });
+
+  it('a request type removed from the site puts a clear error on the ticket, not a crash', async () => {
+    const project = [...world.sandbox.state.projects.values()].find((candidate) => candidate.key === 'SUP')!;
+    const desk = project.serviceDesk!;
+    const original = [...desk.requestTypes];
+    desk.requestTypes = desk.requestTypes.filter((type) => type.id !== '10');
+    const raises = routeCount('POST /rest/servicedeskapi/request');
+    let id = '';
+    try {
+      ({ id } = (await (
+        await api('/v1/tickets', { method: 'POST', json: { title: 'Request type gone' } })
+      ).json()) as Ticket);
+      await expect
+        .poll(
+          async () =>
+            (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
+          {
+            interval: 50,
+            timeout: 10_000,
+          },
+        )
+        .toMatchObject({
+          state: 'error',
+          lastError:
+            "Request type '10' no longer exists in project 'SUP', so no request was created. Choose another request type in the sync settings.",
+        });
+      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+      expect(
+        [...world.sandbox.state.issues.values()].some(
+          (candidate) => candidate.summary === 'Request type gone',
+        ),
+      ).toBe(false);
+      expect((await api('/healthz')).status).toBe(200);
+    } finally {
+      desk.requestTypes = original;
+    }
+    // Once the site has it again, the ticket goes out.
+    await pushTicket(world.backend.services, id);
+    const key = (await synced(id)).jira?.issueKey ?? '';
+    expect(await request(key)).toMatchObject({ requestTypeId: '10' });
   });
 
   it('one platform edit is exactly one Jira edit, and nothing comes back (no echo)', async () => {

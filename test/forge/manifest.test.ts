@@ -227,6 +227,8 @@ describe('manifest.yml content', () => {
       'read:jira-work': { allowImpersonation: true },
       'write:jira-work': { allowImpersonation: true },
       'read:jira-user': {},
+      'read:servicedesk-request': {},
+      'write:servicedesk-request': {},
       'read:app-system-token': {},
       'read:form:jira': {},
       'read:form.field:jira': {},

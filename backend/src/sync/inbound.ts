@@ -11,7 +11,7 @@
  * issue's current state; per-issue work is serialised by the ticket's lease.
  */
 import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
 import type { Services } from '../context';
 import {
@@ -153,6 +153,22 @@ async function importComments(
   return added;
 }
 
+/** Whether a ticket of the connection is creating an issue with this issue's title right now. */
+async function creatingIssue(services: Services, connection: JiraConnection, issue: JiraIssue) {
+  const [creating] = await services.db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.connectionId, connection.id),
+        eq(tickets.title, issue.fields.summary ?? ''),
+        isNotNull(tickets.jiraCreateStartedAt),
+      ),
+    )
+    .limit(1);
+  return Boolean(creating);
+}
+
 async function createTicketFromIssue(
   services: Services,
   connection: JiraConnection,
@@ -163,6 +179,14 @@ async function createTicketFromIssue(
   // The platform made this issue (its create is still finishing, or crashed before linking): that ticket's
   // worker links it; a second ticket must not appear.
   if (property?.teamId === connection.teamId) return 'ignored';
+  // A JSM request the sync raised is marked just after it is made: until then (or after a crash in between) it
+  // is recognised by the ticket creating an issue with its title, whose retry claims it.
+  if (
+    !property &&
+    issue.fields.creator?.accountType === 'app' &&
+    (await creatingIssue(services, connection, issue))
+  )
+    return 'ignored';
   const values = jiraValues(issue);
   const mapped = ticketValuesFrom(config, values, undefined);
   const now = services.clock.now();

@@ -32,6 +32,14 @@ export class SyncRateLimitedError extends Error {
   }
 }
 
+/** A problem the admin must fix (a mapping, a workflow): recorded on the link; retrying alone will not help. */
+export class SyncSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SyncSetupError';
+  }
+}
+
 /** Per-process sync state: how it waits (tests replace it), pacing and counts per site, account lookups. */
 export interface SyncRuntime {
   sleep(ms: number): Promise<void>;
@@ -40,8 +48,17 @@ export interface SyncRuntime {
   nextSlotAt: Map<string, number>;
   /** `cloudId:email` → accountId (null: not a user of the site). */
   accountIds: Map<string, string | null>;
+  /** `cloudId:projectId:requestTypeId` → the JSM desk and request type fields a request is created with. */
+  requestTargets: Map<string, RequestTarget>;
   /** Called after each answer is read (tests stop a worker at an exact point with it). */
   afterCall?: (method: string, path: string, status: number) => Promise<void> | void;
+}
+
+/** Where the sync raises a JSM request: the project's service desk and what its request type accepts. */
+export interface RequestTarget {
+  serviceDeskId: string;
+  fieldIds: Set<string>;
+  canRaiseOnBehalfOf: boolean;
 }
 
 export function createSyncRuntime(): SyncRuntime {
@@ -50,6 +67,7 @@ export function createSyncRuntime(): SyncRuntime {
     calls: new Map(),
     nextSlotAt: new Map(),
     accountIds: new Map(),
+    requestTargets: new Map(),
   };
 }
 

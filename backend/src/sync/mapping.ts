@@ -46,6 +46,8 @@ export interface JiraIssue {
     priority?: { id: string; name: string } | null;
     assignee?: JiraUser | null;
     reporter?: JiraUser | null;
+    /** Who made the issue (the app, for the sync's own creates). */
+    creator?: JiraUser | null;
     updated?: string;
     created?: string;
     project?: { id: string; key: string };
@@ -56,7 +58,7 @@ export interface JiraIssue {
 
 export const TICKET_PROPERTY = 'platform.ticket';
 export const ISSUE_FIELDS =
-  'summary,description,status,priority,assignee,reporter,updated,created,project,comment';
+  'summary,description,status,priority,assignee,reporter,creator,updated,created,project,comment';
 
 const lower = (value: string | undefined | null) => (value ? value.toLowerCase() : null);
 

@@ -10,7 +10,7 @@
  *   not overwritten by an older platform one (last writer wins per field, Jira wins ties).
  */
 import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
-import { and, eq, inArray, isNull, lte } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, ne } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
 import type { Services } from '../context';
 import {
@@ -27,7 +27,13 @@ import type { Ticket } from '../tickets/service';
 import { canonicalMarkdown, toAdf, toMarkdown } from './adf';
 import { findSyncConfig, pushesToJira, type SyncConfig } from './config';
 import { pullIssue } from './inbound';
-import { jiraErrorDetail, SyncRateLimitedError, serviceAccountJson, syncRuntime } from './jira-client';
+import {
+  jiraErrorDetail,
+  SyncRateLimitedError,
+  SyncSetupError,
+  serviceAccountJson,
+  syncRuntime,
+} from './jira-client';
 import type { IssueSyncLink } from './links';
 import {
   ISSUE_FIELDS,
@@ -41,16 +47,9 @@ import {
 } from './mapping';
 import { LeaseBusyError, withLease } from './outbox';
 import { syncReadiness } from './readiness';
+import { raiseRequest, raisesRequests } from './requests';
 
 type Connection = JiraConnection;
-
-/** A problem the admin must fix (a mapping, a workflow): recorded on the link; retrying alone will not help. */
-export class SyncSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SyncSetupError';
-  }
-}
 
 /** The site user with exactly this email, or null (cached per process: Jira calls are the scarce resource). */
 async function accountIdOf(
@@ -115,7 +114,13 @@ async function transitionTo(
   throw new SyncSetupError(syncErrorMessages.noTransitionPath(targetId, issue.key));
 }
 
-/** An issue this ticket's interrupted create left on Jira, found by the ticket property. */
+/**
+ * An issue this ticket's interrupted create left on Jira: found by the ticket property. A JSM request gets the
+ * property just after it is raised, so a crash in between leaves it unmarked: such a request (this project,
+ * created by the app since the attempt began, no ticket property, this ticket's title) is this ticket's when it
+ * is the only one and no other ticket of the connection is creating an issue with the same title; it is then
+ * marked and used. Anything less certain is left to the admin rather than risking a second issue.
+ */
 async function findCreatedIssue(
   services: Services,
   connection: Connection,
@@ -124,6 +129,7 @@ async function findCreatedIssue(
 ): Promise<JiraIssue | null> {
   const since = new Date((ticket.jiraCreateStartedAt?.getTime() ?? 0) - 60_000);
   const jql = `project = ${config.projectKey} AND created >= "${since.toISOString().slice(0, 16).replace('T', ' ')}" ORDER BY created DESC`;
+  const unmarked: JiraIssue[] = [];
   let nextPageToken: string | undefined;
   do {
     const page = await serviceAccountJson<{ issues: JiraIssue[]; nextPageToken?: string; isLast?: boolean }>(
@@ -135,14 +141,39 @@ async function findCreatedIssue(
         body: { jql, fields: [ISSUE_FIELDS], properties: [TICKET_PROPERTY], maxResults: 100, nextPageToken },
       },
     );
-    const found = page.issues.find(
-      (issue) =>
-        (issue.properties?.[TICKET_PROPERTY] as { ticketId?: string } | undefined)?.ticketId === ticket.id,
-    );
-    if (found) return found;
+    for (const issue of page.issues) {
+      const property = issue.properties?.[TICKET_PROPERTY] as { ticketId?: string } | undefined;
+      if (property?.ticketId === ticket.id) return issue;
+      if (!property && issue.fields.creator?.accountType === 'app' && issue.fields.summary === ticket.title)
+        unmarked.push(issue);
+    }
     nextPageToken = page.isLast ? undefined : page.nextPageToken;
   } while (nextPageToken);
-  return null;
+  if (!raisesRequests(config) || unmarked.length === 0) return null;
+  const [sameTitle] = await services.db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.connectionId, connection.id),
+        eq(tickets.title, ticket.title),
+        isNotNull(tickets.jiraCreateStartedAt),
+        ne(tickets.id, ticket.id),
+      ),
+    )
+    .limit(1);
+  if (unmarked.length > 1 || sameTitle) {
+    throw new SyncSetupError(syncErrorMessages.createAmbiguous(unmarked.map((issue) => issue.key).reverse()));
+  }
+  const [request] = unmarked;
+  await serviceAccountJson(
+    services,
+    connection,
+    'PUT',
+    `/rest/api/3/issue/${request.id}/properties/${TICKET_PROPERTY}`,
+    { body: { ticketId: ticket.id, teamId: ticket.teamId } },
+  );
+  return request;
 }
 
 async function createIssue(
@@ -163,27 +194,10 @@ async function createIssue(
   const reporter = values.reporter ? await accountIdOf(services, connection, values.reporter) : null;
   // An unknown requester leaves the reporter to the service account; an internal note carries their email
   // (written by pushChanges, which sees the reporter still differ).
-  const assignee = values.assignee ? await accountIdOf(services, connection, values.assignee) : null;
-  const created = await serviceAccountJson<{ id: string; key: string }>(
-    services,
-    connection,
-    'POST',
-    '/rest/api/3/issue',
-    {
-      body: {
-        fields: {
-          project: { id: config.projectId },
-          issuetype: { id: config.issueTypeId },
-          summary: values.summary,
-          ...(values.description ? { description: toAdf(ticket.description) } : {}),
-          priority: { id: values.priority },
-          ...(reporter ? { reporter: { accountId: reporter } } : {}),
-          ...(assignee ? { assignee: { accountId: assignee } } : {}),
-        },
-        properties: [{ key: TICKET_PROPERTY, value: { ticketId: ticket.id, teamId: ticket.teamId } }],
-      },
-    },
-  );
+  const created = raisesRequests(config)
+    ? // Priority, assignee and status are not request fields: pushChanges writes them next, in one edit.
+      await raiseRequest(services, connection, config, ticket, reporter)
+    : await createPlatformIssue(services, connection, config, ticket, values, reporter);
   const issue = await serviceAccountJson<JiraIssue>(
     services,
     connection,
@@ -194,6 +208,32 @@ async function createIssue(
     },
   );
   return { issue, written: jiraValues(issue) };
+}
+
+/** A non-JSM project: one create carrying the fields and, atomically, the ticket property. */
+async function createPlatformIssue(
+  services: Services,
+  connection: Connection,
+  config: SyncConfig,
+  ticket: Ticket,
+  values: PairValues,
+  reporter: string | null,
+): Promise<{ id: string; key: string }> {
+  const assignee = values.assignee ? await accountIdOf(services, connection, values.assignee) : null;
+  return serviceAccountJson<{ id: string; key: string }>(services, connection, 'POST', '/rest/api/3/issue', {
+    body: {
+      fields: {
+        project: { id: config.projectId },
+        issuetype: { id: config.issueTypeId },
+        summary: values.summary,
+        ...(values.description ? { description: toAdf(ticket.description) } : {}),
+        priority: { id: values.priority },
+        ...(reporter ? { reporter: { accountId: reporter } } : {}),
+        ...(assignee ? { assignee: { accountId: assignee } } : {}),
+      },
+      properties: [{ key: TICKET_PROPERTY, value: { ticketId: ticket.id, teamId: ticket.teamId } }],
+    },
+  });
 }
 
 /** Writes what differs between the ticket and the shadow; answers the new shadow. */

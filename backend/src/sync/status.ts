@@ -23,7 +23,11 @@ export async function ticketSyncStatus(services: Services, ticket: Ticket): Prom
     .from(issueSyncLinks)
     .where(eq(issueSyncLinks.ticketId, ticket.id));
   const [queued] = await services.db
-    .select({ count: sql<number>`count(*)::int` })
+    .select({
+      count: sql<number>`count(*)::int`,
+      // Before the issue exists there is no link: a failed create's reason is on the queued rows.
+      lastError: sql<string | null>`max(${syncOutbox.lastError})`,
+    })
     .from(syncOutbox)
     .where(and(eq(syncOutbox.ticketId, ticket.id), isNull(syncOutbox.processedAt)));
   const [connection] = ticket.connectionId
@@ -31,13 +35,16 @@ export async function ticketSyncStatus(services: Services, ticket: Ticket): Prom
     : [];
   const readiness = connection ? await syncReadiness(services, connection) : null;
   const queuedChanges = queued?.count ?? 0;
+  const createError = link ? null : (queued?.lastError ?? null);
   const state = link
     ? link.state === 'synced' && queuedChanges > 0
       ? 'pending'
       : link.state
-    : queuedChanges
-      ? 'pending'
-      : 'not_linked';
+    : createError
+      ? 'error'
+      : queuedChanges
+        ? 'pending'
+        : 'not_linked';
   return {
     ticketId: ticket.id,
     state,
@@ -46,7 +53,7 @@ export async function ticketSyncStatus(services: Services, ticket: Ticket): Prom
     issueKey: link?.issueKey ?? null,
     issueUrl: link && connection ? `${connection.siteUrl}/browse/${link.issueKey}` : null,
     lastSyncedAt: link?.lastSyncedAt?.toISOString() ?? null,
-    lastError: link?.lastError ?? null,
+    lastError: link ? link.lastError : createError,
     queuedChanges,
   };
 }
