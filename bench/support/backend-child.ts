@@ -36,6 +36,8 @@ export interface MemoryAfterGc {
   collected: boolean;
   rss: number;
   heapUsed: number;
+  /** The heap V8 holds from the OS (used + free pages it has not given back): part of RSS. */
+  heapTotal: number;
   external: number;
   arrayBuffers: number;
 }
@@ -54,6 +56,7 @@ async function measureMemory(collect: boolean): Promise<MemoryAfterGc> {
     collected: Boolean(gc),
     rss: usage.rss,
     heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
   };

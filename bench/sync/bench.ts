@@ -16,6 +16,7 @@
  *
  * BENCH_SYNC_ISSUES (5,000) shortens quick local runs; the default is what the README reports.
  */
+import { loadavg } from 'node:os';
 import { SUP_MAPPINGS } from '@jira-integration/backend/test-support/sync';
 import { rssMb } from '../proxy/measure';
 import type { BackendInfo, MemoryAfterGc } from '../support/backend-child';
@@ -31,6 +32,8 @@ const EDIT_SECONDS = 30;
 const PLATFORM_EDITS = 100;
 const MB = 1024 * 1024;
 
+/** The machine's 1-minute load average: the figures depend on what else runs. */
+const load = () => loadavg()[0].toFixed(1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -121,7 +124,9 @@ async function measure(sandbox: Child<SandboxInfo>, backend: Child<BackendInfo>)
       )) as { id: string; key: string },
     );
   }
-  console.log(`created ${created.length} issues in the sandbox (pid ${sandbox.info.pid})`);
+  console.log(
+    `created ${created.length} issues in the sandbox (pid ${sandbox.info.pid}); load average ${load()}`,
+  );
 
   // Sync can run: the app installed (its credential push upgrades the connection), Ticket Syncing on.
   await call(
@@ -177,11 +182,12 @@ async function measure(sandbox: Child<SandboxInfo>, backend: Child<BackendInfo>)
   const rssGrowth = (after.rss - before.rss) / MB;
   console.log(
     `backfill: ${imported} issues in ${seconds.toFixed(1)} s = ${(imported / seconds).toFixed(0)} issues/s; ` +
-      `${backfillCalls} Jira calls = ${(backfillCalls / imported).toFixed(3)} per issue`,
+      `${backfillCalls} Jira calls = ${(backfillCalls / imported).toFixed(3)} per issue; load average ${load()}`,
   );
   console.log(
     `backend process (pid ${backend.info.pid}) after a full GC, before → after the backfill: ` +
-      `heap ${growth(before.heapUsed, after.heapUsed)}, RSS ${growth(before.rss, after.rss)}, ` +
+      `heap used ${growth(before.heapUsed, after.heapUsed)}, heap held ${growth(before.heapTotal, after.heapTotal)}, ` +
+      `RSS ${growth(before.rss, after.rss)}, ` +
       `external ${growth(before.external, after.external)}; while it ran: peak heap ${(peakHeap / MB).toFixed(0)} MB, ` +
       `peak RSS ${peakRss.toFixed(0)} MB (+${(peakRss - before.rss / MB).toFixed(0)}) — ` +
       `${Math.max(heapGrowth, rssGrowth) < 50 ? 'PASS' : 'MISS'} (target: growth < 50 MB)`,
@@ -215,7 +221,7 @@ async function measure(sandbox: Child<SandboxInfo>, backend: Child<BackendInfo>)
   console.log(
     `jira → platform at ${EDITS_PER_SECOND}/s: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, ` +
       `p95 ${percentile(latencies, 0.95).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms; ` +
-      `${(inboundCalls / total).toFixed(2)} Jira calls per change (one read of the issue)`,
+      `${(inboundCalls / total).toFixed(2)} Jira calls per change (one read of the issue); load average ${load()}`,
   );
 
   // 3. Platform → Jira.
@@ -230,7 +236,13 @@ async function measure(sandbox: Child<SandboxInfo>, backend: Child<BackendInfo>)
     'the platform edits to reach Jira',
   );
   const pushCalls = (await calls()) - callsBeforePush;
+  await sleep(5_000);
+  const idle = await memory();
   console.log(
     `platform → jira: ${linked.length} edits, ${pushCalls} Jira calls = ${(pushCalls / linked.length).toFixed(2)}× the minimum (one edit call each)`,
+  );
+  console.log(
+    `backend process after every phase and 5 s idle, after a full GC, against before the backfill: ` +
+      `heap used ${growth(before.heapUsed, idle.heapUsed)}, heap held ${growth(before.heapTotal, idle.heapTotal)}, RSS ${growth(before.rss, idle.rss)}`,
   );
 }

@@ -50,9 +50,9 @@ export async function registerSyncJobs(services: Services): Promise<void> {
     await runDueReconciliations(services);
   });
   await queue.boss.schedule(SYNC_SWEEP_JOB, '* * * * *');
-  await queue.work<{ connectionId: string }>(SYNC_BACKFILL_JOB, async (data) => {
+  await queue.work<{ connectionId: string; startedAt?: string }>(SYNC_BACKFILL_JOB, async (data) => {
     try {
-      await runBackfill(services, data.connectionId);
+      await runBackfill(services, data.connectionId, data.startedAt);
     } catch (error) {
       if (!(error instanceof SyncRateLimitedError)) throw error;
       // Progress and page token are stored: the next run resumes where this one stopped.

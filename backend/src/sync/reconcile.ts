@@ -139,15 +139,34 @@ export async function startBackfill(services: Services, connectionId: string): P
   await services.queue.send(SYNC_BACKFILL_JOB, { connectionId });
 }
 
-/** The backfill job: counts the project's issues (ids only, 5,000 a call), then merges them 100 a page. */
-export async function runBackfill(services: Services, connectionId: string): Promise<void> {
+/**
+ * How much one backfill run does before it hands over to the next: the queue's expiry (30 s) must never pass
+ * while a run is alive, or the job runs a second time beside the first (reading and merging every page twice,
+ * with twice the memory). A run stops after `pages` pages or once `budgetMs` have passed, whichever comes
+ * first, after storing its progress and page token; the next run resumes there.
+ */
+export const BACKFILL_RUN = { pages: 50, budgetMs: 10_000 };
+
+/**
+ * The backfill job: counts the project's issues (ids only, 5,000 a call), then merges them 100 a page, one page
+ * in memory at a time, and queues the next run when its share is done. `startedAt` (set by a run that hands
+ * over) ties the next run to this backfill: a backfill started again meanwhile makes it stop.
+ */
+export async function runBackfill(
+  services: Services,
+  connectionId: string,
+  startedAt?: string,
+  limits: { pages: number; budgetMs: number } = BACKFILL_RUN,
+): Promise<void> {
   const [connection] = await services.db
     .select()
     .from(jiraConnections)
     .where(eq(jiraConnections.id, connectionId));
   const config = connection ? await findSyncConfig(services, connectionId) : null;
   if (!connection || !config?.backfillStartedAt || config.backfillFinishedAt) return;
+  if (startedAt && config.backfillStartedAt.toISOString() !== startedAt) return;
   if (!pullsFromJira(config) || !(await syncReadiness(services, connection)).ready) return;
+  const runStartedAt = services.clock.now().getTime();
   const jql = `project = ${config.projectKey} ORDER BY created ASC`;
   if (config.backfillTotal === null) {
     let total = 0;
@@ -164,7 +183,7 @@ export async function runBackfill(services: Services, connectionId: string): Pro
   }
   let token = config.backfillCursor ?? undefined;
   let done = config.backfillDone;
-  for (;;) {
+  for (let pages = 1; ; pages += 1) {
     const page = await searchPage(services, connection, jql, token, [ISSUE_FIELDS]);
     await mergePage(services, connection, config, page.issues);
     done += page.issues.length;
@@ -180,6 +199,13 @@ export async function runBackfill(services: Services, connectionId: string): Pro
       })
       .where(eq(syncConfigs.connectionId, connectionId));
     if (!token) return;
+    if (pages >= limits.pages || services.clock.now().getTime() - runStartedAt >= limits.budgetMs) {
+      await services.queue.send(SYNC_BACKFILL_JOB, {
+        connectionId,
+        startedAt: config.backfillStartedAt.toISOString(),
+      });
+      return;
+    }
   }
 }
 
