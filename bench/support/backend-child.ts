@@ -12,6 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { loadConfig } from '@jira-integration/backend/config';
 import { sandboxEnvironment } from '@jira-integration/backend/sandbox-wiring';
@@ -40,6 +41,8 @@ export interface MemoryAfterGc {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** What V8's young generation holds (it grows up to its maximum under a high allocation rate, and stays). */
+  youngGeneration: number;
 }
 
 async function measureMemory(collect: boolean): Promise<MemoryAfterGc> {
@@ -59,6 +62,9 @@ async function measureMemory(collect: boolean): Promise<MemoryAfterGc> {
     heapTotal: usage.heapTotal,
     external: usage.external,
     arrayBuffers: usage.arrayBuffers,
+    youngGeneration: getHeapSpaceStatistics()
+      .filter((space) => space.space_name === 'new_space')
+      .reduce((sum, space) => sum + space.space_size, 0),
   };
 }
 
