@@ -71,6 +71,17 @@ export const workflowMessages = {
     status
       ? `Downloading ${url} failed: it answered ${status}.`
       : `Downloading ${url} failed: it could not be reached.`,
+  attachmentSourceTimedOut: (url: string) => `Downloading ${url} failed: it did not answer in time.`,
+  attachmentTooManyRedirects: (url: string, limit: number) =>
+    `Downloading ${url} failed: it redirected more than ${limit} times.`,
+  attachmentSourceRefused: (url: string, reason: string) => `Downloading ${url} was refused: ${reason}`,
+  /** The reasons attachmentSourceRefused gives. */
+  internalAddress: (host: string) =>
+    `${host} is a private, loopback, link-local or otherwise internal address.`,
+  resolvesToInternalAddress: (host: string, address: string) =>
+    `${host} resolves to ${address}, a private, loopback, link-local or otherwise internal address.`,
+  unsupportedScheme: (scheme: string) => `only http: and https: URLs are downloaded, not ${scheme}.`,
+  redirectsTo: (location: string, reason: string) => `it redirects to ${location}, and ${reason}`,
 
   // JSM catalog
   catalogNeedsJsm: 'The connection sees no Jira Service Management service desks.',
