@@ -85,5 +85,7 @@ export const workflowMessages = {
 
   // JSM catalog
   catalogNeedsJsm: 'The connection sees no Jira Service Management service desks.',
-  ingestionInterrupted: 'The ingestion was interrupted; start it again.',
+  ingestionAbandoned: (attempts: number) =>
+    `The ingestion's worker was lost ${attempts} times before it could finish; start it again.`,
+  ingestionResumed: 'resumed after its worker was lost',
 } as const;
