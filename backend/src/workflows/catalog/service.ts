@@ -132,6 +132,13 @@ export async function latestIngestion(services: Services, teamId: string, connec
   return rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }
 
+/** A running ingestion whose worker's lease ran out (or that has none, from before leases). */
+const leaseLapsed = (now: Date) =>
+  and(
+    eq(catalogIngestions.state, 'running'),
+    or(isNull(catalogIngestions.leaseExpiresAt), lt(catalogIngestions.leaseExpiresAt, now)),
+  );
+
 /** Its worker's lease ran out, or its job never started. */
 function isStranded(row: CatalogIngestion, now: Date): boolean {
   if (row.state === 'running') return !row.leaseExpiresAt || row.leaseExpiresAt < now;
@@ -155,8 +162,10 @@ async function recoverIngestion(services: Services, row: CatalogIngestion): Prom
       .where(
         and(
           eq(catalogIngestions.id, row.id),
-          eq(catalogIngestions.state, row.state),
           eq(catalogIngestions.attempts, row.attempts),
+          row.state === 'running'
+            ? leaseLapsed(services.clock.now())
+            : eq(catalogIngestions.state, row.state),
         ),
       );
     return 'failed';
@@ -180,7 +189,7 @@ export async function recoverStrandedIngestions(services: Services): Promise<str
           eq(catalogIngestions.state, 'queued'),
           lt(catalogIngestions.createdAt, new Date(now.getTime() - LOST_JOB_MS)),
         ),
-        and(eq(catalogIngestions.state, 'running'), lt(catalogIngestions.leaseExpiresAt, now)),
+        leaseLapsed(now),
       ),
     )
     .limit(100);
@@ -237,10 +246,7 @@ export async function runIngestion(
       and(
         eq(catalogIngestions.id, ingestionId),
         lt(catalogIngestions.attempts, MAX_INGESTION_ATTEMPTS),
-        or(
-          eq(catalogIngestions.state, 'queued'),
-          and(eq(catalogIngestions.state, 'running'), lt(catalogIngestions.leaseExpiresAt, claimedAt)),
-        ),
+        or(eq(catalogIngestions.state, 'queued'), leaseLapsed(claimedAt)),
       ),
     )
     .returning();
