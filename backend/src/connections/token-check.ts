@@ -69,7 +69,7 @@ async function checkOnce(
   refusedCall: string,
 ): Promise<TokenCheckOutcome> {
   const [row] = await services.db.select().from(jiraConnections).where(eq(jiraConnections.id, connectionId));
-  if (!row || row.status !== 'active') return 'skipped';
+  if (row?.status !== 'active') return 'skipped';
   // A newer token is already stored (refreshed meanwhile): the refused one no longer matters.
   if (services.encryptor.decrypt(row.accessTokenEncrypted, SECRET_PURPOSE.accessToken) !== refusedToken) {
     return 'skipped';

@@ -79,7 +79,8 @@ interface RefreshNeed {
 
 function staleToken(services: Services): RefreshNeed {
   return {
-    condition: (now) => lt(jiraConnections.accessTokenExpiresAt, new Date(now.getTime() + REFRESH_MARGIN_MS + 1)),
+    condition: (now) =>
+      lt(jiraConnections.accessTokenExpiresAt, new Date(now.getTime() + REFRESH_MARGIN_MS + 1)),
     settled: (row) => isFresh(row, services.clock.now()),
   };
 }
@@ -272,8 +273,8 @@ export async function markTokenRefused(
   services: Services,
   connectionId: string,
   detail?: Record<string, string>,
-): Promise<void> {
-  await services.db.transaction(async (tx) => {
+): Promise<boolean> {
+  const marked = await services.db.transaction(async (tx) => {
     const [row] = await tx
       .update(jiraConnections)
       .set({
@@ -283,13 +284,17 @@ export async function markTokenRefused(
       })
       .where(and(eq(jiraConnections.id, connectionId), eq(jiraConnections.status, 'active')))
       .returning({ teamId: jiraConnections.teamId });
-    if (!row) return;
+    if (!row) return false;
     await writeAudit(tx, {
       teamId: row.teamId,
       action: 'jira.connection.token_refused',
       target: connectionId,
       ...(detail ? { detail } : {}),
     });
+    return true;
   });
-  services.logger.warn({ connectionId }, 'access token refused by Jira; connection needs reconnect');
+  if (marked) {
+    services.logger.warn({ connectionId }, 'access token refused by Atlassian; connection needs reconnect');
+  }
+  return marked;
 }

@@ -43,7 +43,7 @@ export class Metrics {
   readonly tokenChecks = this.registry.register(
     new Counter(
       'jira_token_checks_total',
-      "Checks of an access token Jira answered 401 to, by outcome (accepted, replaced, marked, unknown, skipped).",
+      'Checks of an access token Jira answered 401 to, by outcome (accepted, replaced, marked, unknown, skipped).',
     ),
   );
   readonly queueJobs = this.registry.register(

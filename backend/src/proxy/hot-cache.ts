@@ -118,6 +118,9 @@ function connectionKey(teamId: string, id: string): string {
 }
 
 /** Drops a connection's remembered row, so the next call reads its status and token from the database. */
-export function forgetConnection(services: Services, connection: Pick<JiraConnection, 'teamId' | 'id'>): void {
+export function forgetConnection(
+  services: Services,
+  connection: Pick<JiraConnection, 'teamId' | 'id'>,
+): void {
   services.state.proxyCaches.connections.delete(connectionKey(connection.teamId, connection.id));
 }
