@@ -90,7 +90,9 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
   it('a token Atlassian still accepts (the 401 was about a scope) changes nothing', async () => {
     atlassian.answer(() => 200);
     const row = await connection('refresh');
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/project/search');
+    expect(
+      await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/project/search'),
+    ).toBe('accepted');
     expect(await after(row.id)).toEqual({
       status: 'active',
       statusReason: null,
@@ -103,7 +105,9 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
   it.each([429, 503])('when Atlassian does not say (%i), nothing changes', async (status) => {
     atlassian.answer(() => status);
     const row = await connection('refresh');
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself')).toBe(
+      'unknown',
+    );
     expect((await after(row.id)).status).toBe('active');
     expect(atlassian.seen.refreshes).toBe(0);
   });
@@ -111,7 +115,9 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
   it('a refused token with a refresh Atlassian accepts is replaced; the connection stays active', async () => {
     atlassian.answer((token) => (token === 'old-token' ? 401 : 200));
     const row = await connection('refresh');
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself')).toBe(
+      'replaced',
+    );
     expect(await after(row.id)).toEqual({
       status: 'active',
       statusReason: null,
@@ -123,7 +129,9 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
   it('a refused token whose refresh Atlassian refuses too needs reconnect, audited as a revoked refresh', async () => {
     atlassian.answer(() => 401);
     const row = await connection('revoked');
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself')).toBe(
+      'marked',
+    );
     expect(await after(row.id)).toEqual({
       status: 'needs_reconnect',
       statusReason:
@@ -141,7 +149,9 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
   it('a refused token with no refresh token needs reconnect, audited with the call that found it', async () => {
     atlassian.answer(() => 401);
     const row = await connection(null);
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'POST rest/api/3/issue');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'old-token', 'POST rest/api/3/issue')).toBe(
+      'marked',
+    );
     expect(await after(row.id)).toEqual({
       status: 'needs_reconnect',
       statusReason:
@@ -153,7 +163,9 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
 
   it('a token already replaced by a newer one is not probed', async () => {
     const row = await connection('refresh');
-    await checkRefusedAccessToken(t.services, row.id, 'an-older-token', 'GET rest/api/3/myself');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'an-older-token', 'GET rest/api/3/myself')).toBe(
+      'skipped',
+    );
     expect(atlassian.seen.probes).toBe(0);
   });
 
@@ -161,18 +173,23 @@ describe.each(testDatabaseKinds())('checking a token Jira answered 401 to (%s)',
     atlassian.answer(() => 200);
     const row = await connection('refresh');
     // All 401s of a burst arrive while the first check is under way: they wait for its outcome.
-    await Promise.all(
+    const outcomes = await Promise.all(
       Array.from({ length: 50 }, () =>
         checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself'),
       ),
     );
+    expect(new Set(outcomes)).toEqual(new Set(['accepted']));
     expect(atlassian.seen.probes).toBe(1);
 
     now = new Date(now.getTime() + TOKEN_CHECK_INTERVAL_MS - 1);
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself')).toBe(
+      'quiet',
+    );
     expect(atlassian.seen.probes).toBe(1);
     now = new Date(now.getTime() + 1);
-    await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself');
+    expect(await checkRefusedAccessToken(t.services, row.id, 'old-token', 'GET rest/api/3/myself')).toBe(
+      'accepted',
+    );
     expect(atlassian.seen.probes).toBe(2);
     expect(t.services.state.metrics.tokenChecks.get({ outcome: 'accepted' })).toBeGreaterThanOrEqual(2);
   });

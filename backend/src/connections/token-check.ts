@@ -27,27 +27,30 @@ import { markTokenRefused, replaceRefusedToken } from './tokens';
 export const TOKEN_CHECK_INTERVAL_MS = 60_000;
 
 /** Per connection: the check under way, and until when no new one starts. */
-export type TokenChecks = Map<string, { running?: Promise<void>; quietUntil: number }>;
+export type TokenChecks = Map<string, { running?: Promise<TokenCheckOutcome>; quietUntil: number }>;
 
-/** How a check ended, for tests and the log. */
-export type TokenCheckOutcome = 'accepted' | 'replaced' | 'marked' | 'unknown' | 'skipped';
+/**
+ * How a check ended: the token is `accepted` (the 401 was about scopes or permissions), was `replaced` by a
+ * refresh, or the connection was `marked` "Needs reconnect"; `unknown` when Atlassian did not say, `skipped` when
+ * the connection had moved on (not active, or a newer token stored), `quiet` when no check ran (interval).
+ */
+export type TokenCheckOutcome = 'accepted' | 'replaced' | 'marked' | 'unknown' | 'skipped' | 'quiet';
 
 /**
  * Atlassian answered 401 to `refusedCall` (e.g. `GET rest/api/3/myself`), made with `refusedToken`. Resolves
  * once the connection's status reflects what Atlassian says of the token; never throws.
  */
-export async function checkRefusedAccessToken(
+export function checkRefusedAccessToken(
   services: Services,
   connectionId: string,
   refusedToken: string,
   refusedCall: string,
-): Promise<void> {
+): Promise<TokenCheckOutcome> {
   const checks = services.state.tokenChecks;
-  const now = services.clock.now().getTime();
   const known = checks.get(connectionId);
   if (known?.running) return known.running;
-  if (known && known.quietUntil > now) return;
-  const entry: { running?: Promise<void>; quietUntil: number } = { quietUntil: 0 };
+  if (known && known.quietUntil > services.clock.now().getTime()) return Promise.resolve('quiet');
+  const entry: { running?: Promise<TokenCheckOutcome>; quietUntil: number } = { quietUntil: 0 };
   entry.running = checkOnce(services, connectionId, refusedToken, refusedCall)
     .catch((error: unknown): TokenCheckOutcome => {
       services.logger.error({ err: error, connectionId }, 'checking a refused access token failed');
@@ -57,9 +60,15 @@ export async function checkRefusedAccessToken(
       services.state.metrics.tokenChecks.inc({ outcome });
       entry.running = undefined;
       entry.quietUntil = services.clock.now().getTime() + TOKEN_CHECK_INTERVAL_MS;
+      return outcome;
     });
   checks.set(connectionId, entry);
   return entry.running;
+}
+
+/** Whether a check found the stored connection different from what the caller used (new token or status). */
+export function connectionChanged(outcome: TokenCheckOutcome): boolean {
+  return outcome === 'replaced' || outcome === 'marked' || outcome === 'skipped';
 }
 
 async function checkOnce(

@@ -93,7 +93,9 @@ export function asConnectingUser(services: Services, connection: JiraConnection)
   return {
     cloudId: connection.cloudId,
     token: () => getAccessToken(services, connection),
-    onRefused: (token, call) => checkRefusedAccessToken(services, connection.id, token, call),
+    onRefused: async (token, call) => {
+      await checkRefusedAccessToken(services, connection.id, token, call);
+    },
   };
 }
 

@@ -8,7 +8,7 @@ import { AS_JIRA_USER_HEADER, REFRESH_MARGIN_MS, USE_CONNECT_AUTH_HEADER } from 
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { jiraBaseUrl } from '../atlassian/jira';
 import type { AppIdentity } from '../atlassian/rate-limit';
-import { checkRefusedAccessToken } from '../connections/token-check';
+import { checkRefusedAccessToken, connectionChanged } from '../connections/token-check';
 import { getAccessToken } from '../connections/tokens';
 import type { Services } from '../context';
 import { getServiceAccountCredentials } from '../forge/credentials';
@@ -77,7 +77,8 @@ async function connectingUserCredentials(
         ? { kind: 'custom', clientId: connection.clientId ?? '' }
         : { kind: 'managed' },
     onRefused: async (call) => {
-      await checkRefusedAccessToken(services, connection.id, token, call);
+      const outcome = await checkRefusedAccessToken(services, connection.id, token, call);
+      if (!connectionChanged(outcome)) return;
       // The next call reads the row again: its new token, or its "Needs reconnect".
       held.delete(connection.id);
       forgetConnection(services, connection);
