@@ -16,12 +16,14 @@
  * then none for TOKEN_CHECK_INTERVAL_MS after a check that left the connection active.
  */
 import { eq } from 'drizzle-orm';
+import type { JiraTarget } from '../atlassian/jira';
 import { probeAccessToken } from '../atlassian/oauth';
 import type { Services } from '../context';
 import { SECRET_PURPOSE } from '../db/encrypted-columns';
 import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { markTokenRefused, replaceRefusedToken } from './tokens';
+import type { JiraConnection } from '../model/connection';
+import { getAccessToken, markTokenRefused, replaceRefusedToken } from './tokens';
 
 /** After a check that left the connection active, further 401s are taken as they come for this long. */
 export const TOKEN_CHECK_INTERVAL_MS = 60_000;
@@ -95,4 +97,18 @@ async function checkOnce(
   // Atlassian refused the refresh (already marked, with its own audit row) or there is no refresh token.
   await markTokenRefused(services, connectionId, { refusedCall });
   return 'marked';
+}
+
+/**
+ * The connection's site, called as the connecting user with a token refreshed as needed; a 401 is checked
+ * (token-check.ts) before the caller sees it, so a refused token marks the connection.
+ */
+export function asConnectingUser(services: Services, connection: JiraConnection): JiraTarget {
+  return {
+    cloudId: connection.cloudId,
+    token: () => getAccessToken(services, connection),
+    onRefused: async (token, call) => {
+      await checkRefusedAccessToken(services, connection.id, token, call);
+    },
+  };
 }

@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
 import { and, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../atlassian/http';
-import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
@@ -13,7 +12,6 @@ import { jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import { oauthClientOf } from './oauth-client';
-import { checkRefusedAccessToken } from './token-check';
 
 /**
  * How long a refresh lease lasts. Longer than the token call's own timeout (20 s in atlassianFetch), so a live
@@ -82,20 +80,6 @@ function staleToken(services: Services): RefreshNeed {
     condition: (now) =>
       lt(jiraConnections.accessTokenExpiresAt, new Date(now.getTime() + REFRESH_MARGIN_MS + 1)),
     settled: (row) => isFresh(row, services.clock.now()),
-  };
-}
-
-/**
- * The connection's site, called as the connecting user with a token refreshed as needed; a 401 is checked
- * (token-check.ts) before the caller sees it, so a refused token marks the connection.
- */
-export function asConnectingUser(services: Services, connection: JiraConnection): JiraTarget {
-  return {
-    cloudId: connection.cloudId,
-    token: () => getAccessToken(services, connection),
-    onRefused: async (token, call) => {
-      await checkRefusedAccessToken(services, connection.id, token, call);
-    },
   };
 }
 
