@@ -1,6 +1,11 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
-import { forgeEvents, forgeInstallations, jiraConnections } from '@jira-integration/backend/db/schema';
+import {
+  auditLog,
+  forgeEvents,
+  forgeInstallations,
+  jiraConnections,
+} from '@jira-integration/backend/db/schema';
 import { getServiceAccountCredentials } from '@jira-integration/backend/forge/credentials';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { createManualScheduler } from '@jira-integration/sandbox/forge/platform';
@@ -15,6 +20,7 @@ import { startWorld, type World } from '../support/world';
 
 interface Connection {
   id: string;
+  status?: string;
   method: 'managed' | 'custom';
   cloudId: string;
   forgeUpgradedAt: string | null;
@@ -397,6 +403,49 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
         accountId: alice.accountId,
       });
     }
+  });
+
+  it('an impersonated call Atlassian refuses gets the refusal text; a Forge token’s 401 never marks the connection', async () => {
+    const proxy = (path: string) =>
+      api(teams.two, `/v1/jira/connections/${connections.two.id}/proxy/${path}`, {
+        headers: { [USE_CONNECT_AUTH_HEADER]: 'true', [AS_JIRA_USER_HEADER]: alice.accountId },
+      });
+    const refusal = (path: string) => ({
+      error: {
+        code: 'impersonated_call_refused',
+        message: `Jira refused this call made as Jira user ${alice.accountId} (HTTP 401 on /${path}): it does not accept the Forge app's impersonation token here. Some endpoints, such as /rest/api/3/myself, only answer a user's own sign-in: send the call without X-As-Jira-User, or check that the user still has access to the site and the app.`,
+      },
+    });
+    const probes = () => world.sandbox.stats().byRoute['GET /oauth/token/accessible-resources'] ?? 0;
+    const probesBefore = probes();
+    // Alice may be impersonated: the backend gets (and holds) her token.
+    expect((await proxy('rest/api/3/project/search')).status).toBe(200);
+
+    // /myself answers a user's own sign-in only.
+    const myself = await proxy('rest/api/3/myself');
+    expect(myself.status).toBe(401);
+    expect(await myself.json()).toMatchObject(refusal('rest/api/3/myself'));
+
+    // Alice loses access to the app while the backend still holds her token: Atlassian refuses it per call.
+    const aliceRecord = world.sandbox.state.users.get(alice.accountId)!;
+    aliceRecord.appAccess = false;
+    try {
+      const search = await proxy('rest/api/3/project/search');
+      expect(search.status).toBe(401);
+      expect(await search.json()).toMatchObject(refusal('rest/api/3/project/search'));
+    } finally {
+      aliceRecord.appAccess = true;
+    }
+
+    // Those 401s were the Forge app's, not Bob's OAuth grant: no check, and team two's connection stays active.
+    expect(probes()).toBe(probesBefore);
+    expect(await connectionOf(teams.two, connections.two.id)).toMatchObject({ status: 'active' });
+    const audits = await world.backend.services.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.target, connections.two.id));
+    expect(audits.map((row) => row.action)).not.toContain('jira.connection.token_refused');
+    expect(audits.map((row) => row.action)).not.toContain('jira.connection.refresh_revoked');
   });
 
   it('uninstalling downgrades the site’s connections and the console says so', async () => {

@@ -10,7 +10,7 @@ import { AtlassianUnavailableError } from '../../atlassian/http';
 import { JiraError, jiraJson } from '../../atlassian/jira';
 import { writeAudit } from '../../audit/log';
 import { findConnection } from '../../connections/service';
-import { asConnectingUser } from '../../connections/tokens';
+import { asConnectingUser } from '../../connections/token-check';
 import type { Services } from '../../context';
 import { catalogIngestions, workflows } from '../../db/schema';
 import { ApiError } from '../../http/errors';
