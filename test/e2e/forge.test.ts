@@ -406,6 +406,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
 
   it('an impersonated call Atlassian refuses gets the refusal text; a Forge token’s 401 never marks the connection', async () => {
+    await installOnAcme();
     const proxy = (path: string) =>
       api(teams.two, `/v1/jira/connections/${connections.two.id}/proxy/${path}`, {
         headers: { [USE_CONNECT_AUTH_HEADER]: 'true', [AS_JIRA_USER_HEADER]: alice.accountId },
