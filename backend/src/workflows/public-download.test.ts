@@ -30,6 +30,10 @@ beforeAll(async () => {
       res.writeHead(307, { location: '/file.txt' });
       return res.end();
     }
+    if (req.url === '/bad-location') {
+      res.writeHead(302, { location: 'http://[' });
+      return res.end();
+    }
     if (req.url === '/loop') {
       res.writeHead(302, { location: '/loop' });
       return res.end();
@@ -130,6 +134,13 @@ describe('downloadPublicFile', () => {
     expect(await failure(downloadPublicFile(`${base}/loop`, allowed))).toEqual({
       code: 'attachment_source_failed',
       message: workflowMessages.attachmentTooManyRedirects(`${base}/loop`, MAX_REDIRECTS),
+    });
+  });
+
+  it('fails on a redirect to no URL at all', async () => {
+    expect(await failure(downloadPublicFile(`${base}/bad-location`, allowed))).toEqual({
+      code: 'attachment_source_failed',
+      message: workflowMessages.attachmentSourceFailed(`${base}/bad-location`, 302),
     });
   });
 

@@ -109,6 +109,15 @@ const isTimeout = (error: unknown) =>
   (error instanceof DOMException && error.name === 'TimeoutError') ||
   (error instanceof Error && error.name === 'TimeoutError');
 
+/** The run's error for a refusal of `href`, or of where it redirected (`hop`). */
+function refusedDownload(href: string, hop: URL | undefined, refusal: Refusal): WorkflowError {
+  const reason = hop ? workflowMessages.redirectsTo(hop.href, refusal.message) : refusal.message;
+  return new WorkflowError(
+    'attachment_source_refused',
+    workflowMessages.attachmentSourceRefused(href, reason),
+  );
+}
+
 /** Opens the file at `href` (a run's input): its body streams, the caller counts what it reads. */
 export async function downloadPublicFile(href: string, options: DownloadOptions): Promise<Download> {
   const waitMs = options.waitMs ?? 30_000;
@@ -120,11 +129,7 @@ export async function downloadPublicFile(href: string, options: DownloadOptions)
       addresses = await checkedAddresses(url, options);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      const reason = hop === 0 ? error.message : workflowMessages.redirectsTo(url.href, error.message);
-      throw new WorkflowError(
-        'attachment_source_refused',
-        workflowMessages.attachmentSourceRefused(href, reason),
-      );
+      throw refusedDownload(href, hop === 0 ? undefined : url, error);
     }
     let agent: Dispatcher | undefined = addresses === undefined ? undefined : pinnedAgent(addresses, waitMs);
     const release = () => {
@@ -144,13 +149,7 @@ export async function downloadPublicFile(href: string, options: DownloadOptions)
       });
     } catch (error) {
       release();
-      if (error instanceof Refusal) {
-        const reason = hop === 0 ? error.message : workflowMessages.redirectsTo(url.href, error.message);
-        throw new WorkflowError(
-          'attachment_source_refused',
-          workflowMessages.attachmentSourceRefused(href, reason),
-        );
-      }
+      if (error instanceof Refusal) throw refusedDownload(href, hop === 0 ? undefined : url, error);
       throw new WorkflowError(
         'attachment_source_failed',
         isTimeout(error)
@@ -172,7 +171,14 @@ export async function downloadPublicFile(href: string, options: DownloadOptions)
           workflowMessages.attachmentTooManyRedirects(href, MAX_REDIRECTS),
         );
       }
-      url = new URL(location, url);
+      const next = URL.parse(location, url);
+      if (!next) {
+        throw new WorkflowError(
+          'attachment_source_failed',
+          workflowMessages.attachmentSourceFailed(href, answer.statusCode),
+        );
+      }
+      url = next;
       continue;
     }
     if (answer.statusCode < 200 || answer.statusCode >= 300) {
