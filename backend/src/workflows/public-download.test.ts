@@ -102,6 +102,15 @@ describe('downloadPublicFile', () => {
     );
   });
 
+  it('never shows a user name or password the URL carries', async () => {
+    const failed = await failure(
+      downloadPublicFile('http://robot:s3cret@10.0.0.5/x', { maxBytes: 10, allowedHosts: [] }),
+    );
+    expect(failed?.message).toBe(
+      `Downloading http://10.0.0.5/x was refused: ${workflowMessages.internalAddress('10.0.0.5')}`,
+    );
+  });
+
   it('refuses schemes other than http and https', async () => {
     for (const url of ['ftp://files.example.com/x', 'file:///etc/passwd', 'gopher://127.0.0.1:70/_']) {
       expect(await failure(downloadPublicFile(url, { maxBytes: 10 }))).toEqual(
