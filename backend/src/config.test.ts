@@ -21,6 +21,14 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.atlassian).toBeUndefined();
     expect(config.productName).toBe('Serval');
+    // Add Attachment downloads from public addresses only unless hosts are allowed.
+    expect(config.workflowFetchAllowedHosts).toEqual([]);
+  });
+
+  it('reads WORKFLOW_FETCH_ALLOWED_HOSTS as a comma-separated list of host names', () => {
+    expect(
+      loadConfig({ WORKFLOW_FETCH_ALLOWED_HOSTS: ' LocalHost, 127.0.0.1,,[::1] ' }).workflowFetchAllowedHosts,
+    ).toEqual(['localhost', '127.0.0.1', '[::1]']);
   });
 
   it('names each bad variable with the value it got', () => {

@@ -54,6 +54,12 @@ const environmentSchema = z
       .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .min(0, { message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .default(60_000),
+    WORKFLOW_FETCH_ALLOWED_HOSTS: optionalText.transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ATLASSIAN_CLIENT_ID) !== Boolean(env.ATLASSIAN_CLIENT_SECRET)) {
@@ -90,6 +96,11 @@ export interface Config {
   metricsToken: string | undefined;
   /** Requests a team may make per minute on one process; 0 = no limit. */
   teamRateLimitPerMinute: number;
+  /**
+   * Hosts a workflow's Add Attachment may download from although they are internal (loopback, private…);
+   * empty in production, e.g. `localhost` for a development file server.
+   */
+  workflowFetchAllowedHosts: readonly string[];
 }
 
 /** Variables whose values are never repeated in an error message. */
@@ -144,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsEnabled: e.JOBS === 'on',
     metricsToken: e.METRICS_TOKEN,
     teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
+    workflowFetchAllowedHosts: e.WORKFLOW_FETCH_ALLOWED_HOSTS,
   });
 }
 
@@ -153,5 +165,6 @@ export function frozenConfig(config: Config): Config {
     ...config,
     atlassian: config.atlassian && Object.freeze({ ...config.atlassian }),
     encryptionKeys: config.encryptionKeys && Object.freeze([...config.encryptionKeys]),
+    workflowFetchAllowedHosts: Object.freeze([...(config.workflowFetchAllowedHosts ?? [])]),
   }) as Config;
 }

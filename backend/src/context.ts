@@ -4,6 +4,7 @@ import type { RateLimitBudget } from './atlassian/rate-limit';
 import type { TeamRequestWindow } from './auth/rate-limits';
 import type { KeyRevocations } from './auth/revocation';
 import type { Config } from './config';
+import type { TokenChecks } from './connections/token-check';
 import type { Encryptor } from './crypto/encryption';
 import type { Database, Db } from './db/client';
 import type { JobQueue } from './jobs/queue';
@@ -26,6 +27,8 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface ProcessState {
   /** Token refreshes in flight, by connection id: concurrent callers share one (connections/tokens.ts). */
   tokenRefreshes: Map<string, Promise<string>>;
+  /** Checks of access tokens Jira answered 401 to, by connection id (connections/token-check.ts). */
+  tokenChecks: TokenChecks;
   /** The Forge JWKS per URL; jose caches the keys inside (forge/verify.ts). */
   forgeJwks: Map<string, ReturnType<typeof createRemoteJWKSet>>;
   /** Atlassian's hourly budgets as its answers report them (atlassian/rate-limit.ts). */

@@ -46,6 +46,7 @@ export async function createServices(options: {
   const services = { config, database, db: database.db, logger, queue, clock, encryptor } as Services;
   services.state = {
     tokenRefreshes: new Map(),
+    tokenChecks: new Map(),
     forgeJwks: new Map(),
     rateLimits: new RateLimitBudget(() => clock.now()),
     proxyCaches: createProxyCaches(),
@@ -66,6 +67,7 @@ export async function createServices(options: {
       await services.state.proxyAudit.close();
       await queue.stop();
       services.state.tokenRefreshes.clear();
+      services.state.tokenChecks.clear();
       // Decrypted tokens do not outlive the services that held them.
       services.state.proxyUserCredentials.clear();
       services.state.forgeJwks.clear();

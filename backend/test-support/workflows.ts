@@ -24,14 +24,17 @@ export interface WorkflowWorld {
   close(): Promise<void>;
 }
 
-export async function startWorkflowWorld(kind: TestDatabaseKind = 'pglite'): Promise<WorkflowWorld> {
+export async function startWorkflowWorld(
+  kind: TestDatabaseKind = 'pglite',
+  options: { env?: Record<string, string> } = {},
+): Promise<WorkflowWorld> {
   const clock = new ManualClock();
   // One clock for Atlassian and the backend: token lifetimes and approval expiry move together.
   const sandbox = await startSandbox({ port: 0, now: () => clock.now().getTime() });
   const ctx = await createTestContext({
     kind,
     clock,
-    env: { ATLASSIAN_API_URL: sandbox.url, ATLASSIAN_AUTH_URL: sandbox.url },
+    env: { ...options.env, ATLASSIAN_API_URL: sandbox.url, ATLASSIAN_AUTH_URL: sandbox.url },
   });
   const installer = await createApiKey(ctx.services.db, ctx.team.id, 'installer');
   const otherAdmin = await createApiKey(ctx.services.db, ctx.team.id, 'other admin');

@@ -90,6 +90,8 @@ export interface Sandbox {
   ): Promise<string>;
   /** A user access token, issued directly. */
   issueUserToken(g: UserTokenRequest): string;
+  /** The user removes the app from their Atlassian account: its access and refresh tokens stop working. */
+  revokeAppAccess(g: { clientId: string; accountId: string }): void;
 }
 
 /** `/ex/jira/:cloudId/rest/api/3/issue/:issueIdOrKey` → `/rest/api/3/issue/{issueIdOrKey}`. */
@@ -248,5 +250,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return result.location;
     },
     issueUserToken: (g) => oauth.issueUserToken(g),
+    revokeAppAccess: (g) => oauth.revokeAppAccess(g.clientId, g.accountId),
   };
 }

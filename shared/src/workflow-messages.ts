@@ -69,10 +69,38 @@ export const workflowMessages = {
   attachmentTooLarge: (bytes: number) => `The file is larger than ${Math.round(bytes / 1024 / 1024)} MB.`,
   attachmentSourceFailed: (url: string, status: number) =>
     status
-      ? `Downloading ${url} failed: it answered ${status}.`
-      : `Downloading ${url} failed: it could not be reached.`,
+      ? `Downloading ${shownUrl(url)} failed: it answered ${status}.`
+      : `Downloading ${shownUrl(url)} failed: it could not be reached.`,
+  attachmentSourceTimedOut: (url: string) =>
+    `Downloading ${shownUrl(url)} failed: it did not answer in time.`,
+  attachmentTooManyRedirects: (url: string, limit: number) =>
+    `Downloading ${shownUrl(url)} failed: it redirected more than ${limit} times.`,
+  attachmentSourceRefused: (url: string, reason: string) =>
+    `Downloading ${shownUrl(url)} was refused: ${reason}`,
+  /** The reasons attachmentSourceRefused gives. */
+  internalAddress: (host: string) =>
+    `${host} is a private, loopback, link-local or otherwise internal address.`,
+  resolvesToInternalAddress: (host: string, address: string) =>
+    `${host} resolves to ${address}, a private, loopback, link-local or otherwise internal address.`,
+  unsupportedScheme: (scheme: string) => `only http: and https: URLs are downloaded, not ${scheme}.`,
+  redirectsTo: (location: string, reason: string) => `it redirects to ${shownUrl(location)}, and ${reason}`,
 
   // JSM catalog
   catalogNeedsJsm: 'The connection sees no Jira Service Management service desks.',
-  ingestionInterrupted: 'The ingestion was interrupted; start it again.',
+  ingestionAbandoned: (attempts: number) =>
+    `The ingestion's worker was lost ${attempts} times before it could finish; start it again.`,
+  ingestionResumed: 'resumed after its worker was lost',
 } as const;
+
+/** A URL as a run's error shows it: a user name or password in it is a secret and is left out. */
+function shownUrl(href: string): string {
+  try {
+    const url = new URL(href);
+    if (!url.username && !url.password) return href;
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return href;
+  }
+}

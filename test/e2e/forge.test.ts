@@ -1,6 +1,11 @@
 import { createApiKey, createTeam } from '@jira-integration/backend/auth/keys';
 import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
-import { forgeEvents, forgeInstallations, jiraConnections } from '@jira-integration/backend/db/schema';
+import {
+  auditLog,
+  forgeEvents,
+  forgeInstallations,
+  jiraConnections,
+} from '@jira-integration/backend/db/schema';
 import { getServiceAccountCredentials } from '@jira-integration/backend/forge/credentials';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { createManualScheduler } from '@jira-integration/sandbox/forge/platform';
@@ -9,12 +14,13 @@ import { forgeConsoleMessages, forgeMessages } from '@jira-integration/shared/fo
 import { adminOverviewSchema, FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { eq } from 'drizzle-orm';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
 import { startWorld, type World } from '../support/world';
 
 interface Connection {
   id: string;
+  status?: string;
   method: 'managed' | 'custom';
   cloudId: string;
   forgeUpgradedAt: string | null;
@@ -116,6 +122,20 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
   afterAll(() => world?.close());
 
+  // Each test starts from the same place, whatever ran before it: the app installed nowhere (so no connection is
+  // upgraded) and its deliveries settled. A test that needs the app installs it itself.
+  beforeEach(async () => {
+    for (const { cloudId } of world.sandbox.forge.installations()) {
+      await world.sandbox.forge.uninstall(cloudId);
+    }
+    await world.sandbox.forge.settled();
+  });
+
+  async function installOnAcme() {
+    await world.sandbox.forge.install({ cloudId: acme.cloudId, backendUrl: world.backend.url });
+    await world.sandbox.forge.settled();
+  }
+
   it('before the app is installed nothing is upgraded', async () => {
     for (const name of ['one', 'two', 'three'] as const) {
       expect((await connectionOf(teams[name], connections[name].id)).forgeUpgradedAt).toBeNull();
@@ -144,6 +164,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
 
   it('a managed connection made after the install is upgraded at once, in the callback’s answer', async () => {
+    await installOnAcme();
     const four = await makeTeam('Team four');
     const connection = await connect(
       four,
@@ -151,10 +172,16 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
       alice.accountId,
       acme.cloudId,
     );
+    // Gone again after the test: the admin page's list of upgraded connections is the same for every test.
+    onTestFinished(async () => {
+      const removed = await api(four, `/v1/jira/connections/${connection.id}`, { method: 'DELETE' });
+      expect(removed.status).toBe(204);
+    });
     expect(connection.forgeUpgradedAt).not.toBeNull();
   });
 
   it('scheduled pushes keep arriving and keep the credentials fresh', async () => {
+    await installOnAcme();
     const lastPush = async () =>
       (
         await world.backend.services.db
@@ -183,6 +210,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
 
   it('rejects forged, expired, wrong-audience, wrong-issuer, alg none and HS256 invocation tokens with 401', async () => {
+    await installOnAcme();
     const installation = world.sandbox.forge.installations().find((entry) => entry.cloudId === acme.cloudId)!;
     const app = {
       id: world.sandbox.forge.appId,
@@ -237,6 +265,10 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
 
   it('Jira events are stored once, queued and processed', async () => {
+    await installOnAcme();
+    const eventDeliveries = () =>
+      world.sandbox.forge.deliveries().filter((delivery) => delivery.kind === 'event').length;
+    const deliveredBefore = eventDeliveries();
     const change = {
       eventType: 'avi:jira:updated:issue' as const,
       cloudId: acme.cloudId,
@@ -250,13 +282,14 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
     const stored = () =>
       world.backend.services.db.select().from(forgeEvents).where(eq(forgeEvents.issueId, '777001'));
     await world.sandbox.forge.settled();
-    expect(world.sandbox.forge.deliveries().filter((delivery) => delivery.kind === 'event')).toHaveLength(2);
+    expect(eventDeliveries()).toBe(deliveredBefore + 2);
     expect(await stored()).toHaveLength(1);
     // The queue's worker runs on its own.
     await expect.poll(async () => (await stored())[0]?.processedAt ?? null).not.toBeNull();
   });
 
   it('the issue panel and admin page answer from the token’s site; another site’s token never reads acme', async () => {
+    await installOnAcme();
     const panel = await world.sandbox.forge.invokeUi({
       cloudId: acme.cloudId,
       moduleKey: 'sync-status-panel',
@@ -277,8 +310,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
     const overview = adminOverviewSchema.parse(admin.body);
     expect(overview.credentialsFresh).toBe(true);
     expect(overview.upgradedConnections.map((entry) => entry.teamName).sort()).toEqual([
-      'Browser team',
-      'Team four',
+      teams.one.name,
       'Team two',
     ]);
 
@@ -315,6 +347,7 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
   });
 
   it('the proxy acts as the app or as a chosen user on an upgraded connection; on a custom one the headers change nothing', async () => {
+    await installOnAcme();
     // SUP: every seeded user may create issues there (Bob has no permissions on ENG).
     const project = [...world.sandbox.state.projects.values()].find(
       (candidate) => candidate.cloudId === acme.cloudId && candidate.key === 'SUP',
@@ -372,7 +405,53 @@ describe.each(testDatabaseKinds())('the Forge app against the sandbox (%s)', (ki
     }
   });
 
+  it('an impersonated call Atlassian refuses gets the refusal text; a Forge token’s 401 never marks the connection', async () => {
+    await installOnAcme();
+    const proxy = (path: string) =>
+      api(teams.two, `/v1/jira/connections/${connections.two.id}/proxy/${path}`, {
+        headers: { [USE_CONNECT_AUTH_HEADER]: 'true', [AS_JIRA_USER_HEADER]: alice.accountId },
+      });
+    const refusal = (path: string) => ({
+      error: {
+        code: 'impersonated_call_refused',
+        message: `Jira refused this call made as Jira user ${alice.accountId} (HTTP 401 on /${path}): it does not accept the Forge app's impersonation token here. Some endpoints, such as /rest/api/3/myself, only answer a user's own sign-in: send the call without X-As-Jira-User, or check that the user still has access to the site and the app.`,
+      },
+    });
+    const probes = () => world.sandbox.stats().byRoute['GET /oauth/token/accessible-resources'] ?? 0;
+    const probesBefore = probes();
+    // Alice may be impersonated: the backend gets (and holds) her token.
+    expect((await proxy('rest/api/3/project/search')).status).toBe(200);
+
+    // /myself answers a user's own sign-in only.
+    const myself = await proxy('rest/api/3/myself');
+    expect(myself.status).toBe(401);
+    expect(await myself.json()).toMatchObject(refusal('rest/api/3/myself'));
+
+    // Alice loses access to the app while the backend still holds her token: Atlassian refuses it per call.
+    const aliceRecord = world.sandbox.state.users.get(alice.accountId)!;
+    aliceRecord.appAccess = false;
+    try {
+      const search = await proxy('rest/api/3/project/search');
+      expect(search.status).toBe(401);
+      expect(await search.json()).toMatchObject(refusal('rest/api/3/project/search'));
+    } finally {
+      aliceRecord.appAccess = true;
+    }
+
+    // Those 401s were the Forge app's, not Bob's OAuth grant: no check, and team two's connection stays active.
+    expect(probes()).toBe(probesBefore);
+    expect(await connectionOf(teams.two, connections.two.id)).toMatchObject({ status: 'active' });
+    const audits = await world.backend.services.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.target, connections.two.id));
+    expect(audits.map((row) => row.action)).not.toContain('jira.connection.token_refused');
+    expect(audits.map((row) => row.action)).not.toContain('jira.connection.refresh_revoked');
+  });
+
   it('uninstalling downgrades the site’s connections and the console says so', async () => {
+    await installOnAcme();
+    expect((await connectionOf(teams.two, connections.two.id)).forgeUpgradedAt).not.toBeNull();
     await world.sandbox.forge.uninstall(acme.cloudId);
     expect((await connectionOf(teams.one, connections.one.id)).forgeUpgradedAt).toBeNull();
     expect((await connectionOf(teams.two, connections.two.id)).forgeUpgradedAt).toBeNull();

@@ -32,6 +32,11 @@ const clock = new ManualClock();
 
 beforeAll(async () => {
   upstream = http.createServer((req, res) => {
+    // The stand-in still accepts the user's token: its scripted 401s are about the call, not the connection.
+    if (req.url === '/oauth/token/accessible-resources') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+      return;
+    }
     seen.push({ url: req.url ?? '', headers: req.headers });
     req.resume();
     req.on('end', () => answer(res));

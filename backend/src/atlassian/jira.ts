@@ -23,6 +23,11 @@ export function jiraBaseUrl(services: Services, cloudId: string): string {
 export interface JiraTarget {
   cloudId: string;
   token: string | (() => Promise<string>);
+  /**
+   * Told of a 401 to a call made with `token` (`call` is e.g. `GET rest/api/3/myself`); the answer is returned
+   * once it resolves. Connections use it to find out whether Atlassian refused the token (tokens.ts).
+   */
+  onRefused?: (token: string, call: string) => Promise<void>;
 }
 
 /** A raw call to the target's site. */
@@ -37,11 +42,16 @@ export async function jiraFetch(
   const headers = new Headers(init.headers);
   headers.set('authorization', `Bearer ${token}`);
   if (!headers.has('accept')) headers.set('accept', 'application/json');
-  return atlassianFetch(
-    `${jiraBaseUrl(services, target.cloudId)}/${path.replace(/^\//, '')}`,
+  const relative = path.replace(/^\//, '');
+  const response = await atlassianFetch(
+    `${jiraBaseUrl(services, target.cloudId)}/${relative}`,
     { ...init, headers },
     { observe: services.state.metrics.atlassianObserver('backend'), ...options },
   );
+  if (response.status === 401 && target.onRefused) {
+    await target.onRefused(token, `${(init.method ?? 'GET').toUpperCase()} ${relative.split('?')[0]}`);
+  }
+  return response;
 }
 
 /** A JSON call; throws JiraError for non-2xx answers. */

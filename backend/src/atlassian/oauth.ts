@@ -116,3 +116,26 @@ export async function listAccessibleResources(
     throw new OAuthError(response.status, 'accessible_resources_failed', `HTTP ${response.status}`);
   return (await response.json()) as AccessibleResource[];
 }
+
+/**
+ * Whether Atlassian still accepts an access token, asked of accessible-resources: it needs no scope, so a 401
+ * there means the token itself is refused (revoked or expired), never that a scope is missing. `unknown` when
+ * Atlassian did not say (unavailable, rate limited, another status).
+ */
+export async function probeAccessToken(
+  apiUrl: string,
+  accessToken: string,
+): Promise<'accepted' | 'refused' | 'unknown'> {
+  try {
+    const response = await atlassianFetch(
+      new URL('/oauth/token/accessible-resources', apiUrl).toString(),
+      { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' } },
+      { timeoutMs: 10_000, maxRetryWaitMs: 0 },
+    );
+    await response.body?.cancel();
+    if (response.ok) return 'accepted';
+    return response.status === 401 ? 'refused' : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -25,7 +25,7 @@ import {
   startCustomConnection,
   startManagedConnection,
 } from './service';
-import { asConnectingUser } from './tokens';
+import { asConnectingUser } from './token-check';
 
 const security = [{ teamApiKey: [] }];
 const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { connectMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, type SQL } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../atlassian/http';
-import type { JiraTarget } from '../atlassian/jira';
 import { OAuthError, refreshAccessToken } from '../atlassian/oauth';
 import { writeAudit } from '../audit/log';
 import type { Services } from '../context';
@@ -46,15 +45,42 @@ export async function getAccessToken(services: Services, connection: JiraConnect
   const inFlight = services.state.tokenRefreshes;
   let pending = inFlight.get(connection.id);
   if (!pending) {
-    pending = refreshUnderLease(services, connection.id).finally(() => inFlight.delete(connection.id));
+    pending = refreshUnderLease(services, connection.id, staleToken(services)).finally(() =>
+      inFlight.delete(connection.id),
+    );
     inFlight.set(connection.id, pending);
   }
   return pending;
 }
 
-/** The connection's site, called as the connecting user with a token refreshed as needed. */
-export function asConnectingUser(services: Services, connection: JiraConnection): JiraTarget {
-  return { cloudId: connection.cloudId, token: () => getAccessToken(services, connection) };
+/**
+ * Replaces an access token Atlassian refused before its expiry, through the same refresh lease: only while the
+ * row still holds that token (`refusedSealed`, its stored ciphertext), so concurrent callers and processes
+ * refresh once. When Atlassian refuses the refresh too, the connection is marked as `getAccessToken` does.
+ */
+export function replaceRefusedToken(
+  services: Services,
+  connectionId: string,
+  refusedSealed: string,
+): Promise<string> {
+  return refreshUnderLease(services, connectionId, {
+    condition: () => eq(jiraConnections.accessTokenEncrypted, refusedSealed),
+    settled: (row) => row.accessTokenEncrypted !== refusedSealed,
+  });
+}
+
+/** Which rows a refresh is for: the lease's SQL condition, and when a row no longer needs one. */
+interface RefreshNeed {
+  condition: (now: Date) => SQL;
+  settled: (row: JiraConnection) => boolean;
+}
+
+function staleToken(services: Services): RefreshNeed {
+  return {
+    condition: (now) =>
+      lt(jiraConnections.accessTokenExpiresAt, new Date(now.getTime() + REFRESH_MARGIN_MS + 1)),
+    settled: (row) => isFresh(row, services.clock.now()),
+  };
 }
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -64,7 +90,11 @@ const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, 
  * succeeds while the token is stale and no live lease exists), call the token endpoint, then store the tokens
  * with an UPDATE guarded by the lease. Without the lease, wait for its holder's tokens or for the lease to lapse.
  */
-async function refreshUnderLease(services: Services, connectionId: string): Promise<string> {
+async function refreshUnderLease(
+  services: Services,
+  connectionId: string,
+  need: RefreshNeed,
+): Promise<string> {
   const holder = `${hostname()}:${process.pid}:${randomUUID()}`;
   const giveUpAt = services.clock.now().getTime() + 2 * REFRESH_LEASE_MS;
   for (;;) {
@@ -80,7 +110,7 @@ async function refreshUnderLease(services: Services, connectionId: string): Prom
           and(
             eq(jiraConnections.id, connectionId),
             eq(jiraConnections.status, 'active'),
-            lt(jiraConnections.accessTokenExpiresAt, new Date(now.getTime() + REFRESH_MARGIN_MS + 1)),
+            need.condition(now),
             or(isNull(jiraConnections.refreshLeaseExpiresAt), lt(jiraConnections.refreshLeaseExpiresAt, now)),
           ),
         )
@@ -94,7 +124,7 @@ async function refreshUnderLease(services: Services, connectionId: string): Prom
     if (!current) throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
     ensureConnectable(current);
     // Another process refreshed (or is refreshing: its lease is live); use its tokens once they are stored.
-    if (isFresh(current, services.clock.now())) {
+    if (need.settled(current)) {
       return services.encryptor.decrypt(current.accessTokenEncrypted, SECRET_PURPOSE.accessToken);
     }
     if (services.clock.now().getTime() > giveUpAt) {
@@ -221,11 +251,16 @@ async function markRevoked(
 }
 
 /**
- * Jira refused the connection's access token (401): Atlassian revoked it, so every call would fail until the
- * admin reconnects. Says so on the connection, with its audit row, once.
+ * Atlassian refused the connection's access token (401) and it cannot be replaced, so every call would fail
+ * until the admin reconnects. Says so on the connection, with its audit row, once. `detail` says which call
+ * found it (never a token).
  */
-export async function markTokenRefused(services: Services, connectionId: string): Promise<void> {
-  await services.db.transaction(async (tx) => {
+export async function markTokenRefused(
+  services: Services,
+  connectionId: string,
+  detail?: Record<string, string>,
+): Promise<boolean> {
+  const marked = await services.db.transaction(async (tx) => {
     const [row] = await tx
       .update(jiraConnections)
       .set({
@@ -235,12 +270,17 @@ export async function markTokenRefused(services: Services, connectionId: string)
       })
       .where(and(eq(jiraConnections.id, connectionId), eq(jiraConnections.status, 'active')))
       .returning({ teamId: jiraConnections.teamId });
-    if (!row) return;
+    if (!row) return false;
     await writeAudit(tx, {
       teamId: row.teamId,
       action: 'jira.connection.token_refused',
       target: connectionId,
+      ...(detail ? { detail } : {}),
     });
+    return true;
   });
-  services.logger.warn({ connectionId }, 'access token refused by Jira; connection needs reconnect');
+  if (marked) {
+    services.logger.warn({ connectionId }, 'access token refused by Atlassian; connection needs reconnect');
+  }
+  return marked;
 }

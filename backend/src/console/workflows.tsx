@@ -7,6 +7,7 @@ import {
   APPROVAL_POLICIES,
   type ApprovalPolicy,
   RUN_STATES,
+  workflowMessages,
 } from '@jira-integration/shared/workflow-messages';
 import { type Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
@@ -60,8 +61,10 @@ function IngestionProgress(props: { ingestion: CatalogIngestion | undefined }) {
   const view = presentIngestion(props.ingestion);
   return (
     <p class="help" data-ingestion-state={view.state}>
-      Catalog ingestion {view.state}: service desks {view.serviceDesks.done}/{view.serviceDesks.total ?? '…'},
-      request types {view.requestTypes.done}/{view.requestTypes.total ?? '…'}
+      Catalog ingestion {view.state}
+      {view.state === 'running' && view.attempts > 1 ? ` (${workflowMessages.ingestionResumed})` : ''}:
+      service desks {view.serviceDesks.done}/{view.serviceDesks.total ?? '…'}, request types{' '}
+      {view.requestTypes.done}/{view.requestTypes.total ?? '…'}
       {view.state === 'succeeded'
         ? ` (${view.created} new, ${view.updated} updated, ${view.retired} retired)`
         : ''}

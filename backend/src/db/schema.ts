@@ -521,6 +521,10 @@ export const catalogIngestions = pgTable(
     startedBy: text('started_by').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Workers that claimed it; more than one means a worker was lost and another resumed it. */
+    attempts: integer('attempts').notNull().default(0),
+    /** While running: the worker renews it with every bit of progress; once past, the sweep resumes it. */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
   },
   (table) => [index('catalog_ingestions_connection_idx').on(table.connectionId, table.createdAt)],
 );

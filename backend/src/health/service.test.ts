@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
 import { createTestContext, listen, type TestContext } from '../../test-support/context';
-import { asConnectingUser } from '../connections/tokens';
+import { asConnectingUser } from '../connections/token-check';
 import { auditLog, jiraConnections } from '../db/schema';
 import { recentHealthRuns, runConnectionHealthChecks } from './service';
 

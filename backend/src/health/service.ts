@@ -3,9 +3,8 @@ import { desc, eq, inArray } from 'drizzle-orm';
 import type { AtlassianFetchOptions } from '../atlassian/http';
 import { AtlassianUnavailableError } from '../atlassian/http';
 import { JiraError, type JiraTarget, jiraJson } from '../atlassian/jira';
-import { markTokenRefused } from '../connections/tokens';
 import type { Services } from '../context';
-import { healthCheckRuns } from '../db/schema';
+import { healthCheckRuns, jiraConnections } from '../db/schema';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 
@@ -116,8 +115,9 @@ export async function runHealthChecks(
 }
 
 /**
- * The checks for a connection, as its console shows them: stored for its detail page, and a token Jira
- * refuses (401 on the connection test) marks the connection "Needs reconnect".
+ * The checks for a connection, as its console shows them: stored for its detail page. A 401 is checked like
+ * any other call's (connections/token-check.ts); when that marked the connection "Needs reconnect", the
+ * connection test says why.
  */
 export async function runConnectionHealthChecks(
   services: Services,
@@ -127,8 +127,13 @@ export async function runConnectionHealthChecks(
 ): Promise<HealthCheckResult[]> {
   const results = await runHealthChecks(services, site, deadline);
   if (results[0].detail === 'HTTP 401') {
-    await markTokenRefused(services, connection.id);
-    results[0] = { ...results[0], cause: connectMessages.tokenRefused };
+    const [now] = await services.db
+      .select({ status: jiraConnections.status, statusReason: jiraConnections.statusReason })
+      .from(jiraConnections)
+      .where(eq(jiraConnections.id, connection.id));
+    if (now?.status === 'needs_reconnect') {
+      results[0] = { ...results[0], cause: now.statusReason ?? connectMessages.tokenRefused };
+    }
   }
   await recordHealthRun(services, connection.id, results);
   return results;

@@ -40,6 +40,12 @@ export class Metrics {
   readonly refreshFailures = this.registry.register(
     new Counter('jira_token_refresh_failures_total', 'OAuth token refreshes that failed, by reason.'),
   );
+  readonly tokenChecks = this.registry.register(
+    new Counter(
+      'jira_token_checks_total',
+      'Checks of an access token Jira answered 401 to, by outcome (accepted, replaced, marked, unknown, skipped).',
+    ),
+  );
   readonly queueJobs = this.registry.register(
     new Gauge('job_queue_jobs', 'Jobs per queue and state (created, retry, active).'),
   );

@@ -8,12 +8,14 @@ import { AS_JIRA_USER_HEADER, REFRESH_MARGIN_MS, USE_CONNECT_AUTH_HEADER } from 
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { jiraBaseUrl } from '../atlassian/jira';
 import type { AppIdentity } from '../atlassian/rate-limit';
+import { checkRefusedAccessToken, connectionChanged } from '../connections/token-check';
 import { getAccessToken } from '../connections/tokens';
 import type { Services } from '../context';
 import { getServiceAccountCredentials } from '../forge/credentials';
 import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import type { ProxyMode } from './audit';
+import { forgetConnection } from './hot-cache';
 import { impersonationTokens } from './impersonation';
 
 export interface ProxyCredentials {
@@ -23,6 +25,11 @@ export interface ProxyCredentials {
   baseUrl: string;
   identity: AppIdentity;
   asJiraUser?: string;
+  /**
+   * With the connecting user's OAuth token only: told of Atlassian's 401 (`call` is e.g. `GET /rest/api/3/x`),
+   * resolves once the connection's status says whether the token was refused (connections/token-check.ts).
+   */
+  onRefused?: (call: string) => Promise<void>;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9:_-]{1,128}$/;
@@ -60,14 +67,22 @@ async function connectingUserCredentials(
     connection.accessTokenExpiresAt.getTime() - services.clock.now().getTime() > REFRESH_MARGIN_MS;
   const known = held.get(connection.id);
   if (usable && known?.sealed === connection.accessTokenEncrypted) return known.credentials;
+  const token = await getAccessToken(services, connection);
   const credentials: ProxyCredentials = {
     mode: 'user',
-    token: await getAccessToken(services, connection),
+    token,
     baseUrl: jiraBaseUrl(services, connection.cloudId),
     identity:
       connection.method === 'custom'
         ? { kind: 'custom', clientId: connection.clientId ?? '' }
         : { kind: 'managed' },
+    onRefused: async (call) => {
+      const outcome = await checkRefusedAccessToken(services, connection.id, token, call);
+      if (!connectionChanged(outcome)) return;
+      // The next call reads the row again: its new token, or its "Needs reconnect".
+      held.delete(connection.id);
+      forgetConnection(services, connection);
+    },
   };
   // Only a token decrypted from this very row is kept; a refreshed one is picked up with the next row read.
   if (usable) {

@@ -36,6 +36,10 @@ export class TtlCache<T> {
     return undefined;
   }
 
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   set(key: string, value: T, expiresAt: number): void {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, { value, expiresAt });
@@ -99,7 +103,7 @@ export async function findConnectionCached(
   id: string,
 ): Promise<JiraConnection> {
   const { connections } = services.state.proxyCaches;
-  const key = `${teamId}\u0000${id}`;
+  const key = connectionKey(teamId, id);
   const now = services.clock.now().getTime();
   const usable = (row: JiraConnection) => row.accessTokenExpiresAt.getTime() - now > REFRESH_MARGIN_MS;
   const cached = connections.get(key, now);
@@ -107,4 +111,16 @@ export async function findConnectionCached(
   const row = await findConnection(services, teamId, id);
   if (usable(row)) connections.set(key, row, now + CONNECTION_TTL_MS);
   return row;
+}
+
+function connectionKey(teamId: string, id: string): string {
+  return `${teamId}\u0000${id}`;
+}
+
+/** Drops a connection's remembered row, so the next call reads its status and token from the database. */
+export function forgetConnection(
+  services: Services,
+  connection: Pick<JiraConnection, 'teamId' | 'id'>,
+): void {
+  services.state.proxyCaches.connections.delete(connectionKey(connection.teamId, connection.id));
 }

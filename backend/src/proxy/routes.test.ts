@@ -539,6 +539,32 @@ describe('auth modes', () => {
     expect(JSON.parse(plain.body)).toEqual({ code: 401, message: 'Unauthorized; scope does not match' });
   });
 
+  it("checks a 401 to the connecting user's token before passing it on, never one to the Forge app's tokens", async () => {
+    ctx.services.state.tokenChecks.clear();
+    const scopeMismatch = { code: 401, message: 'Unauthorized; scope does not match' };
+    upstream.respond((c, seen) => {
+      if (seen.target === '/graphql') return defaultUpstream(c, seen);
+      if (seen.target === '/oauth/token/accessible-resources') return c.json([]);
+      return c.json(scopeMismatch, 401);
+    });
+    const probes = () => upstream.seen.filter((seen) => seen.target === '/oauth/token/accessible-resources');
+    for (const headers of [connectAuth, { ...connectAuth, 'x-as-jira-user': 'acc-dave' }]) {
+      const response = await call(connections.forge, 'rest/api/3/project/search', { headers });
+      expect(response.status).toBe(401);
+    }
+    expect(probes()).toEqual([]);
+
+    const asUser = await call(connections.forge, 'rest/api/3/project/search');
+    expect(asUser.status).toBe(401);
+    expect(JSON.parse(asUser.body)).toEqual(scopeMismatch);
+    expect(probes().map((probe) => probe.headers.authorization)).toEqual(['Bearer forge-site-user-token']);
+    const [row] = await ctx.services.db
+      .select()
+      .from(jiraConnections)
+      .where(eq(jiraConnections.id, connections.forge.id));
+    expect(row.status).toBe('active');
+  });
+
   it('answers 502 when the GraphQL API fails', async () => {
     upstream.respond((c) => c.json({ errors: [{ message: 'down' }] }, 500));
     const response = await call(connections.forge, 'rest/api/3/myself', {

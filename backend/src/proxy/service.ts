@@ -143,6 +143,9 @@ export async function serveProxyCall(
         : new ApiError('jira_unreachable', proxyMessages.upstreamUnreachable);
     }
     record.status = answer.status;
+    // Atlassian's 401 still goes to the caller as it is (never retried here), once the connection's status
+    // says whether the token itself was refused.
+    if (answer.status === 401) await credentials.onRefused?.(`${method} ${target.path}`);
     const refusal = impersonatedCallRefusal(
       credentials.mode,
       answer.status,

@@ -7,7 +7,7 @@ import { syncConfigMessages as copy } from '@jira-integration/shared/sync-messag
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { JiraError, jiraJson } from '../atlassian/jira';
-import { asConnectingUser } from '../connections/tokens';
+import { asConnectingUser } from '../connections/token-check';
 import type { Services } from '../context';
 import {
   SYNC_STRATEGIES,

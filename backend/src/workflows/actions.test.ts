@@ -1,4 +1,6 @@
+import { lookup } from 'node:dns/promises';
 import { DEFAULT_SEED } from '@jira-integration/sandbox/test-support/seed';
+import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listen } from '../../test-support/context';
@@ -28,9 +30,18 @@ let files: Awaited<ReturnType<typeof listen>>;
 const FILE = Buffer.alloc(300 * 1024, 7);
 
 beforeAll(async () => {
-  world = await startWorkflowWorld();
+  // The file server is on 127.0.0.1: allowed here as a development setup would allow it; nothing else is.
+  world = await startWorkflowWorld('pglite', { env: { WORKFLOW_FETCH_ALLOWED_HOSTS: '127.0.0.1' } });
   const app = new Hono();
   app.get('/report.pdf', (c) => c.body(new Uint8Array(FILE), 200, { 'content-type': 'application/pdf' }));
+  app.get('/to-metadata', (c) => c.redirect('http://169.254.169.254/latest/meta-data/', 302));
+  // No Content-Length: the limit is found while the bytes stream through.
+  app.get('/endless.bin', () => {
+    const chunk = new Uint8Array(1024 * 1024);
+    return new Response(new ReadableStream({ pull: (controller) => controller.enqueue(chunk) }), {
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+  });
   app.get('*', (c) => c.text('gone', 404));
   files = await listen(app.fetch);
 });
@@ -184,6 +195,57 @@ describe('common Jira actions', () => {
       message: `Downloading ${files.url}/missing.pdf failed: it answered 404.`,
     });
     expect(gone.steps).toEqual([]);
+  });
+
+  it('Add Attachment refuses internal addresses, redirects to them, other schemes and files over 100 MB', async () => {
+    const refusals: Array<[string, string]> = [
+      ['http://169.254.169.254/latest/meta-data/', workflowMessages.internalAddress('169.254.169.254')],
+      ['http://10.0.0.8/report.pdf', workflowMessages.internalAddress('10.0.0.8')],
+      ['http://[::1]:8080/report.pdf', workflowMessages.internalAddress('::1')],
+      [
+        `${files.url}/to-metadata`,
+        workflowMessages.redirectsTo(
+          'http://169.254.169.254/latest/meta-data/',
+          workflowMessages.internalAddress('169.254.169.254'),
+        ),
+      ],
+    ];
+    for (const [url, reason] of refusals) {
+      const refused = await run('add-attachment', { issue: 'ENG-2', url });
+      expect(refused.error).toEqual({
+        code: 'attachment_source_refused',
+        message: workflowMessages.attachmentSourceRefused(url, reason),
+      });
+      expect(refused.steps).toEqual([]);
+    }
+
+    // Only 127.0.0.1 is allowed here: the name localhost, resolving to loopback, is not.
+    const byName = `${files.url.replace('127.0.0.1', 'localhost')}/report.pdf`;
+    const [resolved] = await lookup('localhost', { all: true, verbatim: true });
+    expect((await run('add-attachment', { issue: 'ENG-2', url: byName })).error).toEqual({
+      code: 'attachment_source_refused',
+      message: workflowMessages.attachmentSourceRefused(
+        byName,
+        workflowMessages.resolvesToInternalAddress('localhost', resolved.address),
+      ),
+    });
+
+    const ftp = await world.ctx.request('/v1/workflows/add-attachment/runs', {
+      method: 'POST',
+      json: { connectionId: world.connection.id, input: { issue: 'ENG-2', url: 'ftp://files.example/x' } },
+    });
+    expect(ftp.status).toBe(400);
+    expect(((await ftp.json()) as { error: { message: string } }).error.message).toBe(
+      workflowMessages.invalidInput('url must match pattern "^https?://"'),
+    );
+
+    const attachmentsBefore = world.sandbox.state.attachments.size;
+    const endless = await run('add-attachment', { issue: 'ENG-2', url: `${files.url}/endless.bin` });
+    expect(endless.error).toEqual({
+      code: 'attachment_too_large',
+      message: 'The file is larger than 100 MB.',
+    });
+    expect(world.sandbox.state.attachments.size).toBe(attachmentsBefore);
   });
 
   it('Find User by Email finds a person, or says none was found', async () => {

@@ -129,6 +129,7 @@ export class JiraSteps {
       );
       observeAtlassianBudget(this.services, target, response);
       status = response.status;
+      if (status === 401) await credentials.onRefused?.(`${method} ${path}`);
       const text = await response.text();
       let parsed: unknown = text;
       if (text && (response.headers.get('content-type') ?? '').includes('json')) {

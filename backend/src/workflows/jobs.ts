@@ -1,6 +1,6 @@
 import type { Services } from '../context';
 import type { QueuePolicy } from '../jobs/queue';
-import { CATALOG_INGEST_JOB, runIngestion } from './catalog/service';
+import { CATALOG_INGEST_JOB, recoverStrandedIngestions, runIngestion } from './catalog/service';
 import {
   executeRun,
   expireOverdueRuns,
@@ -9,7 +9,10 @@ import {
   WORKFLOW_RUN_JOB,
 } from './service';
 
-/** Every minute: approvals past their expiry are closed, runs whose job or worker was lost go back on the queue. */
+/**
+ * Every minute: approvals past their expiry are closed; runs and catalog ingestions whose job or worker was lost
+ * go back on the queue.
+ */
 export const WORKFLOW_SWEEP_JOB = 'workflows.sweep';
 
 /**
@@ -22,7 +25,11 @@ const WORKFLOW_RUN_POLICY: QueuePolicy = {
   retryDelay: 5,
   retryBackoff: true,
 };
-/** An ingestion walks every service desk's request types; it is claimed once, so a repeat does nothing. */
+/**
+ * An ingestion walks every service desk's request types, for as long as that takes: its worker holds it with a
+ * lease it renews as it goes (catalog/service.ts), and the sweep resumes it when the lease lapses, well before
+ * this expiry. A repeat of the job while the lease holds does nothing.
+ */
 const CATALOG_INGEST_POLICY: QueuePolicy = {
   expireInSeconds: 15 * 60,
   retryLimit: 1,
@@ -58,7 +65,10 @@ export async function registerWorkflowJobs(services: Services): Promise<void> {
     async () => {
       const expired = await expireOverdueRuns(services);
       const requeued = await requeueStrandedRuns(services);
-      if (expired || requeued) services.logger.info({ expired, requeued }, 'workflow sweep');
+      const ingestions = (await recoverStrandedIngestions(services)).length;
+      if (expired || requeued || ingestions) {
+        services.logger.info({ expired, requeued, ingestions }, 'workflow sweep');
+      }
     },
     SWEEP_POLICY,
   );

@@ -102,6 +102,9 @@ const Ingestion = z
     updated: z.number(),
     retired: z.number(),
     error: z.string().nullable(),
+    attempts: z
+      .number()
+      .openapi({ description: 'Workers that took it up; above 1, a lost worker’s ingestion was resumed' }),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
   })

@@ -10,6 +10,7 @@ import type { SandboxState, UserRecord } from '../state';
 import type { InMemoryTokenRegistry } from '../tokens';
 import type { ApiActor, ApiContext, ApiEnv, ApiRoute } from './context';
 import { API_MESSAGES, jiraError, jsmError } from './errors';
+import { impersonatedCallRefusal } from './impersonation';
 import { hasScopes, type ScopeRule, SPEC_OPERATIONS } from './route-scopes';
 
 export const API_PREFIX = '/ex/jira/:cloudId';
@@ -101,7 +102,7 @@ export function mountApiRoutes(app: Hono<ApiEnv>, routes: ApiRoute[], deps: Moun
   for (const operation of mounted) {
     const route = served.get(`${operation.method} ${operation.path}`);
     const handler: (c: ApiContext) => Response | Promise<Response> = route
-      ? gatewayHandler(route, operation, deps)
+      ? gatewayHandler(route, operation, `${operation.method} ${operation.path}`, deps)
       : (c: ApiContext) => notImplemented(c, operation.method, operation.path, operation.operationId);
     app.on(operation.method, honoPath(operation.path), handler);
   }
@@ -123,7 +124,7 @@ export function mountApiRoutes(app: Hono<ApiEnv>, routes: ApiRoute[], deps: Moun
   return [...served.keys()];
 }
 
-function gatewayHandler(route: ApiRoute, scopes: ScopeRule, deps: MountDeps) {
+function gatewayHandler(route: ApiRoute, scopes: ScopeRule, operation: string, deps: MountDeps) {
   return async (c: ApiContext) => {
     const live = liveGrant(deps.tokens, c.req.header('authorization'), deps.now());
     const cloudId = c.req.param('cloudId') ?? '';
@@ -132,6 +133,8 @@ function gatewayHandler(route: ApiRoute, scopes: ScopeRule, deps: MountDeps) {
     const user = actingUser(deps.state, live.grant);
     if (!user) return c.json(GATEWAY_UNAUTHORIZED, 401);
     const grant = live.grant;
+    const refused = impersonatedCallRefusal(grant, user, cloudId, operation);
+    if (refused) return c.json(refused, 401);
     const actor: ApiActor = {
       grant,
       user,

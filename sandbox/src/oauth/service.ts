@@ -345,6 +345,17 @@ export class OAuthService {
     this.families.delete(familyId);
   }
 
+  /**
+   * The user removed the app from their account (Connected apps → Remove access): the grant is gone, and every
+   * access and refresh token it produced stops working (the next consent starts a new grant).
+   */
+  revokeAppAccess(clientId: string, accountId: string): void {
+    for (const family of [...this.families.values()]) {
+      if (family.clientId === clientId && family.accountId === accountId) this.revokeFamily(family.id);
+    }
+    this.deps.state.grants.delete(grantKey(clientId, accountId));
+  }
+
   /** Test helper: a user access token without the consent dance. */
   issueUserToken(g: UserTokenRequest): string {
     const ttl = g.ttlSeconds ?? this.deps.config.accessTokenTtlSeconds;

@@ -4,8 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../../test-support/connections';
 import { testDatabaseKinds } from '../../../test-support/database';
 import { startWorkflowWorld, type WorkflowWorld } from '../../../test-support/workflows';
+import { createApiKey } from '../../auth/keys';
+import { createConsoleSession, SESSION_COOKIE } from '../../auth/sessions';
 import { executeRun } from '../service';
-import { runIngestion } from './service';
+import {
+  type CatalogIngestion,
+  INGESTION_LEASE_MS,
+  MAX_INGESTION_ATTEMPTS,
+  recoverStrandedIngestions,
+  runIngestion,
+} from './service';
 
 interface Workflow {
   id: string;
@@ -251,5 +259,152 @@ describe.each(testDatabaseKinds())('JSM catalog ingestion on %s', (kind) => {
       error: { code: 'ingestion_not_found', message: 'No catalog ingestion with that id.' },
     });
     await runIngestion(world.ctx.services, id);
+  });
+
+  /**
+   * A worker that stops at its `stopAt`-th request type, as a crash would leave it: it never writes again until
+   * `resume()` lets it go on (a process that was only paused, e.g. by a long GC or a frozen VM).
+   */
+  function stoppingWorker(ingestionId: string, stopAt: number) {
+    let reached!: () => void;
+    let resume!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    const finished = runIngestion(world.ctx.services, ingestionId, {
+      afterProgress: async (row: CatalogIngestion) => {
+        if (row.requestTypesDone === stopAt) {
+          reached();
+          await released;
+        }
+      },
+    });
+    return { stopped, resume, finished };
+  }
+
+  /** A team and connection of their own, so the counts start from nothing whatever ran before. */
+  async function freshConnection(name: string) {
+    const team = await world.ctx.createTeam(name);
+    const connection = await insertTestConnection(world.ctx.services, {
+      teamId: team.id,
+      cloudId: DEFAULT_SEED.acme,
+      accessToken: userToken(world.sandbox, DEFAULT_SEED.alice),
+      accountId: DEFAULT_SEED.alice,
+    });
+    const api = (path: string, init: RequestInit = {}) => world.ctx.request(path, { ...init, key: team.key });
+    return {
+      team,
+      connection,
+      async start() {
+        const started = await api(`/v1/jira/connections/${connection.id}/catalog/ingest`, { method: 'POST' });
+        return (await started.json()) as { id: string; state: string; attempts: number };
+      },
+      progressOf: async (id: string) =>
+        (await (await api(`/v1/catalog-ingestions/${id}`)).json()) as Record<string, unknown>,
+      catalog: () => catalog(true, team.key),
+    };
+  }
+
+  it('a worker lost mid-ingestion: the sweep resumes it on another, which finishes it with no duplicates', async () => {
+    const fresh = await freshConnection('Lost worker');
+    const { progressOf } = fresh;
+    const { id } = await fresh.start();
+    const lost = stoppingWorker(id, 1);
+    await lost.stopped;
+    expect(await progressOf(id)).toMatchObject({
+      state: 'running',
+      attempts: 1,
+      requestTypes: { done: 1, total: 3 },
+      created: 1,
+    });
+
+    // While its lease holds, the worker counts as alive: nothing is resumed, a second click shows it.
+    expect(await recoverStrandedIngestions(world.ctx.services)).not.toContain(id);
+    expect(await runIngestion(world.ctx.services, id)).toBeUndefined();
+    expect(await fresh.start()).toMatchObject({ id, state: 'running', attempts: 1 });
+
+    world.clock.advance(INGESTION_LEASE_MS + 1);
+    expect(await recoverStrandedIngestions(world.ctx.services)).toContain(id);
+    const successor = stoppingWorker(id, 2);
+    await successor.stopped;
+    const consoleKey = await createApiKey(world.ctx.services.db, fresh.team.id, 'console');
+    const token = await createConsoleSession(world.ctx.services.db, fresh.team.id, consoleKey.id, new Date());
+    const console = await world.ctx.request('/console/workflows', {
+      key: null,
+      headers: { cookie: `${SESSION_COOKIE}=${token}` },
+    });
+    expect(await console.text()).toContain(
+      `Catalog ingestion running (${workflowMessages.ingestionResumed}): service desks 1/1, request types 2/3`,
+    );
+    successor.resume();
+    expect(await successor.finished).toMatchObject({ state: 'succeeded' });
+    expect(await progressOf(id)).toMatchObject({
+      state: 'succeeded',
+      attempts: 2,
+      serviceDesks: { done: 1, total: 1 },
+      requestTypes: { done: 3, total: 3 },
+      created: 3,
+      updated: 0,
+      retired: 0,
+      error: null,
+    });
+
+    // The lost worker comes back: its lease is gone, so it stops without writing anything.
+    lost.resume();
+    expect(await lost.finished).toBeUndefined();
+    expect(await progressOf(id)).toMatchObject({ state: 'succeeded', attempts: 2, created: 3 });
+    const workflows = await fresh.catalog();
+    expect(workflows.map((workflow) => workflow.name).sort()).toEqual([
+      'Get IT help',
+      'Report a system problem',
+      'Request new hardware',
+    ]);
+  });
+
+  it(`an ingestion that loses ${MAX_INGESTION_ATTEMPTS} workers ends failed, saying so`, async () => {
+    const fresh = await freshConnection('Three lost workers');
+    const { progressOf } = fresh;
+    const { id } = await fresh.start();
+    const lost: Array<ReturnType<typeof stoppingWorker>> = [];
+    for (let attempt = 1; attempt <= MAX_INGESTION_ATTEMPTS; attempt += 1) {
+      const worker = stoppingWorker(id, 1);
+      lost.push(worker);
+      await worker.stopped;
+      world.clock.advance(INGESTION_LEASE_MS + 1);
+      expect(await recoverStrandedIngestions(world.ctx.services)).toContain(id);
+    }
+    const message = workflowMessages.ingestionAbandoned(MAX_INGESTION_ATTEMPTS);
+    expect(message).toBe("The ingestion's worker was lost 3 times before it could finish; start it again.");
+    expect(await progressOf(id)).toMatchObject({ state: 'failed', attempts: 3, error: message });
+    expect(await runIngestion(world.ctx.services, id)).toBeUndefined();
+
+    // What the lost workers made stays, once: a new ingestion finishes the catalog without duplicates.
+    const again = await fresh.start();
+    expect(again.id).not.toBe(id);
+    await runIngestion(world.ctx.services, again.id);
+    expect(await progressOf(again.id)).toMatchObject({ state: 'succeeded', created: 2, attempts: 1 });
+    // The lost workers come back: none writes its ingestion again or makes a duplicate.
+    for (const worker of lost) worker.resume();
+    expect(await Promise.all(lost.map((worker) => worker.finished))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(await progressOf(id)).toMatchObject({ state: 'failed', error: message });
+    expect(await fresh.catalog()).toHaveLength(3);
+  });
+
+  it('a queued ingestion whose job was lost goes back on the queue', async () => {
+    const fresh = await freshConnection('Lost job');
+    const { progressOf } = fresh;
+    const { id } = await fresh.start();
+    expect(await recoverStrandedIngestions(world.ctx.services)).not.toContain(id);
+    world.clock.advance(61_000);
+    expect(await recoverStrandedIngestions(world.ctx.services)).toContain(id);
+    await runIngestion(world.ctx.services, id);
+    expect(await progressOf(id)).toMatchObject({ state: 'succeeded', attempts: 1, created: 3 });
   });
 });

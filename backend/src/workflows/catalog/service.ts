@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../../atlassian/http';
 import { JiraError, jiraJson } from '../../atlassian/jira';
 import { writeAudit } from '../../audit/log';
 import { findConnection } from '../../connections/service';
-import { asConnectingUser } from '../../connections/tokens';
+import { asConnectingUser } from '../../connections/token-check';
 import type { Services } from '../../context';
 import { catalogIngestions, workflows } from '../../db/schema';
 import { ApiError } from '../../http/errors';
@@ -40,8 +40,15 @@ interface RequestType {
 }
 
 const PAGE = 50;
-/** An ingestion still unfinished after this long lost its worker. */
-const STALE_INGESTION_MS = 30 * 60_000;
+/**
+ * A worker holds a running ingestion this long and renews it with every bit of progress (each request type, each
+ * service desk), so only a worker that stopped lets it lapse; the sweep then resumes the ingestion elsewhere.
+ */
+export const INGESTION_LEASE_MS = 2 * 60_000;
+/** Workers an ingestion may lose before it is failed instead of resumed again. */
+export const MAX_INGESTION_ATTEMPTS = 3;
+/** A queued ingestion whose job has not started after this long lost it (a crash between insert and send). */
+const LOST_JOB_MS = 60_000;
 const MAX_PAGES = 200;
 
 async function everyPage<T>(services: Services, connection: JiraConnection, path: string, query = {}) {
@@ -88,18 +95,10 @@ export async function startIngestion(
       ),
     )
     .limit(1);
-  if (active && services.clock.now().getTime() - active.createdAt.getTime() < STALE_INGESTION_MS)
-    return active;
   if (active) {
-    // Its worker is long gone (a crash): close it so a new one can start.
-    await services.db
-      .update(catalogIngestions)
-      .set({
-        state: 'failed',
-        error: workflowMessages.ingestionInterrupted,
-        finishedAt: services.clock.now(),
-      })
-      .where(eq(catalogIngestions.id, active.id));
+    // A second click shows the one under way; one whose worker was lost is resumed now, not at the next sweep.
+    if (isStranded(active, services.clock.now())) await recoverIngestion(services, active);
+    return findIngestion(services, teamId, active.id);
   }
   const [row] = await services.db
     .insert(catalogIngestions)
@@ -133,6 +132,71 @@ export async function latestIngestion(services: Services, teamId: string, connec
   return rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }
 
+/** A running ingestion whose worker's lease ran out (or that has none, from before leases). */
+const leaseLapsed = (now: Date) =>
+  and(
+    eq(catalogIngestions.state, 'running'),
+    or(isNull(catalogIngestions.leaseExpiresAt), lt(catalogIngestions.leaseExpiresAt, now)),
+  );
+
+/** Its worker's lease ran out, or its job never started. */
+function isStranded(row: CatalogIngestion, now: Date): boolean {
+  if (row.state === 'running') return !row.leaseExpiresAt || row.leaseExpiresAt < now;
+  return row.state === 'queued' && now.getTime() - row.createdAt.getTime() > LOST_JOB_MS;
+}
+
+/**
+ * A stranded ingestion goes back on the queue (the next worker resumes it: every item is written by its key, so
+ * nothing is made twice), or, once MAX_INGESTION_ATTEMPTS workers were lost on it, ends failed.
+ */
+async function recoverIngestion(services: Services, row: CatalogIngestion): Promise<'resumed' | 'failed'> {
+  if (row.attempts >= MAX_INGESTION_ATTEMPTS) {
+    await services.db
+      .update(catalogIngestions)
+      .set({
+        state: 'failed',
+        error: workflowMessages.ingestionAbandoned(row.attempts),
+        finishedAt: services.clock.now(),
+        leaseExpiresAt: null,
+      })
+      .where(
+        and(
+          eq(catalogIngestions.id, row.id),
+          eq(catalogIngestions.attempts, row.attempts),
+          row.state === 'running'
+            ? leaseLapsed(services.clock.now())
+            : eq(catalogIngestions.state, row.state),
+        ),
+      );
+    return 'failed';
+  }
+  await services.queue.send(CATALOG_INGEST_JOB, { ingestionId: row.id }, { singletonKey: row.id });
+  return 'resumed';
+}
+
+/**
+ * The sweep's part: ingestions whose worker or job was lost are resumed (or failed after too many losses).
+ * Answers their ids.
+ */
+export async function recoverStrandedIngestions(services: Services): Promise<string[]> {
+  const now = services.clock.now();
+  const stranded = await services.db
+    .select()
+    .from(catalogIngestions)
+    .where(
+      or(
+        and(
+          eq(catalogIngestions.state, 'queued'),
+          lt(catalogIngestions.createdAt, new Date(now.getTime() - LOST_JOB_MS)),
+        ),
+        leaseLapsed(now),
+      ),
+    )
+    .limit(100);
+  for (const row of stranded) await recoverIngestion(services, row);
+  return stranded.map((row) => row.id);
+}
+
 export function presentIngestion(row: CatalogIngestion) {
   return {
     id: row.id,
@@ -144,24 +208,65 @@ export function presentIngestion(row: CatalogIngestion) {
     updated: row.updated,
     retired: row.retired,
     error: row.error,
+    attempts: row.attempts,
     createdAt: row.createdAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
 }
 
-/** The job: claims the ingestion (queued → running, once), walks the catalog, records progress as it goes. */
+export interface IngestionOptions {
+  /** Called after each progress write (tests stop a worker here, as a crash would). */
+  afterProgress?: (row: CatalogIngestion) => Promise<void>;
+}
+
+/** The worker lost its lease to another (it was thought dead): it stops without writing anything more. */
+class LeaseLost extends Error {}
+
+/**
+ * The job: claims the ingestion (queued → running, or a running one whose worker's lease ran out: it resumes),
+ * walks the catalog and records progress as it goes, renewing its lease with each write. Every write is guarded
+ * by the attempt number, so a worker that lost its lease cannot overwrite what its successor does.
+ */
 export async function runIngestion(
   services: Services,
   ingestionId: string,
+  options: IngestionOptions = {},
 ): Promise<CatalogIngestion | undefined> {
+  const claimedAt = services.clock.now();
   const [claimed] = await services.db
     .update(catalogIngestions)
-    .set({ state: 'running' })
-    .where(and(eq(catalogIngestions.id, ingestionId), eq(catalogIngestions.state, 'queued')))
+    .set({
+      state: 'running',
+      attempts: sql`${catalogIngestions.attempts} + 1`,
+      leaseExpiresAt: new Date(claimedAt.getTime() + INGESTION_LEASE_MS),
+      serviceDesksDone: 0,
+      requestTypesDone: 0,
+    })
+    .where(
+      and(
+        eq(catalogIngestions.id, ingestionId),
+        lt(catalogIngestions.attempts, MAX_INGESTION_ATTEMPTS),
+        or(eq(catalogIngestions.state, 'queued'), leaseLapsed(claimedAt)),
+      ),
+    )
     .returning();
   if (!claimed) return undefined;
-  const progress = (values: Partial<typeof catalogIngestions.$inferInsert>) =>
-    services.db.update(catalogIngestions).set(values).where(eq(catalogIngestions.id, ingestionId));
+  const attempt = claimed.attempts;
+  const mine = and(
+    eq(catalogIngestions.id, ingestionId),
+    eq(catalogIngestions.state, 'running'),
+    eq(catalogIngestions.attempts, attempt),
+  );
+  const progress = async (values: Partial<typeof catalogIngestions.$inferInsert>) => {
+    const leaseExpiresAt = new Date(services.clock.now().getTime() + INGESTION_LEASE_MS);
+    const [row] = await services.db
+      .update(catalogIngestions)
+      .set({ ...values, leaseExpiresAt })
+      .where(mine)
+      .returning();
+    if (!row) throw new LeaseLost();
+    await options.afterProgress?.(row);
+  };
   try {
     const connection = await findConnection(services, claimed.teamId, claimed.connectionId);
     const desks = await everyPage<ServiceDesk>(services, connection, 'rest/servicedeskapi/servicedesk');
@@ -187,8 +292,9 @@ export async function runIngestion(
     const byKey = new Map(existing.map((row) => [row.key, row]));
     const seen = new Set<string>();
     let done = 0;
-    let created = 0;
-    let updated = 0;
+    // A resumed ingestion keeps what the lost worker already counted: what it made is found unchanged now.
+    let created = claimed.created;
+    let updated = claimed.updated;
     for (const { desk, types } of perDesk) {
       for (const type of types) {
         const fields =
@@ -274,9 +380,10 @@ export async function runIngestion(
     return await services.db.transaction(async (tx) => {
       const [row] = await tx
         .update(catalogIngestions)
-        .set({ state: 'succeeded', retired: gone.length, finishedAt: now })
-        .where(eq(catalogIngestions.id, ingestionId))
+        .set({ state: 'succeeded', retired: gone.length, finishedAt: now, leaseExpiresAt: null })
+        .where(mine)
         .returning();
+      if (!row) throw new LeaseLost();
       await writeAudit(tx, {
         teamId: claimed.teamId,
         action: 'jsm.catalog.ingested',
@@ -286,6 +393,7 @@ export async function runIngestion(
       return row;
     });
   } catch (error) {
+    if (error instanceof LeaseLost) return undefined;
     const message =
       error instanceof JiraError
         ? workflowMessages.jiraFailed(error.status, jiraErrorText(error.body))
@@ -301,8 +409,8 @@ export async function runIngestion(
     }
     const [row] = await services.db
       .update(catalogIngestions)
-      .set({ state: 'failed', error: message, finishedAt: services.clock.now() })
-      .where(eq(catalogIngestions.id, ingestionId))
+      .set({ state: 'failed', error: message, finishedAt: services.clock.now(), leaseExpiresAt: null })
+      .where(mine)
       .returning();
     return row;
   }

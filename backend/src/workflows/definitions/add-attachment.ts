@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { defineWorkflow, WorkflowError } from '../definition';
 import { checkIssueAnswer, checkIssueKey, issueInput, issuePath } from '../issues';
+import { downloadPublicFile } from '../public-download';
 
 interface AttachmentInput {
   issue: string;
@@ -16,20 +17,23 @@ const MAX_BYTES = 100 * 1024 * 1024;
 
 /**
  * The file as a multipart body that streams: the part header, the source's bytes as they arrive (never held
- * whole in memory), the closing boundary. Stops with a clear error past the size limit.
+ * whole in memory), the closing boundary. Stops with a clear error past the size limit, or when the source
+ * stops answering; `failure` keeps that error, since the upload it breaks reports only that it broke.
  */
 function multipartStream(
   source: ReadableStream<Uint8Array>,
   filename: string,
   mimeType: string,
   boundary: string,
+  sourceUrl: string | undefined,
 ) {
   const encoder = new TextEncoder();
   const safeName = filename.replace(/["\r\n\\]/g, '_');
   const reader = source.getReader();
   let sent = 0;
   let phase: 'head' | 'body' | 'done' = 'head';
-  return new ReadableStream<Uint8Array>({
+  let failure: WorkflowError | undefined;
+  const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (phase === 'head') {
         phase = 'body';
@@ -41,7 +45,20 @@ function multipartStream(
         return;
       }
       if (phase === 'done') return;
-      const { value, done } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        failure = new WorkflowError(
+          'attachment_source_failed',
+          (error as Error)?.name === 'BodyTimeoutError' || (error as Error)?.name === 'TimeoutError'
+            ? workflowMessages.attachmentSourceTimedOut(sourceUrl ?? '')
+            : workflowMessages.attachmentSourceFailed(sourceUrl ?? '', 0),
+        );
+        controller.error(failure);
+        return;
+      }
+      const { value, done } = chunk;
       if (done) {
         phase = 'done';
         controller.enqueue(encoder.encode(`\r\n--${boundary}--\r\n`));
@@ -50,10 +67,9 @@ function multipartStream(
       }
       sent += value.byteLength;
       if (sent > MAX_BYTES) {
-        await reader.cancel();
-        controller.error(
-          new WorkflowError('attachment_too_large', workflowMessages.attachmentTooLarge(MAX_BYTES)),
-        );
+        await reader.cancel().catch(() => undefined);
+        failure = new WorkflowError('attachment_too_large', workflowMessages.attachmentTooLarge(MAX_BYTES));
+        controller.error(failure);
         return;
       }
       controller.enqueue(value);
@@ -62,9 +78,10 @@ function multipartStream(
       return reader.cancel(reason);
     },
   });
+  return { stream, failure: () => failure };
 }
 
-async function openSource(input: AttachmentInput) {
+async function openSource(input: AttachmentInput, allowedHosts: readonly string[]) {
   if (input.contentBase64 !== undefined) {
     const bytes = Buffer.from(input.contentBase64, 'base64');
     return {
@@ -74,18 +91,11 @@ async function openSource(input: AttachmentInput) {
     };
   }
   const url = new URL(input.url ?? '');
-  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) }).catch(() => undefined);
-  if (!response?.ok || !response.body) {
-    throw new WorkflowError(
-      'attachment_source_failed',
-      workflowMessages.attachmentSourceFailed(url.href, response?.status ?? 0),
-    );
-  }
+  const download = await downloadPublicFile(url.href, { maxBytes: MAX_BYTES, allowedHosts });
   return {
-    stream: response.body,
+    stream: download.body,
     filename: input.filename ?? (decodeURIComponent(url.pathname.split('/').pop() ?? '') || 'attachment'),
-    mimeType:
-      input.mimeType ?? response.headers.get('content-type')?.split(';')[0] ?? 'application/octet-stream',
+    mimeType: input.mimeType ?? download.contentType?.split(';')[0] ?? 'application/octet-stream',
   };
 }
 
@@ -114,23 +124,30 @@ export default defineWorkflow<AttachmentInput>({
       mimeType: { type: 'string', title: 'Content type', pattern: '^[\\w.+-]+/[\\w.+-]+$', maxLength: 255 },
     },
   },
-  async run({ jira }, input) {
+  async run({ jira, services }, input) {
     const issue = checkIssueKey(input.issue);
-    const source = await openSource(input);
+    const source = await openSource(input, services.config.workflowFetchAllowedHosts);
     const boundary = `----attachment-${randomUUID()}`;
-    const answer = await jira.call<Array<{ id: string; filename: string; size: number }>>(
-      'Upload attachment',
-      'POST',
-      issuePath(issue, '/attachments'),
-      {
-        body: multipartStream(source.stream, source.filename, source.mimeType, boundary),
-        headers: {
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          // Jira refuses multipart uploads without it (XSRF protection).
-          'x-atlassian-token': 'no-check',
+    const body = multipartStream(source.stream, source.filename, source.mimeType, boundary, input.url);
+    const answer = await jira
+      .call<Array<{ id: string; filename: string; size: number }>>(
+        'Upload attachment',
+        'POST',
+        issuePath(issue, '/attachments'),
+        {
+          body: body.stream,
+          headers: {
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            // Jira refuses multipart uploads without it (XSRF protection).
+            'x-atlassian-token': 'no-check',
+          },
         },
-      },
-    );
+      )
+      .catch((error: unknown) => {
+        throw body.failure() ?? error;
+      });
+    const failure = body.failure();
+    if (failure) throw failure;
     const [attachment] = checkIssueAnswer(answer, issue);
     return { issue, attachmentId: attachment.id, filename: attachment.filename, size: attachment.size };
   },
