@@ -17,8 +17,9 @@
  * BENCH_SYNC_ISSUES (5,000) shortens quick local runs; the default is what the README reports. BENCH_BACKEND_ARGS
  * adds Node flags to the backend (e.g. `--max-semi-space-size=16`, which caps V8's young generation).
  *
- * "Young generation" is V8's nursery: under a sustained allocation rate it grows to its maximum (64 → 128 MB
- * here) and keeps it, whatever the number of issues; the heap used after a full GC is what the process retains.
+ * "Young generation" is V8's nursery: under a sustained allocation rate it grows to its maximum (128 MB with the
+ * `--max-semi-space-size=64` that .npmrc gives every npm script) and keeps it, whatever the number of issues; the
+ * heap used after a full GC is what the process retains.
  */
 import { loadavg } from 'node:os';
 import { SUP_MAPPINGS } from '@jira-integration/backend/test-support/sync';
