@@ -67,7 +67,7 @@ export const syncErrorMessages = {
   notServiceDesk: (projectKey: string) =>
     `Project '${projectKey}' is no longer a Jira Service Management project, so no request was created. Update the sync settings.`,
   createAmbiguous: (issueKeys: string[]) =>
-    `An interrupted create left ${issueKeys.join(', ')} in Jira with this ticket's title, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete them in Jira and the sync creates the issue again.`,
+    `An interrupted create left ${issueKeys.join(', ')} in Jira without a ticket id, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete the ones the sync made in Jira and the sync creates the issue again.`,
 } as const;
 
 /** Backfill progress as the console shows it. */

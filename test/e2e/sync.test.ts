@@ -286,6 +286,52 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     }
   });
 
+  it('a title edited between the crash and the retry matches nothing for sure: left to the admin, not raised twice', async () => {
+    const runtime = syncRuntime(world.backend.services);
+    const raises = routeCount('POST /rest/servicedeskapi/request');
+    let dead = true;
+    runtime.afterCall = (method, path, status) => {
+      if (!dead) return;
+      if (
+        (method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201) ||
+        path === '/rest/api/3/search/jql'
+      )
+        throw new Error('the worker died');
+    };
+    try {
+      const { id } = (await (
+        await api('/v1/tickets', { method: 'POST', json: { title: 'Typo in the titel' } })
+      ).json()) as Ticket;
+      await expect
+        .poll(() => routeCount('POST /rest/servicedeskapi/request'), { interval: 50, timeout: 10_000 })
+        .toBe(raises + 1);
+      const [raised] = [...world.sandbox.state.issues.values()].filter(
+        (candidate) => candidate.summary === 'Typo in the titel',
+      );
+      await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { title: 'Typo in the title' } });
+      dead = false;
+      await pushTicket(world.backend.services, id);
+      await expect
+        .poll(
+          async () =>
+            (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
+          { interval: 50, timeout: 10_000 },
+        )
+        .toMatchObject({
+          state: 'error',
+          lastError: `An interrupted create left ${raised.key} in Jira without a ticket id, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete the ones the sync made in Jira and the sync creates the issue again.`,
+        });
+      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+      await jira('DELETE', `issue/${raised.key}`);
+      await pushTicket(world.backend.services, id);
+      const key = (await synced(id)).jira?.issueKey ?? '';
+      expect((await issue(key)).fields.summary).toBe('Typo in the title');
+      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
+    } finally {
+      runtime.afterCall = undefined;
+    }
+  });
+
   it('two unmarked requests a retry cannot tell apart are left to the admin with a clear error, not guessed', async () => {
     const runtime = syncRuntime(world.backend.services);
     const raises = routeCount('POST /rest/servicedeskapi/request');
@@ -326,7 +372,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
           )
           .toMatchObject({
             state: 'error',
-            lastError: `An interrupted create left ${keys.join(', ')} in Jira with this ticket's title, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete them in Jira and the sync creates the issue again.`,
+            lastError: `An interrupted create left ${keys.join(', ')} in Jira without a ticket id, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete the ones the sync made in Jira and the sync creates the issue again.`,
           });
       }
       expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);

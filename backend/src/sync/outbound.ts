@@ -118,8 +118,9 @@ async function transitionTo(
  * An issue this ticket's interrupted create left on Jira: found by the ticket property. A JSM request gets the
  * property just after it is raised, so a crash in between leaves it unmarked: such a request (this project,
  * created by the app since the attempt began, no ticket property, this ticket's title) is this ticket's when it
- * is the only one and no other ticket of the connection is creating an issue with the same title; it is then
- * marked and used. Anything less certain is left to the admin rather than risking a second issue.
+ * is the only one and no other ticket on the site (any team) is creating an issue with the same title; it is then
+ * marked and used. When the title was edited since the attempt began, any unmarked request of the app may be
+ * this ticket's. Anything less certain is left to the admin rather than risking a second issue.
  */
 async function findCreatedIssue(
   services: Services,
@@ -129,6 +130,10 @@ async function findCreatedIssue(
 ): Promise<JiraIssue | null> {
   const since = new Date((ticket.jiraCreateStartedAt?.getTime() ?? 0) - 60_000);
   const jql = `project = ${config.projectKey} AND created >= "${since.toISOString().slice(0, 16).replace('T', ' ')}" ORDER BY created DESC`;
+  const titleEdited =
+    ticket.jiraCreateStartedAt !== null &&
+    ticket.fieldChangedAt.title !== undefined &&
+    new Date(ticket.fieldChangedAt.title) > ticket.jiraCreateStartedAt;
   const unmarked: JiraIssue[] = [];
   let nextPageToken: string | undefined;
   do {
@@ -144,25 +149,27 @@ async function findCreatedIssue(
     for (const issue of page.issues) {
       const property = issue.properties?.[TICKET_PROPERTY] as { ticketId?: string } | undefined;
       if (property?.ticketId === ticket.id) return issue;
-      if (!property && issue.fields.creator?.accountType === 'app' && issue.fields.summary === ticket.title)
-        unmarked.push(issue);
+      const byApp = !property && issue.fields.creator?.accountType === 'app';
+      if (byApp && (titleEdited || issue.fields.summary === ticket.title)) unmarked.push(issue);
     }
     nextPageToken = page.isLast ? undefined : page.nextPageToken;
   } while (nextPageToken);
   if (!raisesRequests(config) || unmarked.length === 0) return null;
+  // Any team syncing this site raises its requests as the same app: look at every connection to the site.
   const [sameTitle] = await services.db
     .select({ id: tickets.id })
     .from(tickets)
+    .innerJoin(jiraConnections, eq(jiraConnections.id, tickets.connectionId))
     .where(
       and(
-        eq(tickets.connectionId, connection.id),
+        eq(jiraConnections.cloudId, connection.cloudId),
         eq(tickets.title, ticket.title),
         isNotNull(tickets.jiraCreateStartedAt),
         ne(tickets.id, ticket.id),
       ),
     )
     .limit(1);
-  if (unmarked.length > 1 || sameTitle) {
+  if (titleEdited || unmarked.length > 1 || sameTitle) {
     throw new SyncSetupError(syncErrorMessages.createAmbiguous(unmarked.map((issue) => issue.key).reverse()));
   }
   const [request] = unmarked;
