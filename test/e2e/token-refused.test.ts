@@ -105,10 +105,13 @@ describe.each(testDatabaseKinds())('a token Atlassian refuses, from every caller
     });
   });
 
-  it('a sync call (the site’s sync options) marks it too', async () => {
+  it('a sync call (the site’s sync options) marks it too, and is answered that the site needs reconnecting', async () => {
     removeAppAccess();
     const options = await api(`/v1/jira/connections/${connection.id}/sync-options`);
-    expect(options.status).toBe(502);
+    expect(options.status).toBe(409);
+    expect(await options.json()).toMatchObject({
+      error: { code: 'reconnect_required', message: connectMessages.reconnectRequired },
+    });
     expect((await current()).status).toBe('needs_reconnect');
     expect(await auditActions()).toEqual(['jira.connection.connected', 'jira.connection.refresh_revoked']);
   });
@@ -121,11 +124,14 @@ describe.each(testDatabaseKinds())('a token Atlassian refuses, from every caller
     });
     const { id } = (await started.json()) as { id: string };
     expect((await api(`/v1/workflow-runs/${id}/approve`, { method: 'POST' })).status).toBe(200);
-    let run: { state: string; error: { code: string; message: string } | null } | undefined;
-    for (let attempt = 0; attempt < 400 && !['succeeded', 'failed'].includes(run?.state ?? ''); attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      run = await (await api(`/v1/workflow-runs/${id}`)).json();
-    }
+    type Run = { state: string; error: { code: string; message: string } | null };
+    let run: Run | undefined;
+    await expect
+      .poll(async () => {
+        run = (await (await api(`/v1/workflow-runs/${id}`)).json()) as Run;
+        return run.state;
+      })
+      .toMatch(/^(succeeded|failed)$/);
     expect(run).toMatchObject({
       state: 'failed',
       error: { code: 'jira_forbidden', message: workflowMessages.jiraFailed(401, 'Unauthorized') },

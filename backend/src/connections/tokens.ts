@@ -25,7 +25,8 @@ function isFresh(connection: Pick<JiraConnection, 'accessTokenExpiresAt'>, now: 
   return connection.accessTokenExpiresAt.getTime() - now.getTime() > REFRESH_MARGIN_MS;
 }
 
-function ensureConnectable(connection: JiraConnection): void {
+/** Refuses a connection marked "Needs reconnect" with its reason. */
+export function ensureConnectable(connection: JiraConnection): void {
   if (connection.status === 'needs_reconnect') {
     throw new ApiError('reconnect_required', connection.statusReason ?? connectMessages.reconnectRequired);
   }

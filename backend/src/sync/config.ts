@@ -7,7 +7,9 @@ import { syncConfigMessages as copy } from '@jira-integration/shared/sync-messag
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { JiraError, jiraJson } from '../atlassian/jira';
+import { findConnection } from '../connections/service';
 import { asConnectingUser } from '../connections/token-check';
+import { ensureConnectable } from '../connections/tokens';
 import type { Services } from '../context';
 import {
   SYNC_STRATEGIES,
@@ -53,11 +55,19 @@ interface ProjectDetail {
   issueTypes?: Array<{ id: string; name: string; subtask?: boolean; hierarchyLevel?: number }>;
 }
 
-async function readSite<T>(run: () => Promise<T>): Promise<T> {
+async function readSite<T>(
+  services: Services,
+  connection: JiraConnection,
+  run: () => Promise<T>,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof ApiError || (error instanceof JiraError && error.status === 404)) throw error;
+    // A 401 was checked before it reached here (token-check.ts): when it marked the connection, say so.
+    if (error instanceof JiraError && error.status === 401) {
+      ensureConnectable(await findConnection(services, connection.teamId, connection.id));
+    }
     throw new ApiError('jira_unreachable', copy.siteUnreachable);
   }
 }
@@ -136,7 +146,7 @@ export async function readSiteSyncOptions(
   connection: JiraConnection,
   projectKey?: string,
 ): Promise<SiteSyncOptions> {
-  return readSite(async () => {
+  return readSite(services, connection, async () => {
     const page = await jiraJson<{
       values: Array<{ id: string; key: string; name: string; projectTypeKey: string }>;
     }>(services, asConnectingUser(services, connection), 'GET', '/rest/api/3/project/search', {
@@ -211,7 +221,7 @@ export async function saveSyncConfig(
   connection: JiraConnection,
   input: SyncConfigInput,
 ): Promise<SyncConfig> {
-  const checked = await readSite(async () => {
+  const checked = await readSite(services, connection, async () => {
     const project = await readProject(services, connection, input.projectKey);
     let issueTypeId = defaultIssueTypeId(project);
     let requestTypeId: string | null = null;

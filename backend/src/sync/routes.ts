@@ -113,7 +113,7 @@ const routes = {
       "Save sync settings, checked against the site's projects, request types, priorities and statuses",
     security,
     request: { params: idParam, ...jsonBody(syncConfigInput) },
-    responses: { 200: jsonContent(SyncConfigAnswer, 'Saved'), ...errorResponses(400, 401, 404, 502) },
+    responses: { 200: jsonContent(SyncConfigAnswer, 'Saved'), ...errorResponses(400, 401, 404, 409, 502) },
   }),
   options: createRoute({
     method: 'get',
@@ -122,7 +122,7 @@ const routes = {
       "The site's projects and priorities, and a project's statuses and request types, for the settings form",
     security,
     request: { params: idParam, query: z.object({ projectKey: z.string().max(255).optional() }) },
-    responses: { 200: jsonContent(SiteOptions, 'Options'), ...errorResponses(400, 401, 404, 502) },
+    responses: { 200: jsonContent(SiteOptions, 'Options'), ...errorResponses(400, 401, 404, 409, 502) },
   }),
   backfill: createRoute({
     method: 'post',
