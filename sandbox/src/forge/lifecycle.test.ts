@@ -104,6 +104,8 @@ describe('install', () => {
         'read:jira-work',
         'write:jira-work',
         'read:jira-user',
+        'read:servicedesk-request',
+        'write:servicedesk-request',
         'read:app-system-token',
         'read:form:jira',
         'read:form.field:jira',
