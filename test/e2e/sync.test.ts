@@ -79,6 +79,27 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       })
     ).body;
   const ticket = async (id: string) => (await (await api(`/v1/tickets/${id}`)).json()) as Ticket;
+  /**
+   * The worker "dies" right after Jira raised a request (before the ticket property and the link), and any retry
+   * dies at its first call, until `revive()`.
+   */
+  const dieAfterRaisingRequests = () => {
+    const runtime = syncRuntime(world.backend.services);
+    let dead = true;
+    runtime.afterCall = (method, path, status) => {
+      if (!dead) return;
+      const raised = method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201;
+      if (raised || path === '/rest/api/3/search/jql') throw new Error('the worker died');
+    };
+    return {
+      revive: () => {
+        dead = false;
+      },
+      restore: () => {
+        runtime.afterCall = undefined;
+      },
+    };
+  };
   const routeCount = (route: string) => world.sandbox.stats().byRoute[route] ?? 0;
   const ticketsByTitle = async (title: string) =>
     world.backend.services.db.select().from(tickets).where(eq(tickets.title, title));
@@ -90,7 +111,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         .where(and(eq(syncOutbox.ticketId, ticketId), isNull(syncOutbox.processedAt)))
     ).length;
   const synced = async (ticketId: string) => {
-    await expect.poll(() => pendingOutbox(ticketId), { interval: 50, timeout: 10_000 }).toBe(0);
+    await expect.poll(() => pendingOutbox(ticketId)).toBe(0);
     return ticket(ticketId);
   };
 
@@ -168,7 +189,6 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
               backfill: { state: string; done: number; total: number } | null;
             }
           ).backfill,
-        { interval: 50, timeout: 10_000 },
       )
       .toMatchObject({ state: 'finished', done: 2, total: 2 });
     const [vpn] = await ticketsByTitle('VPN drops every 30 minutes');
@@ -246,31 +266,18 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
   });
 
   it('a request raised just before the worker died is claimed by the retry, never raised twice', async () => {
-    const runtime = syncRuntime(world.backend.services);
     const raises = routeCount('POST /rest/servicedeskapi/request');
-    // The worker "dies" right after Jira raised the request (before the ticket property and the link), and
-    // any retry dies at its first call until the test lets it go on.
-    let dead = true;
-    runtime.afterCall = (method, path, status) => {
-      if (!dead) return;
-      if (
-        (method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201) ||
-        path === '/rest/api/3/search/jql'
-      )
-        throw new Error('the worker died');
-    };
+    const worker = dieAfterRaisingRequests();
     try {
       const { id } = (await (
         await api('/v1/tickets', { method: 'POST', json: { title: 'Raised before a crash' } })
       ).json()) as Ticket;
-      await expect
-        .poll(() => routeCount('POST /rest/servicedeskapi/request'), { interval: 50, timeout: 10_000 })
-        .toBe(raises + 1);
+      await expect.poll(() => routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
       const [raised] = [...world.sandbox.state.issues.values()].filter(
         (candidate) => candidate.summary === 'Raised before a crash',
       );
       expect(raised.properties.has('platform.ticket')).toBe(false);
-      dead = false;
+      worker.revive();
       await pushTicket(world.backend.services, id);
       const linked = await synced(id);
       expect(linked.jira?.issueKey).toBe(raised.key);
@@ -282,40 +289,28 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       expect(raised.requestTypeId).toBe('10');
       expect(await ticketsByTitle('Raised before a crash')).toHaveLength(1);
     } finally {
-      runtime.afterCall = undefined;
+      worker.restore();
     }
   });
 
   it('a title edited between the crash and the retry matches nothing for sure: left to the admin, not raised twice', async () => {
-    const runtime = syncRuntime(world.backend.services);
     const raises = routeCount('POST /rest/servicedeskapi/request');
-    let dead = true;
-    runtime.afterCall = (method, path, status) => {
-      if (!dead) return;
-      if (
-        (method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201) ||
-        path === '/rest/api/3/search/jql'
-      )
-        throw new Error('the worker died');
-    };
+    const worker = dieAfterRaisingRequests();
     try {
       const { id } = (await (
         await api('/v1/tickets', { method: 'POST', json: { title: 'Typo in the titel' } })
       ).json()) as Ticket;
-      await expect
-        .poll(() => routeCount('POST /rest/servicedeskapi/request'), { interval: 50, timeout: 10_000 })
-        .toBe(raises + 1);
+      await expect.poll(() => routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
       const [raised] = [...world.sandbox.state.issues.values()].filter(
         (candidate) => candidate.summary === 'Typo in the titel',
       );
       await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { title: 'Typo in the title' } });
-      dead = false;
+      worker.revive();
       await pushTicket(world.backend.services, id);
       await expect
         .poll(
           async () =>
             (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
-          { interval: 50, timeout: 10_000 },
         )
         .toMatchObject({
           state: 'error',
@@ -328,47 +323,32 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       expect((await issue(key)).fields.summary).toBe('Typo in the title');
       expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
     } finally {
-      runtime.afterCall = undefined;
+      worker.restore();
     }
   });
 
   it('two unmarked requests a retry cannot tell apart are left to the admin with a clear error, not guessed', async () => {
-    const runtime = syncRuntime(world.backend.services);
     const raises = routeCount('POST /rest/servicedeskapi/request');
-    let dead = true;
-    runtime.afterCall = (method, path, status) => {
-      if (!dead) return;
-      if (
-        (method === 'POST' && path === '/rest/servicedeskapi/request' && status === 201) ||
-        path === '/rest/api/3/search/jql'
-      )
-        throw new Error('the worker died');
-    };
+    const worker = dieAfterRaisingRequests();
     try {
       const twins: string[] = [];
       for (let n = 0; n < 2; n += 1) {
         const created = await api('/v1/tickets', { method: 'POST', json: { title: 'Twin request' } });
         twins.push(((await created.json()) as Ticket).id);
       }
-      await expect
-        .poll(() => routeCount('POST /rest/servicedeskapi/request'), { interval: 50, timeout: 10_000 })
-        .toBe(raises + 2);
+      await expect.poll(() => routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
       const keys = [...world.sandbox.state.issues.values()]
         .filter((candidate) => candidate.summary === 'Twin request')
         .sort((a, b) => a.created - b.created || Number(a.id) - Number(b.id))
         .map((candidate) => candidate.key);
       expect(keys).toHaveLength(2);
-      dead = false;
+      worker.revive();
       for (const id of twins) {
         await pushTicket(world.backend.services, id);
         await expect
           .poll(
             async () =>
               (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
-            {
-              interval: 50,
-              timeout: 10_000,
-            },
           )
           .toMatchObject({
             state: 'error',
@@ -388,7 +368,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         });
       }
     } finally {
-      runtime.afterCall = undefined;
+      worker.restore();
     }
   });
 
@@ -407,10 +387,6 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         .poll(
           async () =>
             (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
-          {
-            interval: 50,
-            timeout: 10_000,
-          },
         )
         .toMatchObject({
           state: 'error',
@@ -493,19 +469,10 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     });
     await jira('POST', `issue/${key}/transitions`, { transition: { id: '41' } });
     await expect
-      .poll(
-        async () => {
-          const current = await ticket(id);
-          return [
-            current.title,
-            current.priority,
-            current.assigneeEmail,
-            current.description,
-            current.status,
-          ];
-        },
-        { interval: 50, timeout: 10_000 },
-      )
+      .poll(async () => {
+        const current = await ticket(id);
+        return [current.title, current.priority, current.assigneeEmail, current.description, current.status];
+      })
       .toEqual(['Edited in Jira, renamed', 'low', 'bob@acme.example', 'From Jira', 'waiting']);
     // Two writes by a person in Jira; none by the sync.
     expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
@@ -555,13 +522,8 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       },
     });
     await expect
-      .poll(
-        async () =>
-          (await ticket(id)).comments?.map((comment) => [comment.source, comment.visibility, comment.body]),
-        {
-          interval: 50,
-          timeout: 10_000,
-        },
+      .poll(async () =>
+        (await ticket(id)).comments?.map((comment) => [comment.source, comment.visibility, comment.body]),
       )
       .toEqual([
         ['platform', 'public', 'Public **note**'],
@@ -599,16 +561,12 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         priority: { id: '4' },
       },
     });
-    await expect
-      .poll(async () => (await ticketsByTitle('Made in Jira')).length, { interval: 50, timeout: 10_000 })
-      .toBe(1);
+    await expect.poll(async () => (await ticketsByTitle('Made in Jira')).length).toBe(1);
     const [made] = await ticketsByTitle('Made in Jira');
     expect(made).toMatchObject({ priority: 'low', status: 'open' });
     await jira('PUT', `issue/${created.key}`, { fields: { summary: 'Made in Jira v2' } });
     await jira('PUT', `issue/${created.key}`, { fields: { summary: 'Made in Jira v3' } });
-    await expect
-      .poll(async () => (await ticket(made.id)).title, { interval: 50, timeout: 10_000 })
-      .toBe('Made in Jira v3');
+    await expect.poll(async () => (await ticket(made.id)).title).toBe('Made in Jira v3');
     // Every stored event of the issue again, newest first: duplicates, late and out of order.
     const { forgeEvents } = await import('@jira-integration/backend/db/schema');
     const events = await world.backend.services.db
@@ -684,10 +642,6 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         .poll(
           async () =>
             (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string },
-          {
-            interval: 50,
-            timeout: 10_000,
-          },
         )
         .toMatchObject({
           state: 'error',
@@ -700,10 +654,6 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         .poll(
           async () =>
             ((await (await api(`/v1/tickets/${id}/sync`)).json()) as { lastError: string }).lastError,
-          {
-            interval: 50,
-            timeout: 10_000,
-          },
         )
         .toBe(syncErrorMessages.noTransitionPath('10002', key));
       expect((await api('/healthz')).status).toBe(200);
