@@ -53,9 +53,7 @@ describe.each(testDatabaseKinds())('backfill on becoming ready (%s)', (kind) => 
     expect(await backfillsQueued()).toBe(0);
     expect((await saveSettings()).status).toBe(200);
     expect(await backfillsQueued()).toBe(1);
-    await expect
-      .poll(backfillState, { interval: 50, timeout: 10_000 })
-      .toMatchObject({ state: 'finished', done: 2, total: 2 });
+    await expect.poll(backfillState).toMatchObject({ state: 'finished', done: 2, total: 2 });
 
     expect((await saveSettings()).status).toBe(200);
     expect((await syncing(true)).status).toBe(200);
@@ -68,20 +66,20 @@ describe.each(testDatabaseKinds())('backfill on becoming ready (%s)', (kind) => 
     expect(await backfillsQueued()).toBe(1);
     expect((await syncing(true)).status).toBe(200);
     expect(await backfillsQueued()).toBe(2);
-    await expect.poll(backfillState, { interval: 50, timeout: 10_000 }).toMatchObject({ state: 'finished' });
+    await expect.poll(backfillState).toMatchObject({ state: 'finished' });
   }, 30_000);
 
   it('the Forge credential push that upgrades the connection again starts its backfill, once', async () => {
     await world.sandbox.forge.uninstall(cloudId);
-    await expect.poll(async () => (await readiness()).ready, { timeout: 10_000 }).toBe(false);
+    await expect.poll(async () => (await readiness()).ready).toBe(false);
     expect(await backfillsQueued()).toBe(2);
 
     await world.sandbox.forge.install({ cloudId, backendUrl: world.backend.url });
-    await expect.poll(async () => (await readiness()).ready, { timeout: 10_000 }).toBe(true);
-    await expect.poll(backfillsQueued, { interval: 50, timeout: 10_000 }).toBe(3);
+    await expect.poll(async () => (await readiness()).ready).toBe(true);
+    await expect.poll(backfillsQueued).toBe(3);
     // A later push finds the connection already upgraded: nothing more starts.
     await world.sandbox.forge.pushCredentialsNow(cloudId);
-    await expect.poll(backfillState, { interval: 50, timeout: 10_000 }).toMatchObject({ state: 'finished' });
+    await expect.poll(backfillState).toMatchObject({ state: 'finished' });
     expect(await backfillsQueued()).toBe(3);
   }, 30_000);
 });
