@@ -27,6 +27,35 @@ describe('Forms API host', () => {
     expect((await forms('/issue/ENG-1/form')).status).toBe(401);
   });
 
+  it('applies the gateway’s per-call rules to impersonation tokens', async () => {
+    const actingAs = (accountId: string) => {
+      const token = `impersonation-${accountId}`;
+      sandbox.tokens.add(token, {
+        kind: 'impersonation',
+        appId: 'forge-app',
+        accountId,
+        cloudIds: [DEFAULT_SEED.acme],
+        scopes: ['read:jira-work', 'read:form:jira'],
+        expiresAt: Date.now() + 3_600_000,
+      });
+      return token;
+    };
+    const alice = actingAs(DEFAULT_SEED.alice);
+    expect(await forms('/issue/ENG-1/form', alice)).toMatchObject({ status: 200, body: [] });
+    // Alice removes the app from her account: the token she was impersonated with stops working at once.
+    const aliceRecord = sandbox.state.users.get(DEFAULT_SEED.alice);
+    if (!aliceRecord) throw new Error('seeded user missing');
+    aliceRecord.appAccess = false;
+    try {
+      expect(await forms('/issue/ENG-1/form', alice)).toMatchObject({
+        status: 401,
+        body: { errors: [{ status: 401, code: 'UNAUTHORIZED' }] },
+      });
+    } finally {
+      aliceRecord.appAccess = true;
+    }
+  });
+
   it('answers 501 with the marking header for Forms operations it does not implement', async () => {
     const answer = await forms(
       '/issue/ENG-1/form/abc/format/answers',

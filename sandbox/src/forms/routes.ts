@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { ApiServices } from '../api/context';
+import { impersonatedCallRefusal } from '../api/impersonation';
 import { UNIMPLEMENTED_HEADER } from '../api/mount';
 import { liveGrant } from '../gateway';
 import { issueByKeyOrId, projectByKeyOrId, type UserRecord, userCan } from '../state';
@@ -23,18 +24,31 @@ export function formsRoutes(
 ): Hono {
   const app = new Hono();
   const { state } = services;
-  /** The caller's account on the site in the path, or null (Forms answers 401 like the gateway). */
-  const caller = (authorization: string | undefined, cloudId: string): UserRecord | null => {
+  /**
+   * The caller's account on the site in the path, or null (Forms answers 401 like the gateway, which also applies
+   * its per-call rules for impersonation tokens here).
+   */
+  const caller = (
+    authorization: string | undefined,
+    cloudId: string,
+    operation: string,
+  ): UserRecord | null => {
     const live = liveGrant(tokens, authorization, services.now());
     if (!live?.grant.cloudIds.includes(cloudId) || !state.sites.has(cloudId)) return null;
-    return state.users.get(live.grant.accountId) ?? null;
+    const user = state.users.get(live.grant.accountId);
+    if (!user || impersonatedCallRefusal(live.grant, user, cloudId, operation)) return null;
+    return user;
   };
   const unauthorized = () =>
     formsError(401, 'UNAUTHORIZED', 'Unauthorized', 'The request is not authorized.');
 
   app.get(`${FORMS_PREFIX}/issue/:issueIdOrKey/form`, (c) => {
     const cloudId = c.req.param('cloudId');
-    const user = caller(c.req.header('authorization'), cloudId);
+    const user = caller(
+      c.req.header('authorization'),
+      cloudId,
+      `GET ${FORMS_PREFIX}/issue/{issueIdOrKey}/form`,
+    );
     if (!user) return unauthorized();
     const issue = issueByKeyOrId(state, cloudId, c.req.param('issueIdOrKey'));
     const project = issue ? state.projects.get(issue.projectId) : undefined;
@@ -44,7 +58,11 @@ export function formsRoutes(
   });
   app.get(`${FORMS_PREFIX}/project/:projectIdOrKey/form`, (c) => {
     const cloudId = c.req.param('cloudId');
-    const user = caller(c.req.header('authorization'), cloudId);
+    const user = caller(
+      c.req.header('authorization'),
+      cloudId,
+      `GET ${FORMS_PREFIX}/project/{projectIdOrKey}/form`,
+    );
     if (!user) return unauthorized();
     const project = projectByKeyOrId(state, cloudId, c.req.param('projectIdOrKey'));
     if (!project || !userCan(user, project, 'BROWSE_PROJECTS'))
