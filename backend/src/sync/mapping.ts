@@ -57,6 +57,11 @@ export interface JiraIssue {
 }
 
 export const TICKET_PROPERTY = 'platform.ticket';
+/** The ticket property's value: which ticket (and team) an issue belongs to. */
+export const ticketPropertyValue = (ticket: Pick<Ticket, 'id' | 'teamId'>) => ({
+  ticketId: ticket.id,
+  teamId: ticket.teamId,
+});
 export const ISSUE_FIELDS =
   'summary,description,status,priority,assignee,reporter,creator,updated,created,project,comment';
 

@@ -44,10 +44,11 @@ import {
   type PairValues,
   platformValues,
   TICKET_PROPERTY,
+  ticketPropertyValue,
 } from './mapping';
 import { LeaseBusyError, withLease } from './outbox';
 import { syncReadiness } from './readiness';
-import { raiseRequest, raisesRequests } from './requests';
+import { markIssueWithTicket, raiseRequest, raisesRequests } from './requests';
 
 type Connection = JiraConnection;
 
@@ -173,13 +174,7 @@ async function findCreatedIssue(
     throw new SyncSetupError(syncErrorMessages.createAmbiguous(unmarked.map((issue) => issue.key).reverse()));
   }
   const [request] = unmarked;
-  await serviceAccountJson(
-    services,
-    connection,
-    'PUT',
-    `/rest/api/3/issue/${request.id}/properties/${TICKET_PROPERTY}`,
-    { body: { ticketId: ticket.id, teamId: ticket.teamId } },
-  );
+  await markIssueWithTicket(services, connection, request.id, ticket);
   return request;
 }
 
@@ -238,7 +233,7 @@ async function createPlatformIssue(
         ...(reporter ? { reporter: { accountId: reporter } } : {}),
         ...(assignee ? { assignee: { accountId: assignee } } : {}),
       },
-      properties: [{ key: TICKET_PROPERTY, value: { ticketId: ticket.id, teamId: ticket.teamId } }],
+      properties: [{ key: TICKET_PROPERTY, value: ticketPropertyValue(ticket) }],
     },
   });
 }

@@ -15,7 +15,7 @@ import type { Ticket } from '../tickets/service';
 import { toAdf } from './adf';
 import type { SyncConfig } from './config';
 import { type RequestTarget, SyncSetupError, serviceAccountJson, syncRuntime } from './jira-client';
-import { TICKET_PROPERTY } from './mapping';
+import { TICKET_PROPERTY, ticketPropertyValue } from './mapping';
 
 /** Raised when the config names a request type (JSM project), else the platform create is used. */
 export const raisesRequests = (config: SyncConfig): config is SyncConfig & { requestTypeId: string } =>
@@ -107,12 +107,22 @@ export async function raiseRequest(
     await requestTarget(services, connection, config);
     throw error;
   }
+  await markIssueWithTicket(services, connection, request.issueId, ticket);
+  return { id: request.issueId, key: request.issueKey };
+}
+
+/** Writes the ticket property on an issue made without it: a retried create finds the issue by it. */
+export async function markIssueWithTicket(
+  services: Services,
+  connection: JiraConnection,
+  issueId: string,
+  ticket: Pick<Ticket, 'id' | 'teamId'>,
+): Promise<void> {
   await serviceAccountJson(
     services,
     connection,
     'PUT',
-    `/rest/api/3/issue/${request.issueId}/properties/${TICKET_PROPERTY}`,
-    { body: { ticketId: ticket.id, teamId: ticket.teamId } },
+    `/rest/api/3/issue/${issueId}/properties/${TICKET_PROPERTY}`,
+    { body: ticketPropertyValue(ticket) },
   );
-  return { id: request.issueId, key: request.issueKey };
 }
