@@ -102,7 +102,8 @@ export function pinnedAgent(addresses: LookupAddress[], waitMs: number): Agent {
   });
 }
 
-const isTimeout = (error: unknown) =>
+/** Whether a download (its head or, read later, its body) failed because the source stopped answering. */
+export const isTimeout = (error: unknown) =>
   error instanceof errors.HeadersTimeoutError ||
   error instanceof errors.BodyTimeoutError ||
   error instanceof errors.ConnectTimeoutError ||

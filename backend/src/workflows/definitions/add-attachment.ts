@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { defineWorkflow, WorkflowError } from '../definition';
 import { checkIssueAnswer, checkIssueKey, issueInput, issuePath } from '../issues';
-import { downloadPublicFile } from '../public-download';
+import { downloadPublicFile, isTimeout } from '../public-download';
 
 interface AttachmentInput {
   issue: string;
@@ -51,7 +51,7 @@ function multipartStream(
       } catch (error) {
         failure = new WorkflowError(
           'attachment_source_failed',
-          (error as Error)?.name === 'BodyTimeoutError' || (error as Error)?.name === 'TimeoutError'
+          isTimeout(error)
             ? workflowMessages.attachmentSourceTimedOut(sourceUrl ?? '')
             : workflowMessages.attachmentSourceFailed(sourceUrl ?? '', 0),
         );
