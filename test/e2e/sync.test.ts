@@ -79,6 +79,18 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       })
     ).body;
   const ticket = async (id: string) => (await (await api(`/v1/tickets/${id}`)).json()) as Ticket;
+  /** JSM requests the sandbox raised so far. */
+  const requestsRaised = () => routeCount('POST /rest/servicedeskapi/request');
+  /** A new ticket whose request Jira raised (while the worker dies after raising it): the ticket and the request. */
+  const ticketRaisedBeforeCrash = async (title: string) => {
+    const before = requestsRaised();
+    const { id } = (await (await api('/v1/tickets', { method: 'POST', json: { title } })).json()) as Ticket;
+    await expect.poll(requestsRaised).toBe(before + 1);
+    const [raised] = [...world.sandbox.state.issues.values()].filter(
+      (candidate) => candidate.summary === title,
+    );
+    return { id, raised };
+  };
   /**
    * The worker "dies" right after Jira raised a request (before the ticket property and the link), and any retry
    * dies at its first call, until `revive()`.
@@ -240,7 +252,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
   });
 
   it('in a JSM project the issue is raised as a request of the configured request type, on behalf of the requester', async () => {
-    const raises = routeCount('POST /rest/servicedeskapi/request');
+    const raises = requestsRaised();
     const creates = routeCount('POST /rest/api/3/issue');
     const { id } = (await (
       await api('/v1/tickets', {
@@ -249,7 +261,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       })
     ).json()) as Ticket;
     const key = (await synced(id)).jira?.issueKey ?? '';
-    expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+    expect(requestsRaised()).toBe(raises + 1);
     expect(routeCount('POST /rest/api/3/issue')).toBe(creates);
     expect(await request(key)).toMatchObject({
       issueKey: key,
@@ -266,22 +278,16 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
   });
 
   it('a request raised just before the worker died is claimed by the retry, never raised twice', async () => {
-    const raises = routeCount('POST /rest/servicedeskapi/request');
+    const raises = requestsRaised();
     const worker = dieAfterRaisingRequests();
     try {
-      const { id } = (await (
-        await api('/v1/tickets', { method: 'POST', json: { title: 'Raised before a crash' } })
-      ).json()) as Ticket;
-      await expect.poll(() => routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
-      const [raised] = [...world.sandbox.state.issues.values()].filter(
-        (candidate) => candidate.summary === 'Raised before a crash',
-      );
+      const { id, raised } = await ticketRaisedBeforeCrash('Raised before a crash');
       expect(raised.properties.has('platform.ticket')).toBe(false);
       worker.revive();
       await pushTicket(world.backend.services, id);
       const linked = await synced(id);
       expect(linked.jira?.issueKey).toBe(raised.key);
-      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+      expect(requestsRaised()).toBe(raises + 1);
       expect(raised.properties.get('platform.ticket')).toEqual({
         ticketId: id,
         teamId: world.backend.team.id,
@@ -294,16 +300,10 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
   });
 
   it('a title edited between the crash and the retry matches nothing for sure: left to the admin, not raised twice', async () => {
-    const raises = routeCount('POST /rest/servicedeskapi/request');
+    const raises = requestsRaised();
     const worker = dieAfterRaisingRequests();
     try {
-      const { id } = (await (
-        await api('/v1/tickets', { method: 'POST', json: { title: 'Typo in the titel' } })
-      ).json()) as Ticket;
-      await expect.poll(() => routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
-      const [raised] = [...world.sandbox.state.issues.values()].filter(
-        (candidate) => candidate.summary === 'Typo in the titel',
-      );
+      const { id, raised } = await ticketRaisedBeforeCrash('Typo in the titel');
       await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { title: 'Typo in the title' } });
       worker.revive();
       await pushTicket(world.backend.services, id);
@@ -316,19 +316,19 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
           state: 'error',
           lastError: `An interrupted create left ${raised.key} in Jira without a ticket id, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete the ones the sync made in Jira and the sync creates the issue again.`,
         });
-      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+      expect(requestsRaised()).toBe(raises + 1);
       await jira('DELETE', `issue/${raised.key}`);
       await pushTicket(world.backend.services, id);
       const key = (await synced(id)).jira?.issueKey ?? '';
       expect((await issue(key)).fields.summary).toBe('Typo in the title');
-      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
+      expect(requestsRaised()).toBe(raises + 2);
     } finally {
       worker.restore();
     }
   });
 
   it('two unmarked requests a retry cannot tell apart are left to the admin with a clear error, not guessed', async () => {
-    const raises = routeCount('POST /rest/servicedeskapi/request');
+    const raises = requestsRaised();
     const worker = dieAfterRaisingRequests();
     try {
       const twins: string[] = [];
@@ -336,7 +336,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
         const created = await api('/v1/tickets', { method: 'POST', json: { title: 'Twin request' } });
         twins.push(((await created.json()) as Ticket).id);
       }
-      await expect.poll(() => routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
+      await expect.poll(requestsRaised).toBe(raises + 2);
       const keys = [...world.sandbox.state.issues.values()]
         .filter((candidate) => candidate.summary === 'Twin request')
         .sort((a, b) => a.created - b.created || Number(a.id) - Number(b.id))
@@ -355,13 +355,13 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
             lastError: `An interrupted create left ${keys.join(', ')} in Jira without a ticket id, and the sync cannot tell whether one of them is this ticket's, so it created nothing. Delete the ones the sync made in Jira and the sync creates the issue again.`,
           });
       }
-      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 2);
+      expect(requestsRaised()).toBe(raises + 2);
       // The admin deletes both: each ticket then gets its own new request.
       for (const key of keys) await jira('DELETE', `issue/${key}`);
       for (const id of twins) await pushTicket(world.backend.services, id);
       const linked = await Promise.all(twins.map((id) => synced(id)));
       expect(new Set(linked.map((ticket) => ticket.jira?.issueKey)).size).toBe(2);
-      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 4);
+      expect(requestsRaised()).toBe(raises + 4);
       for (const ticket of linked) {
         expect((await issue(ticket.jira?.issueKey ?? '')).properties?.['platform.ticket']).toMatchObject({
           ticketId: ticket.id,
@@ -377,7 +377,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     const desk = project.serviceDesk!;
     const original = [...desk.requestTypes];
     desk.requestTypes = desk.requestTypes.filter((type) => type.id !== '10');
-    const raises = routeCount('POST /rest/servicedeskapi/request');
+    const raises = requestsRaised();
     let id = '';
     try {
       ({ id } = (await (
@@ -393,7 +393,7 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
           lastError:
             "Request type '10' no longer exists in project 'SUP', so no request was created. Choose another request type in the sync settings.",
         });
-      expect(routeCount('POST /rest/servicedeskapi/request')).toBe(raises + 1);
+      expect(requestsRaised()).toBe(raises + 1);
       expect(
         [...world.sandbox.state.issues.values()].some(
           (candidate) => candidate.summary === 'Request type gone',
