@@ -10,7 +10,7 @@ import { auditRoutes } from './audit/routes';
 import { connectionRoutes } from './connections/routes';
 import { consoleRoutes } from './console/routes';
 import type { AppEnv, Services } from './context';
-import { isConnectionLost } from './db/client';
+import { isConnectionLost, retryOnConnectionLoss } from './db/client';
 import { forgeRoutes } from './forge/routes';
 import { operationsRoutes } from './health/routes';
 import { ApiError, errorBody, errorCodeForStatus, errorResponse } from './http/errors';
@@ -71,7 +71,8 @@ export function buildApp(services: Services) {
 
   app.get('/healthz', async (c) => {
     try {
-      await services.db.execute(sql`select 1`);
+      // A pooled connection the server just closed is not an outage: a fresh one answers the retry.
+      await retryOnConnectionLoss(() => services.db.execute(sql`select 1`));
       return c.json({ status: 'ok', database: services.database.kind });
     } catch (error) {
       services.logger.error({ err: error }, 'health check: database unreachable');

@@ -12,7 +12,7 @@ import { insertTestConnection } from '@jira-integration/backend/test-support/con
 import { createTestContext, type TestContext } from '@jira-integration/backend/test-support/context';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { genericMessages, operationsMessages } from '@jira-integration/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startGatedTokenEndpoint } from './support';
 
 describe.each(testDatabaseKinds())('operations endpoints (%s)', (kind) => {
@@ -160,6 +160,24 @@ describe.each(testDatabaseKinds())('operations endpoints (%s)', (kind) => {
     } finally {
       await guarded.close();
       await exposed.close();
+    }
+  });
+
+  it('a pooled connection lost just before a probe is retried on a fresh one; a lasting loss is 503', async () => {
+    // What pg_terminate_backend leaves behind: an idle pooled client that fails its next statement.
+    const lost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
+    const execute = vi.spyOn(t.services.db, 'execute');
+    try {
+      execute.mockRejectedValueOnce(lost());
+      expect((await t.request('/healthz', { key: null })).status).toBe(200);
+      execute.mockRejectedValueOnce(lost());
+      expect((await t.request('/readyz', { key: null })).status).toBe(200);
+      execute.mockRejectedValue(lost());
+      const down = await t.request('/healthz', { key: null });
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ status: 'unavailable', database: kind });
+    } finally {
+      execute.mockRestore();
     }
   });
 

@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { genericMessages, operationsMessages } from '@jira-integration/shared';
 import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../context';
+import { retryOnConnectionLoss } from '../db/client';
 import { errorBody } from '../http/errors';
 import { renderMetrics } from '../metrics/service';
 
@@ -23,14 +24,16 @@ export function operationsRoutes() {
     const services = c.get('services');
     const checks = { database: false, queue: false };
     try {
-      await services.db.execute(sql`select 1`);
+      await retryOnConnectionLoss(() => services.db.execute(sql`select 1`));
       checks.database = true;
     } catch (error) {
       services.logger.warn({ err: error }, 'readiness: database unreachable');
     }
     try {
       // The queue's own connection (its pool on PostgreSQL), not the app's.
-      await services.queue.boss.getDb().executeSql('select 1 from pgboss.version', []);
+      await retryOnConnectionLoss(() =>
+        services.queue.boss.getDb().executeSql('select 1 from pgboss.version', []),
+      );
       checks.queue = services.queue.running();
     } catch (error) {
       services.logger.warn({ err: error }, 'readiness: job queue unreachable');
