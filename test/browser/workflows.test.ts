@@ -43,7 +43,7 @@ describe('Workflows pages in Chromium', () => {
     expect(await page.locator('tr[data-workflow="Read Jira Issue Details"]').count()).toBe(1);
     await page.click('button[data-action=ingest]');
     // The page follows the job's progress until it is done.
-    await page.waitForSelector('[data-ingestion-state=succeeded]', { timeout: 30_000 });
+    await page.waitForSelector('[data-ingestion-state=succeeded]');
     expect(await page.textContent('[data-ingestion-state]')).toContain(
       'service desks 1/1, request types 3/3',
     );
@@ -67,7 +67,7 @@ describe('Workflows pages in Chromium', () => {
 
     await page.fill('#reason', 'Budget approved');
     await page.click('#approve');
-    await page.waitForSelector('h1 .badge[data-state=succeeded]', { timeout: 30_000 });
+    await page.waitForSelector('h1 .badge[data-state=succeeded]');
     const requestKey = (await page.textContent('[data-request-key]'))?.trim() ?? '';
     expect(requestKey).toMatch(/^SUP-\d+$/);
     expect(await page.textContent('[data-history]')).toContain('approved by');

@@ -79,7 +79,7 @@ describe.each(testDatabaseKinds())('sync pacing on the shared site budget (%s)',
           );
           return (rows[0] as { waiting: number }).waiting;
         },
-        { interval: 50, timeout: 20_000 },
+        { interval: 50 },
       )
       .toBeGreaterThan(0);
     expect((syncRuntime(services).calls.get(cloudId) ?? 0) - syncCallsBefore).toBeLessThanOrEqual(SHARE);

@@ -606,7 +606,6 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     await expect
       .poll(async () => (await issue(linked.jira?.issueKey ?? '')).fields.summary, {
         interval: 100,
-        timeout: 20_000,
       })
       .toBe('Storm, calmed');
     // Waited as Jira asked (inline, then from the queue once the storm outlasted the inline budget).

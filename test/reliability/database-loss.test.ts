@@ -72,7 +72,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('database connections lost (Post
     expect(await terminateConnections(database.url!)).toBeGreaterThan(0);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 20_000 }).toBe(200);
+    await expect.poll(async () => (await fetch(`${url}/readyz`)).status).toBe(200);
     expect(backend.process.exitCode).toBeNull();
     expect(backend.output()).not.toMatch(/Unhandled 'error' event|uncaught/i);
   });

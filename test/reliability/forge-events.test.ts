@@ -46,7 +46,7 @@ describe.each(testDatabaseKinds())('Forge events with the queue down (%s)', (kin
     for (let n = 0; n < EVENTS; n += 1) bed.platform.onJiraChange(change(n));
     // Forge delivers each change again (a redelivery after a lost answer looks the same).
     for (let n = 0; n < EVENTS; n += 1) bed.platform.onJiraChange(change(n));
-    await expect.poll(() => eventDeliveries().length, { timeout: 20_000 }).toBe(2 * EVENTS);
+    await expect.poll(() => eventDeliveries().length).toBe(2 * EVENTS);
     expect(eventDeliveries().map((delivery) => delivery.status)).toEqual(Array(2 * EVENTS).fill(200));
 
     const stored = await bed.services.db.select().from(forgeEvents);
@@ -73,9 +73,6 @@ describe.each(testDatabaseKinds())('Forge events with the queue down (%s)', (kin
         .poll(
           async () =>
             (await survivor.db.select().from(forgeEvents).where(isNull(forgeEvents.processedAt))).length,
-          {
-            timeout: 30_000,
-          },
         )
         .toBe(0);
       expect(await requeueStrandedEvents(survivor)).toBe(0);

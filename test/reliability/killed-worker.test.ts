@@ -25,7 +25,7 @@ async function startWorker(url: string, hang: boolean): Promise<ChildHandle> {
     DATABASE_URL: url,
     HANG: hang ? '1' : '0',
   });
-  await expect.poll(() => child.output(), { timeout: 30_000 }).toContain('"ready":true');
+  await expect.poll(() => child.output()).toContain('"ready":true');
   return child;
 }
 
@@ -58,7 +58,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a worker killed mid-job (Postgr
     const doomed = await startWorker(database.url!, true);
     children.push(doomed);
     const jobId = await sender.send(EFFECT_QUEUE, { key: 'effect-1' });
-    await expect.poll(async () => (await rows('reliability.started')).length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(async () => (await rows('reliability.started')).length).toBe(1);
     const [started] = await rows('reliability.started');
     expect(started.detail).toEqual({ pid: doomed.process.pid });
 
@@ -78,7 +78,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a worker killed mid-job (Postgr
       [jobId],
     );
     await sender.expireNow();
-    await expect.poll(() => sender.state(EFFECT_QUEUE, jobId!), { timeout: 20_000 }).toBe('completed');
+    await expect.poll(() => sender.state(EFFECT_QUEUE, jobId!)).toBe('completed');
 
     expect((await rows('reliability.effect')).map((row) => row.target)).toEqual(['effect-1']);
     const runs = await rows('reliability.started');

@@ -4,9 +4,11 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../../test-artifacts');
 
+const STEP_LIMIT_MS = 90_000;
+
 /** Debian's Chromium, headless, with the flags this closed network needs. */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
@@ -20,6 +22,15 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+  // Playwright's 30 s per step can pass on a loaded CI machine; like the suite's own limits, this one only stops
+  // a hung test. newPage() opens its context through newContext(), so every page gets it.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(STEP_LIMIT_MS);
+    return context;
+  };
+  return browser;
 }
 
 /** Saves a full-page screenshot under test-artifacts/ and returns its path. */
