@@ -139,6 +139,43 @@ describe('atlassianFetch', () => {
     expect(calls).toBe(1);
   });
 
+  it('sends a call again once when the connection drops before any answer, if sending twice is harmless', async () => {
+    let calls = 0;
+    // The first call of each pair finds its connection closed under it, as a kept-alive one the far side dropped.
+    answer((request, response) => {
+      calls += 1;
+      if (calls % 2 === 1) request.socket.destroy();
+      else response.end('ok');
+    });
+    const got = await atlassianFetch(`${base}/issue/1`, {});
+    expect([got.status, await got.text(), calls]).toEqual([200, 'ok', 2]);
+    const searched = await atlassianFetch(`${base}/ex/jira/c1/rest/api/3/search/jql`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect([searched.status, calls]).toEqual([200, 4]);
+
+    // A create may have happened: never sent twice, even by a caller that retries its 429s.
+    calls = 0;
+    const created = await atlassianFetch(
+      `${base}/ex/jira/c1/rest/api/3/issue`,
+      { method: 'POST', body: '{}' },
+      { forceRetryable: true },
+    ).catch((error) => error);
+    expect(created).toBeInstanceOf(AtlassianUnavailableError);
+    expect(created.message).toBe('Atlassian could not be reached.');
+    expect(calls).toBe(1);
+
+    // Only once: a connection that drops every time is an outage.
+    answer((request) => {
+      calls += 1;
+      request.socket.destroy();
+    });
+    calls = 0;
+    await expect(atlassianFetch(`${base}/issue/2`, {})).rejects.toBeInstanceOf(AtlassianUnavailableError);
+    expect(calls).toBe(2);
+  });
+
   it('times out before the answer and during a slow body, and says when Atlassian cannot be reached', async () => {
     answer(() => {});
     const before = await atlassianFetch(`${base}/hang`, {}, { timeoutMs: 100 }).catch((error) => error);

@@ -1,6 +1,7 @@
 /**
- * The one way the backend talks HTTP to Atlassian: timeouts on every call, and polite retries of
- * idempotent requests that Atlassian asks us to retry (429/503 with Retry-After), within a bounded wait.
+ * The one way the backend talks HTTP to Atlassian: timeouts on every call, polite retries of idempotent
+ * requests that Atlassian asks us to retry (429/503 with Retry-After), within a bounded wait, and one resend of
+ * a harmless request whose connection dropped before any answer.
  *
  * `atlassianRequest` is the core: undici's `request` on a keep-alive pool, plain header objects in and out and
  * the answer's body as a Node stream, so the proxy can pipe it on without converting anything. `atlassianFetch`
@@ -21,6 +22,7 @@ export interface AtlassianRequestOptions {
   maxRetryWaitMs?: number;
   /** Retry even non-idempotent methods (the caller guarantees idempotency, e.g. with a key). */
   forceRetryable?: boolean;
+
   sleep?: (ms: number) => Promise<void>;
   /** Sees every answer's status and headers (retried ones too), e.g. to track the rate-limit budget. */
   onAnswer?: (status: number, headers: AnswerHeaders) => void;
@@ -51,6 +53,14 @@ export interface AtlassianRequestInit {
 /** Methods safe to send twice: the ones retried on 429/503 without an idempotency key. */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const RETRY_STATUSES = new Set([429, 503]);
+/**
+ * A connection that closed before any answer: most often a kept-alive connection the far side closed as we reused
+ * it. Sent again once, on a new connection, when sending twice is harmless (as Go's HTTP client does).
+ */
+const DROPPED_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** Jira's POSTs that only read (a JQL query too long for a URL), so as safe to send twice as a GET. */
+const READ_ONLY_POST =
+  /\/rest\/api\/[23]\/(search|search\/jql|search\/approximate-count|issue\/bulkfetch)(\?|$)/;
 /** Statuses whose answers carry no body (a Response with one would throw). */
 export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 const DEFAULT_BACKOFF_MS = 1_000;
@@ -104,7 +114,11 @@ export async function atlassianRequest(
 ): Promise<AtlassianAnswer> {
   const method = init.method;
   const body = init.body ?? null;
-  const retryable = (options.forceRetryable || IDEMPOTENT_METHODS.has(method)) && !(body instanceof Readable);
+  const resendable = !(body instanceof Readable);
+  const retryable = (options.forceRetryable || IDEMPOTENT_METHODS.has(method)) && resendable;
+  // Not forceRetryable: a 429 proves Jira did nothing, a dropped connection does not.
+  let resendOnDrop =
+    (IDEMPOTENT_METHODS.has(method) || (method === 'POST' && READ_ONLY_POST.test(url))) && resendable;
   const maxWait = options.maxRetryWaitMs ?? 10_000;
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // Straight to the pool: undici's top-level request() would parse the URL with \`new URL\` on every call.
@@ -127,6 +141,10 @@ export async function atlassianRequest(
       });
     } catch (error) {
       options.observe?.(performance.now() - started, null);
+      if (resendOnDrop && DROPPED_CONNECTION_CODES.has((error as { code?: string }).code ?? '')) {
+        resendOnDrop = false;
+        continue;
+      }
       throw unavailable(error);
     }
     const status = answer.statusCode;
