@@ -2,6 +2,7 @@
  * The Atlassian sandbox: one local server standing in for auth.atlassian.com (OAuth 2.0 3LO), api.atlassian.com
  * (Jira REST v3, JSM) and the Forge platform, with in-memory state, a reset, fault injection and rate limits.
  */
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -217,6 +218,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolve(started),
     );
   });
+  // Idle connections are kept a minute, as load balancers in front of web APIs commonly do, not Node's 5 s: the
+  // backend's pool then rarely reuses a connection at the moment the sandbox closes it, on a machine so loaded
+  // that timers fire seconds late.
+  if (server instanceof http.Server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (const site of state.sites.values()) site.apiUrl = `${url}/ex/jira/${site.cloudId}`;
 

@@ -2,7 +2,7 @@ import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../backend/test-support/connections';
-import { launchChromium, screenshot, signInToConsole } from '../support/browser';
+import { launchChromium, screenshot, signInToConsole, waitForConnected } from '../support/browser';
 import { startWorld, type World } from '../support/world';
 
 const SUPPORT = 'Need help? Contact support@serval.com for assistance with your Jira integration.';
@@ -89,7 +89,7 @@ describe('the console as a new Jira admin meets it', () => {
       else if (!(await box.isDisabled())) await box.uncheck();
     }
     await page.click('button#approve');
-    await page.waitForURL('**/console/connections?connected=*');
+    await waitForConnected(page);
     expect(await page.textContent('#connected-banner')).toBe('Jira site connected.');
     await page.waitForFunction(() => !window.location.search.includes('connected'));
     await screenshot(page, 'admin-03-connected');

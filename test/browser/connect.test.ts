@@ -2,7 +2,7 @@ import { forgeConsoleMessages, ticketSyncReadinessMessages } from '@jira-integra
 import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, signInToConsole } from '../support/browser';
+import { launchChromium, screenshot, signInToConsole, waitForConnected } from '../support/browser';
 import { startWorld, type World } from '../support/world';
 
 /** The connect modal end to end: console → Atlassian (sandbox) consent page → back, clicked in Chromium. */
@@ -37,7 +37,7 @@ describe('connect modal in Chromium', () => {
     }
     await screenshot(page, shot);
     await page.click('button#approve');
-    await page.waitForURL('**/console/connections?connected=*');
+    await waitForConnected(page);
   }
 
   it('offers exactly the two methods with their copy', async () => {

@@ -48,3 +48,13 @@ export async function signInToConsole(page: Page, backendUrl: string, key: strin
   await page.click('#sign-in');
   await page.waitForURL('**/console/connections');
 }
+
+/**
+ * Waits for the console's answer to a connect, and fails at once, with the reason, when it is an error rather
+ * than waiting out the step limit for a `connected` that will not come.
+ */
+export async function waitForConnected(page: Page): Promise<void> {
+  await page.waitForURL(/\/console\/connections\?(connected|error)=/);
+  const error = new URL(page.url()).searchParams.get('error');
+  if (error !== null) throw new Error(`the connect failed: ${error}`);
+}
