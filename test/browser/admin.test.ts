@@ -269,6 +269,10 @@ describe('the console as a new Jira admin meets it', () => {
     await docs.getByText('The team the API key belongs to').first().waitFor();
     const text = (await docs.textContent('body'))!;
     expect(text.indexOf('Team')).toBeLessThan(text.indexOf('Forge app (internal)'));
+    // No button of the reference tool's cloud (its AI agent answers from the vendor's servers).
+    expect(text).not.toContain('Ask AI');
+    // The one way to authenticate is chosen already: the admin pastes a key and sends.
+    expect(text).not.toContain('No authentication selected');
     expect(elsewhere).toEqual([]);
     await screenshot(docs, 'admin-14-docs');
     await docs.close();
