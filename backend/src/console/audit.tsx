@@ -12,6 +12,18 @@ import { requireConsoleSession } from './session';
 const isAction = (value: string | undefined): value is AuditAction =>
   (AUDIT_ACTIONS as readonly string[]).includes(value ?? '');
 
+/** "acme.atlassian.net (Sign in with Jira)": how the history names a connection. */
+function connectionName(siteUrl: string, method: unknown): string {
+  const host = new URL(siteUrl).host;
+  return method === 'managed' || method === 'custom' ? `${host} (${METHOD_LABELS[method]})` : host;
+}
+
+/** The site a connection's connected and deleted rows record, so a disconnected one is still named by it. */
+function recordedSite(detail: unknown): string | undefined {
+  const { siteUrl, method } = (detail ?? {}) as { siteUrl?: unknown; method?: unknown };
+  return typeof siteUrl === 'string' && URL.canParse(siteUrl) ? connectionName(siteUrl, method) : undefined;
+}
+
 export function auditConsoleRoutes() {
   const app = new Hono<AppEnv>();
   app.use('/console/audit', requireConsoleSession);
@@ -30,11 +42,12 @@ export function auditConsoleRoutes() {
     };
     const entries = await listAudit(services, c.var.teamId, filter);
     const names = new Map(
-      connections.map((connection) => [
-        connection.id,
-        `${new URL(connection.siteUrl).host} (${METHOD_LABELS[connection.method]})`,
-      ]),
+      connections.map((connection) => [connection.id, connectionName(connection.siteUrl, connection.method)]),
     );
+    for (const entry of entries) {
+      const site = entry.target && !names.has(entry.target) ? recordedSite(entry.detail) : undefined;
+      if (site) names.set(entry.target!, site);
+    }
     return c.html(
       <ConsoleLayout title="Audit history" productName={productName} current="/console/audit">
         <h1>Audit history</h1>
