@@ -258,12 +258,16 @@ describe('the console as a new Jira admin meets it', () => {
     await screenshot(page, 'admin-12-disconnected');
   });
 
-  it('audit history still names a disconnected site', async () => {
+  it('audit history names a disconnected site and an API key, not their ids', async () => {
     await page.goto(`${world.backend.url}/console/audit?action=jira.connection.deleted`);
     expect(await page.locator('#audit tr[data-action] td[data-label=Target]').allTextContents()).toEqual([
       'globex.atlassian.net (Own OAuth app)',
     ]);
-    await screenshot(page, 'admin-12b-audit-disconnected');
+    await page.goto(`${world.backend.url}/console/audit?action=api_key.created`);
+    expect(await page.locator('#audit tr[data-action] td[data-label=Target]').allTextContents()).toContain(
+      `default (${world.backend.team.key.slice(0, 10)}…)`,
+    );
+    await screenshot(page, 'admin-12b-audit-names');
   });
 
   it('error banners offer the support address, and there is a favicon', async () => {

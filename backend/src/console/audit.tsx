@@ -4,6 +4,7 @@ import { formatPushTime } from '@jira-integration/shared/forge-messages';
 import { Hono } from 'hono';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit/log';
 import { auditActors, listAudit } from '../audit/service';
+import { listApiKeys } from '../auth/keys';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
 import { ConsoleLayout } from './layout';
@@ -44,6 +45,12 @@ export function auditConsoleRoutes() {
     const names = new Map(
       connections.map((connection) => [connection.id, connectionName(connection.siteUrl, connection.method)]),
     );
+    // Workflow decisions record the API key's id, and key rows target one: show the key as the Keys page does.
+    const keyNames = new Map(
+      (await listApiKeys(services.db, c.var.teamId)).map((key) => [key.id, `${key.name} (${key.prefix}…)`]),
+    );
+    for (const [id, name] of keyNames) names.set(id, name);
+    const actorName = (actor: string) => keyNames.get(actor) ?? actor;
     for (const entry of entries) {
       const site = entry.target && !names.has(entry.target) ? recordedSite(entry.detail) : undefined;
       if (site) names.set(entry.target!, site);
@@ -81,7 +88,7 @@ export function auditConsoleRoutes() {
               <option value="">Anyone</option>
               {actors.map((actor) => (
                 <option value={actor} selected={actor === filter.actor}>
-                  {actor}
+                  {actorName(actor)}
                 </option>
               ))}
             </select>
@@ -110,7 +117,7 @@ export function auditConsoleRoutes() {
                     <td data-label="When">{formatPushTime(new Date(entry.createdAt))}</td>
                     <td data-label="Action">{entry.action}</td>
                     <td data-label="Target">{names.get(entry.target ?? '') ?? entry.target ?? '—'}</td>
-                    <td data-label="Actor">{entry.actor ?? '—'}</td>
+                    <td data-label="Actor">{entry.actor ? actorName(entry.actor) : '—'}</td>
                     <td data-label="Detail">
                       <code>{JSON.stringify(entry.detail)}</code>
                     </td>
