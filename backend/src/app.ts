@@ -101,7 +101,8 @@ export function buildApp(services: Services) {
   // The reference page's script is served from our own origin: no CDN is reachable from every install.
   app.get(
     '/docs',
-    // Offline and quiet: no web fonts, no cloud client, toolbar or telemetry; requests go to our own server.
+    // Offline and quiet: no web fonts, no cloud client, AI agent, toolbar or telemetry; requests go to our own
+    // server, with the team API key as the one way to authenticate.
     Scalar({
       url: '/openapi.json',
       pageTitle: 'API reference',
@@ -111,6 +112,8 @@ export function buildApp(services: Services) {
       showDeveloperTools: 'never',
       telemetry: false,
       mcp: { disabled: true },
+      agent: { disabled: true },
+      authentication: { preferredSecurityScheme: 'teamApiKey' },
       servers: [{ url: services.config.publicUrl }],
     }),
   );

@@ -51,6 +51,8 @@ export const forgeConsoleMessages = {
 /** The Ticket Syncing page: what must hold before sync can run, and what to do when it does not. */
 export const ticketSyncReadinessMessages = {
   pageTitle: 'Tickets',
+  /** The list's own heading, apart from the page's. */
+  listTitle: (productName: string) => `${productName} tickets`,
   title: 'Ticket syncing',
   lede: (productName: string) =>
     `Two-way sync between ${productName} tickets and Jira issues runs as the Forge app’s service account.`,

@@ -160,6 +160,13 @@ describe('the console as a new Jira admin meets it', () => {
     expect(await fact('created')).toMatch(/UTC$/);
     expect(await fact('last-used')).toBe('never');
     expect(await fact('forge')).toContain('Not upgraded');
+    // Where the app is missing, the page says where to install it and how long it takes to show.
+    expect(await page.getAttribute('[data-fact=forge] [data-forge-install]', 'href')).toBe(
+      'https://install.example/forge-app',
+    );
+    expect(await fact('forge')).toContain(
+      'The install can take up to five minutes to reflect in Serval. Refresh the Serval page to see the updated status.',
+    );
     expect(await fact('budget')).toBeTruthy();
     expect(await page.textContent('#health-runs')).toContain(
       'Atlassian is unavailable right now (HTTP 503).',
@@ -188,6 +195,10 @@ describe('the console as a new Jira admin meets it', () => {
     await page.goto(`${world.backend.url}/console/tickets`);
     expect(await page.locator('main h1').count()).toBe(1);
     expect(await page.locator('main h2', { hasText: /^Ticket syncing$/ }).count()).toBe(0);
+    // The page's heading is said once; the list under it is the product's tickets.
+    const headings = await page.locator('main h1, main h2').allTextContents();
+    expect(headings.filter((heading) => heading === 'Tickets')).toEqual(['Tickets']);
+    expect(headings).toContain('Serval tickets');
     const main = (await page.textContent('main'))!;
     expect(main).toContain('between Serval tickets and Jira issues');
     expect(main).toContain(
@@ -223,6 +234,10 @@ describe('the console as a new Jira admin meets it', () => {
     await page.click('#team-keys a');
     await page.waitForURL('**/console/keys');
     expect(await page.locator('#keys').count()).toBe(1);
+    // Dates read like the rest of the console's, not as a raw timestamp.
+    const keys = (await page.textContent('#keys'))!;
+    expect(keys).toMatch(/created \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(keys).not.toMatch(/T\d\d:\d\d:\d\d/);
     await screenshot(page, 'admin-11-team');
   });
 
@@ -243,11 +258,28 @@ describe('the console as a new Jira admin meets it', () => {
     await screenshot(page, 'admin-12-disconnected');
   });
 
+  it('audit history names a disconnected site and an API key, not their ids', async () => {
+    await page.goto(`${world.backend.url}/console/audit?action=jira.connection.deleted`);
+    expect(await page.locator('#audit tr[data-action] td[data-label=Target]').allTextContents()).toEqual([
+      'globex.atlassian.net (Own OAuth app)',
+    ]);
+    await page.goto(`${world.backend.url}/console/audit?action=api_key.created`);
+    expect(await page.locator('#audit tr[data-action] td[data-label=Target]').allTextContents()).toContain(
+      `default (${world.backend.team.key.slice(0, 10)}…)`,
+    );
+    await screenshot(page, 'admin-12b-audit-names');
+  });
+
   it('error banners offer the support address, and there is a favicon', async () => {
     await page.goto(`${world.backend.url}/console/connections?error=oauth_client_rejected`);
     const banner = (await page.textContent('#callback-error'))!;
     expect(banner).toContain('Atlassian rejected the client ID or secret.');
     expect(banner).toContain(SUPPORT);
+    // Like "Jira site connected.", the message belongs to that connect: a reload does not show it again.
+    // (goto waited for the load event, after the page's module script ran.)
+    expect(page.url()).toBe(`${world.backend.url}/console/connections`);
+    await page.reload();
+    expect(await page.locator('#callback-error').count()).toBe(0);
     expect(await page.getAttribute('link[rel=icon]', 'href')).toBe('/favicon.svg');
     const icon = await page.request.get(`${world.backend.url}/favicon.ico`);
     expect(icon.status()).toBe(200);
@@ -269,6 +301,10 @@ describe('the console as a new Jira admin meets it', () => {
     await docs.getByText('The team the API key belongs to').first().waitFor();
     const text = (await docs.textContent('body'))!;
     expect(text.indexOf('Team')).toBeLessThan(text.indexOf('Forge app (internal)'));
+    // No button of the reference tool's cloud (its AI agent answers from the vendor's servers).
+    expect(text).not.toContain('Ask AI');
+    // The one way to authenticate is chosen already: the admin pastes a key and sends.
+    expect(text).not.toContain('No authentication selected');
     expect(elsewhere).toEqual([]);
     await screenshot(docs, 'admin-14-docs');
     await docs.close();

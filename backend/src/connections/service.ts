@@ -399,7 +399,8 @@ export async function deleteConnection(
       action: 'jira.connection.deleted',
       target: id,
       actor,
-      detail: { cloudId: connection.cloudId },
+      // The row is gone: the history names the site from here.
+      detail: { cloudId: connection.cloudId, siteUrl: connection.siteUrl, method: connection.method },
     });
   });
 }

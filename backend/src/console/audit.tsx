@@ -4,6 +4,7 @@ import { formatPushTime } from '@jira-integration/shared/forge-messages';
 import { Hono } from 'hono';
 import { AUDIT_ACTIONS, type AuditAction } from '../audit/log';
 import { auditActors, listAudit } from '../audit/service';
+import { listApiKeys } from '../auth/keys';
 import { listConnections } from '../connections/service';
 import type { AppEnv } from '../context';
 import { ConsoleLayout } from './layout';
@@ -11,6 +12,18 @@ import { requireConsoleSession } from './session';
 
 const isAction = (value: string | undefined): value is AuditAction =>
   (AUDIT_ACTIONS as readonly string[]).includes(value ?? '');
+
+/** "acme.atlassian.net (Sign in with Jira)": how the history names a connection. */
+function connectionName(siteUrl: string, method: unknown): string {
+  const host = new URL(siteUrl).host;
+  return method === 'managed' || method === 'custom' ? `${host} (${METHOD_LABELS[method]})` : host;
+}
+
+/** The site a connection's connected and deleted rows record, so a disconnected one is still named by it. */
+function recordedSite(detail: unknown): string | undefined {
+  const { siteUrl, method } = (detail ?? {}) as { siteUrl?: unknown; method?: unknown };
+  return typeof siteUrl === 'string' && URL.canParse(siteUrl) ? connectionName(siteUrl, method) : undefined;
+}
 
 export function auditConsoleRoutes() {
   const app = new Hono<AppEnv>();
@@ -30,11 +43,18 @@ export function auditConsoleRoutes() {
     };
     const entries = await listAudit(services, c.var.teamId, filter);
     const names = new Map(
-      connections.map((connection) => [
-        connection.id,
-        `${new URL(connection.siteUrl).host} (${METHOD_LABELS[connection.method]})`,
-      ]),
+      connections.map((connection) => [connection.id, connectionName(connection.siteUrl, connection.method)]),
     );
+    // Workflow decisions record the API key's id, and key rows target one: show the key as the Keys page does.
+    const keyNames = new Map(
+      (await listApiKeys(services.db, c.var.teamId)).map((key) => [key.id, `${key.name} (${key.prefix}…)`]),
+    );
+    for (const [id, name] of keyNames) names.set(id, name);
+    const actorName = (actor: string) => keyNames.get(actor) ?? actor;
+    for (const entry of entries) {
+      const site = entry.target && !names.has(entry.target) ? recordedSite(entry.detail) : undefined;
+      if (site) names.set(entry.target!, site);
+    }
     return c.html(
       <ConsoleLayout title="Audit history" productName={productName} current="/console/audit">
         <h1>Audit history</h1>
@@ -68,7 +88,7 @@ export function auditConsoleRoutes() {
               <option value="">Anyone</option>
               {actors.map((actor) => (
                 <option value={actor} selected={actor === filter.actor}>
-                  {actor}
+                  {actorName(actor)}
                 </option>
               ))}
             </select>
@@ -97,7 +117,7 @@ export function auditConsoleRoutes() {
                     <td data-label="When">{formatPushTime(new Date(entry.createdAt))}</td>
                     <td data-label="Action">{entry.action}</td>
                     <td data-label="Target">{names.get(entry.target ?? '') ?? entry.target ?? '—'}</td>
-                    <td data-label="Actor">{entry.actor ?? '—'}</td>
+                    <td data-label="Actor">{entry.actor ? actorName(entry.actor) : '—'}</td>
                     <td data-label="Detail">
                       <code>{JSON.stringify(entry.detail)}</code>
                     </td>

@@ -1,6 +1,6 @@
 /** One connection's page: everything an admin needs to know about it, and its recent health checks. */
 import { connectMessages, METHOD_LABELS, supportContact } from '@jira-integration/shared';
-import { formatPushTime } from '@jira-integration/shared/forge-messages';
+import { forgeConsoleMessages, formatPushTime } from '@jira-integration/shared/forge-messages';
 import { Hono } from 'hono';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import { lastProxyCallAt } from '../audit/service';
@@ -12,6 +12,7 @@ import { forgeSiteStatus } from '../model/forge-upgrade';
 import { describeForgeUpgrade, ForgeUpgradeNote } from './forge-upgrade';
 import { ConsoleLayout } from './layout';
 import { requireConsoleSession } from './session';
+import { ForgeInstallHelp } from './tickets';
 
 const when = (at: Date | null | undefined) => (at ? formatPushTime(at) : 'never');
 
@@ -88,6 +89,9 @@ export function connectionDetailRoutes() {
             <dt>Forge app</dt>
             <dd data-fact="forge">
               <ForgeUpgradeNote state={forge} />
+              {forge.label === forgeConsoleMessages.notInstalled ? (
+                <ForgeInstallHelp productName={productName} installUrl={services.config.forgeInstallUrl} />
+              ) : null}
             </dd>
           </dl>
         </div>

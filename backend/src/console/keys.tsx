@@ -1,5 +1,6 @@
 /** The API keys page: list, create (shown once) and revoke the team's keys. Forms post back here. */
 import { authMessages } from '@jira-integration/shared';
+import { formatPushTime } from '@jira-integration/shared/forge-messages';
 import { keyMessages as copy } from '@jira-integration/shared/security-messages';
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -53,7 +54,7 @@ function KeysPage(props: {
                 <td>
                   <strong>{key.name}</strong>
                   <div class="help">
-                    <code>{key.prefix}…</code> · {key.createdAt}
+                    <code>{key.prefix}…</code> · created {formatPushTime(new Date(key.createdAt))}
                   </div>
                 </td>
                 <td>

@@ -265,6 +265,7 @@ async function siteOptions(services: Services, connection: JiraConnection, proje
 }
 
 function TicketList(props: {
+  title: string;
   rows: Awaited<ReturnType<typeof listTickets>>['tickets'];
   links: Awaited<ReturnType<typeof linksOf>>;
   nextHref: string | null;
@@ -272,7 +273,7 @@ function TicketList(props: {
 }) {
   return (
     <section class="card" id="tickets">
-      <h2>Tickets</h2>
+      <h2>{props.title}</h2>
       <form method="get" action="/console/tickets" class="row" data-filter>
         <select name="status" aria-label="Status">
           <option value="">Any status</option>
@@ -452,7 +453,13 @@ export function ticketConsoleRoutes() {
           />
         ))}
         <p class="help support">{supportContact(services.config.productName)}</p>
-        <TicketList rows={page.tickets} links={links} nextHref={nextHref} filter={filter} />
+        <TicketList
+          title={copy.listTitle(services.config.productName)}
+          rows={page.tickets}
+          links={links}
+          nextHref={nextHref}
+          filter={filter}
+        />
       </ConsoleLayout>,
       problem ? 400 : 200,
     );

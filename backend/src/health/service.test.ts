@@ -109,6 +109,12 @@ describe('health checks when Atlassian is not well', () => {
         "Atlassian refused this connection's access token (HTTP 401). Reconnect the Jira site to continue.",
       detail: 'HTTP 401',
     });
+    // The other two were refused for the same reason, and say so rather than a bare "HTTP 401".
+    expect(results.map((result) => result.cause)).toEqual([
+      results[0].cause,
+      results[0].cause,
+      results[0].cause,
+    ]);
     const [after] = await t.services.db.select().from(jiraConnections).where(eq(jiraConnections.id, row.id));
     expect(after.status).toBe('needs_reconnect');
     expect(after.statusReason).toBe(

@@ -116,8 +116,9 @@ export async function runHealthChecks(
 
 /**
  * The checks for a connection, as its console shows them: stored for its detail page. A 401 is checked like
- * any other call's (connections/token-check.ts); when that marked the connection "Needs reconnect", the
- * connection test says why.
+ * any other call's (connections/token-check.ts); when that marked the connection "Needs reconnect", every
+ * check Jira refused with 401 says why (the later ones were refused for the same reason, without a check of
+ * their own).
  */
 export async function runConnectionHealthChecks(
   services: Services,
@@ -126,13 +127,17 @@ export async function runConnectionHealthChecks(
   deadline?: AbortSignal,
 ): Promise<HealthCheckResult[]> {
   const results = await runHealthChecks(services, site, deadline);
-  if (results[0].detail === 'HTTP 401') {
+  const refused = (result: HealthCheckResult) => result.detail === 'HTTP 401';
+  if (results.some(refused)) {
     const [now] = await services.db
       .select({ status: jiraConnections.status, statusReason: jiraConnections.statusReason })
       .from(jiraConnections)
       .where(eq(jiraConnections.id, connection.id));
     if (now?.status === 'needs_reconnect') {
-      results[0] = { ...results[0], cause: now.statusReason ?? connectMessages.tokenRefused };
+      const cause = now.statusReason ?? connectMessages.tokenRefused;
+      results.forEach((result, index) => {
+        if (refused(result)) results[index] = { ...result, cause };
+      });
     }
   }
   await recordHealthRun(services, connection.id, results);

@@ -65,8 +65,10 @@ function existingOf(row: HTMLTableRowElement): ExistingConnection {
   };
 }
 
-// "Jira site connected." belongs to the connect that just happened, not to a reload or a bookmark.
-if (new URLSearchParams(window.location.search).has('connected')) {
+// "Jira site connected." and a failed connect's message belong to the connect that just happened, not to a
+// reload or a bookmark.
+const shownOnce = new URLSearchParams(window.location.search);
+if (shownOnce.has('connected') || shownOnce.has('error')) {
   history.replaceState(null, '', window.location.pathname);
 }
 
