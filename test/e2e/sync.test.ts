@@ -538,7 +538,11 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     const { id } = (await (
       await api('/v1/tickets', {
         method: 'POST',
-        json: { title: 'Stranger', requesterEmail: 'dana@elsewhere.example' },
+        json: {
+          title: 'Stranger',
+          requesterEmail: 'dana@elsewhere.example',
+          assigneeEmail: 'erin@elsewhere.example',
+        },
       })
     ).json()) as Ticket;
     const linked = await synced(id);
@@ -550,6 +554,19 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect(notes[0].jsdPublic).toBe(false);
     expect(plainText(notes[0].body)).toBe(syncErrorMessages.unknownRequester('dana@elsewhere.example'));
     expect((await ticket(id)).requesterEmail).toBe('dana@elsewhere.example');
+    // A person edits the issue in Jira: the ticket takes the edit and keeps both people (Jira never had them).
+    await jira('PUT', `issue/${linked.jira?.issueKey}`, { fields: { summary: 'Stranger, renamed' } });
+    await expect.poll(async () => (await ticket(id)).title).toBe('Stranger, renamed');
+    expect(await ticket(id)).toMatchObject({
+      requesterEmail: 'dana@elsewhere.example',
+      assigneeEmail: 'erin@elsewhere.example',
+    });
+    // A later platform edit writes only what changed: no second note, no repeated unassign.
+    const edits = routeCount('PUT /rest/api/3/issue/{issueIdOrKey}');
+    await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { priority: 'high' } });
+    await synced(id);
+    expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
+    expect((await issue(linked.jira?.issueKey ?? '')).fields.comment.comments).toHaveLength(1);
   });
 
   it('an issue created in Jira becomes one ticket; duplicate and reordered events change nothing more', async () => {

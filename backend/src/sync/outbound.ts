@@ -255,15 +255,22 @@ async function pushChanges(
     fields.description = ticket.description.trim() ? toAdf(ticket.description) : null;
   }
   if (wanted.priority !== shadow.priority) fields.priority = { id: wanted.priority };
+  // The shadow keeps what Jira holds: a person the site lacks is not written, so Jira's value stays the shadow
+  // (else the next Jira event would read Jira's unchanged value as a change and clear the ticket's email).
   let note: string | null = null;
   if (wanted.reporter !== shadow.reporter && wanted.reporter) {
     const accountId = await accountIdOf(services, connection, wanted.reporter);
-    if (accountId) fields.reporter = { accountId };
-    else if (shadow.requesterNote !== wanted.reporter) note = wanted.reporter;
+    if (accountId) {
+      fields.reporter = { accountId };
+      next.reporter = wanted.reporter;
+    } else if (shadow.requesterNote !== wanted.reporter) note = wanted.reporter;
   }
   if (wanted.assignee !== shadow.assignee) {
     const accountId = wanted.assignee ? await accountIdOf(services, connection, wanted.assignee) : null;
-    fields.assignee = accountId ? { accountId } : null;
+    if (accountId || (shadow.assignee ?? null) !== null) {
+      fields.assignee = accountId ? { accountId } : null;
+      next.assignee = accountId ? wanted.assignee : null;
+    }
   }
   if (Object.keys(fields).length) {
     await serviceAccountJson(services, connection, 'PUT', `/rest/api/3/issue/${link.issueId}`, {
@@ -275,8 +282,6 @@ async function pushChanges(
     summary: wanted.summary,
     description: wanted.description,
     priority: wanted.priority,
-    assignee: wanted.assignee,
-    reporter: wanted.reporter,
   });
   if (note) {
     await postComment(services, connection, link.issueId, syncErrorMessages.unknownRequester(note), true);
