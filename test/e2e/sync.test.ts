@@ -9,7 +9,8 @@ import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
 import { pushTicket } from '@jira-integration/backend/sync/outbound';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { callSandbox, userToken } from '@jira-integration/sandbox/test-support/seed';
-import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
+import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
+import { syncErrorMessages, syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
@@ -675,6 +676,45 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       expect((await api('/healthz')).status).toBe(200);
     } finally {
       project.workflow = original;
+    }
+  });
+
+  it('Retry in the issue panel re-reads the issue for real, and only while sync can run', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Retried' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const key = linked.jira?.issueKey ?? '';
+    const issueId = linked.jira?.issueId ?? '';
+    const retry = () =>
+      world.sandbox.forge.invokeUi({
+        cloudId,
+        moduleKey: 'sync-status-panel',
+        path: FORGE_UI_PATHS.retryIssueSync,
+        method: 'POST',
+        accountId: world.seeded.alice.accountId,
+        issue: { id: issueId, key },
+      });
+    const linkState = async () =>
+      (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string | null };
+    // A change no event announced (a delivery Forge lost): Retry reads it.
+    const stored = world.sandbox.state.issues.get(issueId) as { summary: string };
+    stored.summary = 'Retried, changed while events were lost';
+    expect((await retry()).status).toBe(200);
+    await expect.poll(async () => (await ticket(id)).title).toBe('Retried, changed while events were lost');
+    await expect.poll(linkState).toMatchObject({ state: 'synced', lastError: null });
+    // Ticket Syncing turned off: Retry changes nothing and the link says why.
+    await api(`/v1/jira/connections/${connectionId}`, { method: 'PATCH', json: { ticketSyncing: false } });
+    try {
+      stored.summary = 'Retried while sync was off';
+      expect((await retry()).status).toBe(200);
+      const off = syncReadinessMessages.notReady(syncReadinessMessages.checkEnabled);
+      await expect.poll(linkState).toMatchObject({ state: 'error', lastError: off });
+      expect((await ticket(id)).title).toBe('Retried, changed while events were lost');
+    } finally {
+      await api(`/v1/jira/connections/${connectionId}`, { method: 'PATCH', json: { ticketSyncing: true } });
+      // Turning it on again backfills the project, which brings the change in.
+      await expect.poll(async () => (await ticket(id)).title).toBe('Retried while sync was off');
     }
   });
 
