@@ -27,7 +27,7 @@ import {
 import { impersonationTokens } from '../proxy/impersonation';
 import { resyncIssue } from '../sync/issue-sync';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
-import { countQueuedByTeam } from '../sync/outbox';
+import { countQueuedByConnection } from '../sync/outbox';
 import { syncReadinessOf } from '../sync/readiness';
 import { decideWorkspace, workspacesOfSite } from '../workspaces/service';
 import { SYSTEM_TOKEN_PURPOSE } from './credentials';
@@ -129,7 +129,7 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
   const installation = await installationOf(services, invocation);
   const connections = await managedConnectionsOf(services, invocation.cloudId);
   const linkCounts = await countLinksByConnection(services, invocation.cloudId);
-  const queued = await countQueuedByTeam(services);
+  const queued = await countQueuedByConnection(services, invocation.cloudId);
   const readiness = await syncReadinessOf(
     services,
     connections.map((entry) => entry.connection),
@@ -170,7 +170,7 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
               : {}),
           }
         : {}),
-      queuedChanges: queued.get(connection.teamId) ?? 0,
+      queuedChanges: queued.get(connection.id) ?? 0,
       ...(readiness.get(connection.id)?.reason
         ? { notReadyReason: readiness.get(connection.id)?.reason ?? '' }
         : {}),
