@@ -718,6 +718,35 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     }
   });
 
+  it('Retry on an issue whose event was lost long ago brings it in', async () => {
+    const created = await jira<{ id: string; key: string }>('POST', 'issue', {
+      fields: {
+        project: { key: 'SUP' },
+        issuetype: { id: '10003' },
+        summary: 'Lost event',
+        priority: { id: '3' },
+      },
+    });
+    await expect.poll(async () => (await ticketsByTitle('Lost event')).length).toBe(1);
+    // As if the event never arrived and nothing of it is stored any more (processed events are pruned).
+    const { db } = world.backend.services;
+    const { forgeEvents } = await import('@jira-integration/backend/db/schema');
+    const [lost] = await ticketsByTitle('Lost event');
+    await db.delete(issueSyncLinks).where(eq(issueSyncLinks.issueId, created.id));
+    await db.delete(tickets).where(eq(tickets.id, lost.id));
+    await db.delete(forgeEvents).where(eq(forgeEvents.issueId, created.id));
+    const answer = await world.sandbox.forge.invokeUi({
+      cloudId,
+      moduleKey: 'sync-status-panel',
+      path: FORGE_UI_PATHS.retryIssueSync,
+      method: 'POST',
+      accountId: world.seeded.alice.accountId,
+      issue: { id: created.id, key: created.key },
+    });
+    expect(answer).toEqual({ status: 200, body: { state: 'not_linked', issueKey: created.key } });
+    await expect.poll(async () => (await ticketsByTitle('Lost event')).length).toBe(1);
+  });
+
   it("another team's ticket is a 404 everywhere", async () => {
     const { createApiKey, createTeam } = await import('@jira-integration/backend/auth/keys');
     const other = await createTeam(world.backend.services.db, 'Other team');

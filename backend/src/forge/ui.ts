@@ -25,7 +25,7 @@ import {
   siteStatusOf,
 } from '../model/forge-upgrade';
 import { impersonationTokens } from '../proxy/impersonation';
-import { resyncIssue } from '../sync/issue-sync';
+import { readUnlinkedIssue, resyncIssue } from '../sync/issue-sync';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
 import { countQueuedByConnection } from '../sync/outbox';
 import { syncReadinessOf } from '../sync/readiness';
@@ -115,9 +115,11 @@ export async function retryIssueSync(
   const issue = requireIssue(invocation);
   await requireSyncableSite(services, invocation);
   await markIssueLinksPending(services, invocation.cloudId, issue.id);
-  // Linked: each link re-reads the issue and pushes the ticket; not linked: the latest event runs again.
+  // Linked: each link re-reads the issue and pushes the ticket; not linked: the latest event runs again, or
+  // without one, every connection of the site with sync settings reads the issue.
   const links = await resyncIssue(services, invocation.cloudId, issue.id);
   const eventId = links ? null : await requeueLatestIssueEvent(services, invocation.cloudId, issue.id);
+  if (!links && eventId === null) await readUnlinkedIssue(services, invocation.cloudId, issue.id);
   services.logger.info(
     { cloudId: invocation.cloudId, issueId: issue.id, links, eventId },
     'issue sync retry requested',
