@@ -533,6 +533,29 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       ]);
     // The sync's own comments never came back as Jira comments.
     expect((await issue(key)).fields.comment.comments).toHaveLength(3);
+    // Another app's comment (Jira Automation's) is not the sync's own: it comes in like a person's.
+    const alice = world.sandbox.state.users.get(world.seeded.alice.accountId)!;
+    const automation = { ...alice, accountId: 'automation-for-jira', displayName: 'Automation for Jira' };
+    world.sandbox.state.users.set(automation.accountId, { ...automation, email: null, accountType: 'app' });
+    const byRule = await callSandbox(
+      world.sandbox,
+      'POST',
+      `/ex/jira/${cloudId}/rest/api/3/issue/${key}/comment`,
+      {
+        token: userToken(world.sandbox, automation.accountId),
+        body: {
+          body: {
+            type: 'doc',
+            version: 1,
+            content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Rule ran' }] }],
+          },
+        },
+      },
+    );
+    expect(byRule.status).toBe(201);
+    await expect
+      .poll(async () => (await ticket(id)).comments?.map((comment) => [comment.source, comment.body]).at(-1))
+      .toEqual(['jira', 'Rule ran']);
   });
 
   it('a requester who is not in the site directory: created without them, with an internal note carrying the email', async () => {

@@ -33,6 +33,7 @@ import {
   SyncSetupError,
   serviceAccountJson,
   syncRuntime,
+  writtenBySync,
 } from './jira-client';
 import type { IssueSyncLink } from './links';
 import {
@@ -150,7 +151,7 @@ async function findCreatedIssue(
     for (const issue of page.issues) {
       const property = issue.properties?.[TICKET_PROPERTY] as { ticketId?: string } | undefined;
       if (property?.ticketId === ticket.id) return issue;
-      const byApp = !property && issue.fields.creator?.accountType === 'app';
+      const byApp = !property && (await writtenBySync(services, connection, issue.fields.creator));
       if (byApp && (titleEdited || issue.fields.summary === ticket.title)) unmarked.push(issue);
     }
     nextPageToken = page.isLast ? undefined : page.nextPageToken;
@@ -320,17 +321,19 @@ async function pushComments(
     )
     .orderBy(ticketComments.createdAt, ticketComments.id);
   if (!pending.length) return;
-  const existing = retrying
-    ? (
-        await serviceAccountJson<{ comments: JiraComment[] }>(
-          services,
-          connection,
-          'GET',
-          `/rest/api/3/issue/${issueId}/comment`,
-          { query: { maxResults: 100, orderBy: '-created' } },
-        )
-      ).comments.filter((comment) => comment.author?.accountType === 'app')
-    : [];
+  const existing: JiraComment[] = [];
+  if (retrying) {
+    const { comments } = await serviceAccountJson<{ comments: JiraComment[] }>(
+      services,
+      connection,
+      'GET',
+      `/rest/api/3/issue/${issueId}/comment`,
+      { query: { maxResults: 100, orderBy: '-created' } },
+    );
+    for (const comment of comments) {
+      if (await writtenBySync(services, connection, comment.author)) existing.push(comment);
+    }
+  }
   for (const comment of pending) {
     const body = canonicalMarkdown(comment.body);
     const already = existing.find((candidate) => toMarkdown(candidate.body) === body);
