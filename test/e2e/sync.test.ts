@@ -494,6 +494,36 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect((await ticket(id)).jira?.state).toBe('synced');
   });
 
+  it('a status path past a dead end: the walk steps back and takes another branch', async () => {
+    const state = world.sandbox.state;
+    state.statuses.set('10011', { id: '10011', name: 'Parked', category: 'indeterminate' } as never);
+    const project = [...state.projects.values()].find((candidate) => candidate.key === 'SUP')!;
+    const original = structuredClone(project.workflow);
+    // From To Do the first transition offered parks the issue, and a parked issue can only go back to To Do;
+    // Waiting for customer is reached through In Progress.
+    project.workflow.statuses = [...original.statuses, '10011'];
+    project.workflow.transitions = [
+      { id: '61', name: 'Park', to: '10011', from: ['10000'] },
+      { id: '62', name: 'Unpark', to: '10000', from: ['10011'] },
+      { id: '21', name: 'In Progress', to: '3', from: ['10000'] },
+      { id: '41', name: 'Waiting for customer', to: '10002', from: ['3'] },
+    ];
+    try {
+      const { id } = (await (
+        await api('/v1/tickets', { method: 'POST', json: { title: 'Dead end' } })
+      ).json()) as Ticket;
+      const linked = await synced(id);
+      await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { status: 'waiting' } });
+      await synced(id);
+      expect((await issue(linked.jira?.issueKey ?? '')).fields.status.id).toBe('10002');
+      expect(((await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string }).state).toBe(
+        'synced',
+      );
+    } finally {
+      project.workflow = original;
+    }
+  });
+
   it('comments go both ways and keep their visibility', async () => {
     const { id } = (await (
       await api('/v1/tickets', { method: 'POST', json: { title: 'Comments' } })

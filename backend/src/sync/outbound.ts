@@ -90,7 +90,13 @@ async function postComment(
   );
 }
 
-/** Moves the issue to `targetId` through available transitions (at most five steps, never a status twice). */
+/** The most transitions one status change takes (a workflow's longest sensible path, with steps back). */
+const MAX_TRANSITION_STEPS = 8;
+
+/**
+ * Moves the issue to `targetId` through available transitions: the direct one when offered, else one to a status
+ * not seen yet, else (a dead end) one not yet taken from this status, which steps back so another branch is tried.
+ */
 async function transitionTo(
   services: Services,
   connection: Connection,
@@ -99,19 +105,24 @@ async function transitionTo(
   targetId: string,
 ): Promise<void> {
   const visited = new Set(fromId ? [fromId] : []);
-  for (let step = 0; step < 5; step += 1) {
+  const taken = new Set<string>();
+  let at = fromId ?? '';
+  for (let step = 0; step < MAX_TRANSITION_STEPS; step += 1) {
     const { transitions } = await serviceAccountJson<{
       transitions: Array<{ id: string; to: { id: string; name: string } }>;
     }>(services, connection, 'GET', `/rest/api/3/issue/${issue.id}/transitions`);
     const next =
       transitions.find((transition) => transition.to.id === targetId) ??
-      transitions.find((transition) => !visited.has(transition.to.id));
+      transitions.find((transition) => !visited.has(transition.to.id)) ??
+      transitions.find((transition) => !taken.has(`${at}>${transition.id}`));
     if (!next) break;
     await serviceAccountJson(services, connection, 'POST', `/rest/api/3/issue/${issue.id}/transitions`, {
       body: { transition: { id: next.id } },
     });
     if (next.to.id === targetId) return;
+    taken.add(`${at}>${next.id}`);
     visited.add(next.to.id);
+    at = next.to.id;
   }
   throw new SyncSetupError(syncErrorMessages.noTransitionPath(targetId, issue.key));
 }
