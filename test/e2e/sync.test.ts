@@ -153,6 +153,27 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect((await read()).readiness.reason).toBe('Sync is not running. Missing: Sync settings saved.');
   });
 
+  it('the settings form lists every project of a site with many', async () => {
+    const { projects } = world.sandbox.state;
+    const sup = [...projects.values()].find((candidate) => candidate.key === 'SUP')!;
+    const added = Array.from({ length: 120 }, (_, n) => ({
+      ...structuredClone(sup),
+      id: String(20_000 + n),
+      key: `MANY${n}`,
+      name: `Many ${n}`,
+    }));
+    for (const project of added) projects.set(project.id, project);
+    try {
+      const answer = await api(`/v1/jira/connections/${connectionId}/sync-options`);
+      expect(answer.status).toBe(200);
+      const keys = ((await answer.json()) as { projects: Array<{ key: string }> }).projects.map((p) => p.key);
+      expect(keys).toEqual(expect.arrayContaining(['SUP', 'ENG', 'MANY0', 'MANY119']));
+      expect(keys).toHaveLength(new Set(keys).size);
+    } finally {
+      for (const project of added) projects.delete(project.id);
+    }
+  });
+
   it('refuses settings naming values the site lacks or leaving one unmapped, naming it', async () => {
     const put = async (json: unknown) => {
       const response = await api(`/v1/jira/connections/${connectionId}/sync-config`, { method: 'PUT', json });

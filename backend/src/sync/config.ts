@@ -141,20 +141,33 @@ async function readPriorities(services: Services, connection: JiraConnection): P
   return priorities.map((priority) => ({ id: priority.id, name: priority.name }));
 }
 
+/** Every project the connection sees, page by page (a site may have far more than one page of 100). */
+async function readProjects(services: Services, connection: JiraConnection) {
+  const projects: Array<{ id: string; key: string; name: string; projectTypeKey: string }> = [];
+  for (let startAt = 0; ; ) {
+    const page = await jiraJson<{ values: typeof projects; isLast?: boolean }>(
+      services,
+      asConnectingUser(services, connection),
+      'GET',
+      '/rest/api/3/project/search',
+      { query: { startAt, maxResults: 100 } },
+    );
+    projects.push(...page.values);
+    if (page.isLast !== false || page.values.length === 0) return projects;
+    startAt += page.values.length;
+  }
+}
+
 export async function readSiteSyncOptions(
   services: Services,
   connection: JiraConnection,
   projectKey?: string,
 ): Promise<SiteSyncOptions> {
   return readSite(services, connection, async () => {
-    const page = await jiraJson<{
-      values: Array<{ id: string; key: string; name: string; projectTypeKey: string }>;
-    }>(services, asConnectingUser(services, connection), 'GET', '/rest/api/3/project/search', {
-      query: { maxResults: 100 },
-    });
+    const projects = await readProjects(services, connection);
     const priorities = await readPriorities(services, connection);
     const options: SiteSyncOptions = {
-      projects: page.values.map((project) => ({
+      projects: projects.map((project) => ({
         id: project.id,
         key: project.key,
         name: project.name,
