@@ -153,27 +153,6 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect((await read()).readiness.reason).toBe('Sync is not running. Missing: Sync settings saved.');
   });
 
-  it('the settings form lists every project of a site with many', async () => {
-    const { projects } = world.sandbox.state;
-    const sup = [...projects.values()].find((candidate) => candidate.key === 'SUP')!;
-    const added = Array.from({ length: 120 }, (_, n) => ({
-      ...structuredClone(sup),
-      id: String(20_000 + n),
-      key: `MANY${n}`,
-      name: `Many ${n}`,
-    }));
-    for (const project of added) projects.set(project.id, project);
-    try {
-      const answer = await api(`/v1/jira/connections/${connectionId}/sync-options`);
-      expect(answer.status).toBe(200);
-      const keys = ((await answer.json()) as { projects: Array<{ key: string }> }).projects.map((p) => p.key);
-      expect(keys).toEqual(expect.arrayContaining(['SUP', 'ENG', 'MANY0', 'MANY119']));
-      expect(keys).toHaveLength(new Set(keys).size);
-    } finally {
-      for (const project of added) projects.delete(project.id);
-    }
-  });
-
   it('refuses settings naming values the site lacks or leaving one unmapped, naming it', async () => {
     const put = async (json: unknown) => {
       const response = await api(`/v1/jira/connections/${connectionId}/sync-config`, { method: 'PUT', json });
@@ -239,6 +218,46 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       ['public', 'jira', 'Could you send the VPN client logs?'],
       ['internal', 'jira', 'Looks like the gateway idle timeout; checking with the network team.'],
     ]);
+  });
+
+  it('the settings form and its check see every project and service desk of a site with many', async () => {
+    const { projects } = world.sandbox.state;
+    const original = [...projects.entries()];
+    const sup = original.find(([, candidate]) => candidate.key === 'SUP')![1];
+    const added = Array.from({ length: 120 }, (_, n) => {
+      const copy = structuredClone(sup);
+      return {
+        ...copy,
+        id: String(20_000 + n),
+        key: `MANY${n}`,
+        name: `Many ${n}`,
+        serviceDesk: copy.serviceDesk && { ...copy.serviceDesk, id: String(900 + n) },
+      };
+    });
+    // SUP's desk comes after more than a page of other desks.
+    projects.clear();
+    for (const project of added) projects.set(project.id, project);
+    for (const [id, project] of original) projects.set(id, project);
+    try {
+      const answer = await api(`/v1/jira/connections/${connectionId}/sync-options?projectKey=SUP`);
+      expect(answer.status).toBe(200);
+      const options = (await answer.json()) as {
+        projects: Array<{ key: string }>;
+        project: { requestTypes: Array<{ id: string }> };
+      };
+      const keys = options.projects.map((p) => p.key);
+      expect(keys).toEqual(expect.arrayContaining(['SUP', 'ENG', 'MANY0', 'MANY119']));
+      expect(keys).toHaveLength(new Set(keys).size);
+      expect(options.project.requestTypes.map((type) => type.id)).toContain('10');
+      const saved = await api(`/v1/jira/connections/${connectionId}/sync-config`, {
+        method: 'PUT',
+        json: CONFIG,
+      });
+      expect(saved.status).toBe(200);
+    } finally {
+      projects.clear();
+      for (const [id, project] of original) projects.set(id, project);
+    }
   });
 
   it('a ticket created on the platform appears in Jira once, with every mapped field and the ticket property', async () => {

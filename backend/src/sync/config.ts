@@ -89,24 +89,43 @@ async function readProject(services: Services, connection: JiraConnection, proje
   }
 }
 
+/** Every value of a JSM list, page by page (`start`, `limit`, `isLastPage`), or up to the first that `until` accepts. */
+async function readAllPages<T>(
+  services: Services,
+  connection: JiraConnection,
+  path: string,
+  until: (value: T) => boolean = () => false,
+): Promise<T[]> {
+  const values: T[] = [];
+  for (let start = 0; ; ) {
+    const page = await jiraJson<{ values: T[]; isLastPage?: boolean }>(
+      services,
+      asConnectingUser(services, connection),
+      'GET',
+      path,
+      { query: { start, limit: 100 } },
+    );
+    values.push(...page.values);
+    if (page.values.some(until) || page.isLastPage !== false || page.values.length === 0) return values;
+    start += page.values.length;
+  }
+}
+
 async function readRequestTypes(services: Services, connection: JiraConnection, project: ProjectDetail) {
-  const desks = await jiraJson<{ values: Array<{ id: string; projectKey: string }> }>(
+  const isProjectDesk = (candidate: { projectKey: string }) => candidate.projectKey === project.key;
+  const desks = await readAllPages<{ id: string; projectKey: string }>(
     services,
-    asConnectingUser(services, connection),
-    'GET',
+    connection,
     '/rest/servicedeskapi/servicedesk',
-    { query: { limit: 100 } },
+    isProjectDesk,
   );
-  const desk = desks.values.find((candidate) => candidate.projectKey === project.key);
+  const desk = desks.find(isProjectDesk);
   if (!desk) return [];
-  const types = await jiraJson<{ values: Array<{ id: string; name: string; issueTypeId: string }> }>(
+  return readAllPages<{ id: string; name: string; issueTypeId: string }>(
     services,
-    asConnectingUser(services, connection),
-    'GET',
+    connection,
     `/rest/servicedeskapi/servicedesk/${desk.id}/requesttype`,
-    { query: { limit: 100 } },
   );
-  return types.values;
 }
 
 /** The issue type the sync creates: the request type's for JSM, else the project's first standard type. */
