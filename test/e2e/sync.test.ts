@@ -9,7 +9,8 @@ import { syncRuntime } from '@jira-integration/backend/sync/jira-client';
 import { pushTicket } from '@jira-integration/backend/sync/outbound';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { callSandbox, userToken } from '@jira-integration/sandbox/test-support/seed';
-import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
+import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
+import { syncErrorMessages, syncReadinessMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
@@ -222,6 +223,46 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       ['public', 'jira', 'Could you send the VPN client logs?'],
       ['internal', 'jira', 'Looks like the gateway idle timeout; checking with the network team.'],
     ]);
+  });
+
+  it('the settings form and its check see every project and service desk of a site with many', async () => {
+    const { projects } = world.sandbox.state;
+    const original = [...projects.entries()];
+    const sup = original.find(([, candidate]) => candidate.key === 'SUP')![1];
+    const added = Array.from({ length: 120 }, (_, n) => {
+      const copy = structuredClone(sup);
+      return {
+        ...copy,
+        id: String(20_000 + n),
+        key: `MANY${n}`,
+        name: `Many ${n}`,
+        serviceDesk: copy.serviceDesk && { ...copy.serviceDesk, id: String(900 + n) },
+      };
+    });
+    // SUP's desk comes after more than a page of other desks.
+    projects.clear();
+    for (const project of added) projects.set(project.id, project);
+    for (const [id, project] of original) projects.set(id, project);
+    try {
+      const answer = await api(`/v1/jira/connections/${connectionId}/sync-options?projectKey=SUP`);
+      expect(answer.status).toBe(200);
+      const options = (await answer.json()) as {
+        projects: Array<{ key: string }>;
+        project: { requestTypes: Array<{ id: string }> };
+      };
+      const keys = options.projects.map((p) => p.key);
+      expect(keys).toEqual(expect.arrayContaining(['SUP', 'ENG', 'MANY0', 'MANY119']));
+      expect(keys).toHaveLength(new Set(keys).size);
+      expect(options.project.requestTypes.map((type) => type.id)).toContain('10');
+      const saved = await api(`/v1/jira/connections/${connectionId}/sync-config`, {
+        method: 'PUT',
+        json: CONFIG,
+      });
+      expect(saved.status).toBe(200);
+    } finally {
+      projects.clear();
+      for (const [id, project] of original) projects.set(id, project);
+    }
   });
 
   it('a ticket created on the platform appears in Jira once, with every mapped field and the ticket property', async () => {
@@ -499,6 +540,36 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect((await ticket(id)).jira?.state).toBe('synced');
   });
 
+  it('a status path past a dead end: the walk steps back and takes another branch', async () => {
+    const state = world.sandbox.state;
+    state.statuses.set('10011', { id: '10011', name: 'Parked', category: 'indeterminate' } as never);
+    const project = [...state.projects.values()].find((candidate) => candidate.key === 'SUP')!;
+    const original = structuredClone(project.workflow);
+    // From To Do the first transition offered parks the issue, and a parked issue can only go back to To Do;
+    // Waiting for customer is reached through In Progress.
+    project.workflow.statuses = [...original.statuses, '10011'];
+    project.workflow.transitions = [
+      { id: '61', name: 'Park', to: '10011', from: ['10000'] },
+      { id: '62', name: 'Unpark', to: '10000', from: ['10011'] },
+      { id: '21', name: 'In Progress', to: '3', from: ['10000'] },
+      { id: '41', name: 'Waiting for customer', to: '10002', from: ['3'] },
+    ];
+    try {
+      const { id } = (await (
+        await api('/v1/tickets', { method: 'POST', json: { title: 'Dead end' } })
+      ).json()) as Ticket;
+      const linked = await synced(id);
+      await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { status: 'waiting' } });
+      await synced(id);
+      expect((await issue(linked.jira?.issueKey ?? '')).fields.status.id).toBe('10002');
+      expect(((await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string }).state).toBe(
+        'synced',
+      );
+    } finally {
+      project.workflow = original;
+    }
+  });
+
   it('comments go both ways and keep their visibility', async () => {
     const { id } = (await (
       await api('/v1/tickets', { method: 'POST', json: { title: 'Comments' } })
@@ -538,13 +609,40 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
       ]);
     // The sync's own comments never came back as Jira comments.
     expect((await issue(key)).fields.comment.comments).toHaveLength(3);
+    // Another app's comment (Jira Automation's) is not the sync's own: it comes in like a person's.
+    const alice = world.sandbox.state.users.get(world.seeded.alice.accountId)!;
+    const automation = { ...alice, accountId: 'automation-for-jira', displayName: 'Automation for Jira' };
+    world.sandbox.state.users.set(automation.accountId, { ...automation, email: null, accountType: 'app' });
+    const byRule = await callSandbox(
+      world.sandbox,
+      'POST',
+      `/ex/jira/${cloudId}/rest/api/3/issue/${key}/comment`,
+      {
+        token: userToken(world.sandbox, automation.accountId),
+        body: {
+          body: {
+            type: 'doc',
+            version: 1,
+            content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Rule ran' }] }],
+          },
+        },
+      },
+    );
+    expect(byRule.status).toBe(201);
+    await expect
+      .poll(async () => (await ticket(id)).comments?.map((comment) => [comment.source, comment.body]).at(-1))
+      .toEqual(['jira', 'Rule ran']);
   });
 
   it('a requester who is not in the site directory: created without them, with an internal note carrying the email', async () => {
     const { id } = (await (
       await api('/v1/tickets', {
         method: 'POST',
-        json: { title: 'Stranger', requesterEmail: 'dana@elsewhere.example' },
+        json: {
+          title: 'Stranger',
+          requesterEmail: 'dana@elsewhere.example',
+          assigneeEmail: 'erin@elsewhere.example',
+        },
       })
     ).json()) as Ticket;
     const linked = await synced(id);
@@ -556,6 +654,19 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect(notes[0].jsdPublic).toBe(false);
     expect(plainText(notes[0].body)).toBe(syncErrorMessages.unknownRequester('dana@elsewhere.example'));
     expect((await ticket(id)).requesterEmail).toBe('dana@elsewhere.example');
+    // A person edits the issue in Jira: the ticket takes the edit and keeps both people (Jira never had them).
+    await jira('PUT', `issue/${linked.jira?.issueKey}`, { fields: { summary: 'Stranger, renamed' } });
+    await expect.poll(async () => (await ticket(id)).title).toBe('Stranger, renamed');
+    expect(await ticket(id)).toMatchObject({
+      requesterEmail: 'dana@elsewhere.example',
+      assigneeEmail: 'erin@elsewhere.example',
+    });
+    // A later platform edit writes only what changed: no second note, no repeated unassign.
+    const edits = routeCount('PUT /rest/api/3/issue/{issueIdOrKey}');
+    await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { priority: 'high' } });
+    await synced(id);
+    expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
+    expect((await issue(linked.jira?.issueKey ?? '')).fields.comment.comments).toHaveLength(1);
   });
 
   it('an issue created in Jira becomes one ticket; duplicate and reordered events change nothing more', async () => {
@@ -665,6 +776,74 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     } finally {
       project.workflow = original;
     }
+  });
+
+  it('Retry in the issue panel re-reads the issue for real, and only while sync can run', async () => {
+    const { id } = (await (
+      await api('/v1/tickets', { method: 'POST', json: { title: 'Retried' } })
+    ).json()) as Ticket;
+    const linked = await synced(id);
+    const key = linked.jira?.issueKey ?? '';
+    const issueId = linked.jira?.issueId ?? '';
+    const retry = () =>
+      world.sandbox.forge.invokeUi({
+        cloudId,
+        moduleKey: 'sync-status-panel',
+        path: FORGE_UI_PATHS.retryIssueSync,
+        method: 'POST',
+        accountId: world.seeded.alice.accountId,
+        issue: { id: issueId, key },
+      });
+    const linkState = async () =>
+      (await (await api(`/v1/tickets/${id}/sync`)).json()) as { state: string; lastError: string | null };
+    // A change no event announced (a delivery Forge lost): Retry reads it.
+    const stored = world.sandbox.state.issues.get(issueId) as { summary: string };
+    stored.summary = 'Retried, changed while events were lost';
+    expect((await retry()).status).toBe(200);
+    await expect.poll(async () => (await ticket(id)).title).toBe('Retried, changed while events were lost');
+    await expect.poll(linkState).toMatchObject({ state: 'synced', lastError: null });
+    // Ticket Syncing turned off: Retry changes nothing and the link says why.
+    await api(`/v1/jira/connections/${connectionId}`, { method: 'PATCH', json: { ticketSyncing: false } });
+    try {
+      stored.summary = 'Retried while sync was off';
+      expect((await retry()).status).toBe(200);
+      const off = syncReadinessMessages.notReady(syncReadinessMessages.checkEnabled);
+      await expect.poll(linkState).toMatchObject({ state: 'error', lastError: off });
+      expect((await ticket(id)).title).toBe('Retried, changed while events were lost');
+    } finally {
+      await api(`/v1/jira/connections/${connectionId}`, { method: 'PATCH', json: { ticketSyncing: true } });
+      // Turning it on again backfills the project, which brings the change in.
+      await expect.poll(async () => (await ticket(id)).title).toBe('Retried while sync was off');
+    }
+  });
+
+  it('Retry on an issue whose event was lost long ago brings it in', async () => {
+    const created = await jira<{ id: string; key: string }>('POST', 'issue', {
+      fields: {
+        project: { key: 'SUP' },
+        issuetype: { id: '10003' },
+        summary: 'Lost event',
+        priority: { id: '3' },
+      },
+    });
+    await expect.poll(async () => (await ticketsByTitle('Lost event')).length).toBe(1);
+    // As if the event never arrived and nothing of it is stored any more (processed events are pruned).
+    const { db } = world.backend.services;
+    const { forgeEvents } = await import('@jira-integration/backend/db/schema');
+    const [lost] = await ticketsByTitle('Lost event');
+    await db.delete(issueSyncLinks).where(eq(issueSyncLinks.issueId, created.id));
+    await db.delete(tickets).where(eq(tickets.id, lost.id));
+    await db.delete(forgeEvents).where(eq(forgeEvents.issueId, created.id));
+    const answer = await world.sandbox.forge.invokeUi({
+      cloudId,
+      moduleKey: 'sync-status-panel',
+      path: FORGE_UI_PATHS.retryIssueSync,
+      method: 'POST',
+      accountId: world.seeded.alice.accountId,
+      issue: { id: created.id, key: created.key },
+    });
+    expect(answer).toEqual({ status: 200, body: { state: 'not_linked', issueKey: created.key } });
+    await expect.poll(async () => (await ticketsByTitle('Lost event')).length).toBe(1);
   });
 
   it("another team's ticket is a 404 everywhere", async () => {

@@ -6,13 +6,13 @@ import {
   issueSyncStatusSchema,
 } from '@jira-integration/shared/forge-ui';
 import { syncReadinessMessages } from '@jira-integration/shared/sync-messages';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestConnection } from '../../test-support/connections';
 import { testDatabaseKinds } from '../../test-support/database';
 import { type ForgeTestBed, siteA, siteB, startForgeTestBed } from '../../test-support/forge';
 import { insertTestIssueLink } from '../../test-support/sync';
-import { forgeEvents, jiraConnections } from '../db/schema';
+import { forgeEvents, jiraConnections, syncOutbox, tickets } from '../db/schema';
 import type { JiraConnection } from '../model/connection';
 import { registerForgeJobs } from './jobs';
 
@@ -248,6 +248,47 @@ describe.each(testDatabaseKinds())('Forge UI endpoints (%s)', (kind) => {
         expect.objectContaining({ teamNames: ['Team two'], status: 'approved' }),
       ],
     });
+  });
+
+  it('admin page: queued changes count the tickets waiting for this site, per connection', async () => {
+    const elsewhere = await insertTestConnection(bed.services, {
+      teamId: bed.backend.team.id,
+      cloudId: siteB.cloudId,
+      accessToken: 'b1',
+      siteUrl: siteB.url,
+    });
+    const now = new Date(bed.clock.now());
+    const queue = async (id: string, connectionId: string) => {
+      await bed.services.db.insert(tickets).values({
+        id,
+        teamId: bed.backend.team.id,
+        title: id,
+        status: 'open',
+        priority: 'medium',
+        connectionId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await bed.services.db
+        .insert(syncOutbox)
+        .values({ teamId: bed.backend.team.id, ticketId: id, createdAt: now });
+    };
+    try {
+      await queue('tkt_queued_for_a', managedA1.id);
+      await queue('tkt_queued_for_b', elsewhere.id);
+      const overview = adminOverviewSchema.parse(
+        (await invoke(siteA.cloudId, FORGE_UI_PATHS.adminOverview)).body,
+      );
+      expect(overview.sync.map((entry) => [entry.teamName, entry.queuedChanges])).toEqual([
+        ['Test team', 1],
+        ['Team two', 0],
+      ]);
+    } finally {
+      await bed.services.db
+        .delete(tickets)
+        .where(inArray(tickets.id, ['tkt_queued_for_a', 'tkt_queued_for_b']));
+      await bed.services.db.delete(jiraConnections).where(eq(jiraConnections.id, elsewhere.id));
+    }
   });
 
   it('a token for another site never reaches this site’s data', async () => {

@@ -25,9 +25,9 @@ import {
   siteStatusOf,
 } from '../model/forge-upgrade';
 import { impersonationTokens } from '../proxy/impersonation';
-import { resyncIssue } from '../sync/issue-sync';
+import { readUnlinkedIssue, resyncIssue } from '../sync/issue-sync';
 import { countLinksByConnection, findIssueLink, markIssueLinksPending } from '../sync/links';
-import { countQueuedByTeam } from '../sync/outbox';
+import { countQueuedByConnection } from '../sync/outbox';
 import { syncReadinessOf } from '../sync/readiness';
 import { decideWorkspace, workspacesOfSite } from '../workspaces/service';
 import { SYSTEM_TOKEN_PURPOSE } from './credentials';
@@ -115,9 +115,11 @@ export async function retryIssueSync(
   const issue = requireIssue(invocation);
   await requireSyncableSite(services, invocation);
   await markIssueLinksPending(services, invocation.cloudId, issue.id);
-  // Linked: each link re-reads the issue and pushes the ticket; not linked: the latest event runs again.
+  // Linked: each link re-reads the issue and pushes the ticket; not linked: the latest event runs again, or
+  // without one, every connection of the site with sync settings reads the issue.
   const links = await resyncIssue(services, invocation.cloudId, issue.id);
   const eventId = links ? null : await requeueLatestIssueEvent(services, invocation.cloudId, issue.id);
+  if (!links && eventId === null) await readUnlinkedIssue(services, invocation.cloudId, issue.id);
   services.logger.info(
     { cloudId: invocation.cloudId, issueId: issue.id, links, eventId },
     'issue sync retry requested',
@@ -129,7 +131,7 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
   const installation = await installationOf(services, invocation);
   const connections = await managedConnectionsOf(services, invocation.cloudId);
   const linkCounts = await countLinksByConnection(services, invocation.cloudId);
-  const queued = await countQueuedByTeam(services);
+  const queued = await countQueuedByConnection(services, invocation.cloudId);
   const readiness = await syncReadinessOf(
     services,
     connections.map((entry) => entry.connection),
@@ -170,7 +172,7 @@ export async function adminOverview(services: Services, invocation: ForgeInvocat
               : {}),
           }
         : {}),
-      queuedChanges: queued.get(connection.teamId) ?? 0,
+      queuedChanges: queued.get(connection.id) ?? 0,
       ...(readiness.get(connection.id)?.reason
         ? { notReadyReason: readiness.get(connection.id)?.reason ?? '' }
         : {}),

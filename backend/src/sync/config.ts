@@ -89,24 +89,43 @@ async function readProject(services: Services, connection: JiraConnection, proje
   }
 }
 
+/** Every value of a JSM list, page by page (`start`, `limit`, `isLastPage`), or up to the first that `until` accepts. */
+async function readAllPages<T>(
+  services: Services,
+  connection: JiraConnection,
+  path: string,
+  until: (value: T) => boolean = () => false,
+): Promise<T[]> {
+  const values: T[] = [];
+  for (let start = 0; ; ) {
+    const page = await jiraJson<{ values: T[]; isLastPage?: boolean }>(
+      services,
+      asConnectingUser(services, connection),
+      'GET',
+      path,
+      { query: { start, limit: 100 } },
+    );
+    values.push(...page.values);
+    if (page.values.some(until) || page.isLastPage !== false || page.values.length === 0) return values;
+    start += page.values.length;
+  }
+}
+
 async function readRequestTypes(services: Services, connection: JiraConnection, project: ProjectDetail) {
-  const desks = await jiraJson<{ values: Array<{ id: string; projectKey: string }> }>(
+  const isProjectDesk = (candidate: { projectKey: string }) => candidate.projectKey === project.key;
+  const desks = await readAllPages<{ id: string; projectKey: string }>(
     services,
-    asConnectingUser(services, connection),
-    'GET',
+    connection,
     '/rest/servicedeskapi/servicedesk',
-    { query: { limit: 100 } },
+    isProjectDesk,
   );
-  const desk = desks.values.find((candidate) => candidate.projectKey === project.key);
+  const desk = desks.find(isProjectDesk);
   if (!desk) return [];
-  const types = await jiraJson<{ values: Array<{ id: string; name: string; issueTypeId: string }> }>(
+  return readAllPages<{ id: string; name: string; issueTypeId: string }>(
     services,
-    asConnectingUser(services, connection),
-    'GET',
+    connection,
     `/rest/servicedeskapi/servicedesk/${desk.id}/requesttype`,
-    { query: { limit: 100 } },
   );
-  return types.values;
 }
 
 /** The issue type the sync creates: the request type's for JSM, else the project's first standard type. */
@@ -141,20 +160,33 @@ async function readPriorities(services: Services, connection: JiraConnection): P
   return priorities.map((priority) => ({ id: priority.id, name: priority.name }));
 }
 
+/** Every project the connection sees, page by page (a site may have far more than one page of 100). */
+async function readProjects(services: Services, connection: JiraConnection) {
+  const projects: Array<{ id: string; key: string; name: string; projectTypeKey: string }> = [];
+  for (let startAt = 0; ; ) {
+    const page = await jiraJson<{ values: typeof projects; isLast?: boolean }>(
+      services,
+      asConnectingUser(services, connection),
+      'GET',
+      '/rest/api/3/project/search',
+      { query: { startAt, maxResults: 100 } },
+    );
+    projects.push(...page.values);
+    if (page.isLast !== false || page.values.length === 0) return projects;
+    startAt += page.values.length;
+  }
+}
+
 export async function readSiteSyncOptions(
   services: Services,
   connection: JiraConnection,
   projectKey?: string,
 ): Promise<SiteSyncOptions> {
   return readSite(services, connection, async () => {
-    const page = await jiraJson<{
-      values: Array<{ id: string; key: string; name: string; projectTypeKey: string }>;
-    }>(services, asConnectingUser(services, connection), 'GET', '/rest/api/3/project/search', {
-      query: { maxResults: 100 },
-    });
+    const projects = await readProjects(services, connection);
     const priorities = await readPriorities(services, connection);
     const options: SiteSyncOptions = {
-      projects: page.values.map((project) => ({
+      projects: projects.map((project) => ({
         id: project.id,
         key: project.key,
         name: project.name,

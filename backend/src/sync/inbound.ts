@@ -25,7 +25,7 @@ import type { JiraConnection } from '../model/connection';
 import { newCommentId, newTicketId, type Ticket } from '../tickets/service';
 import { canonicalMarkdown, toMarkdown } from './adf';
 import { pullsFromJira, type SyncConfig } from './config';
-import { serviceAccountJson } from './jira-client';
+import { serviceAccountJson, writtenBySync } from './jira-client';
 import type { IssueSyncLink } from './links';
 import {
   ISSUE_FIELDS,
@@ -84,7 +84,7 @@ export async function pullIssue(
   const apply = async () => {
     const issue =
       options.issue !== undefined ? options.issue : await readIssue(services, connection, issueId);
-    return mergeIssue(services, config, link, issue);
+    return mergeIssue(services, connection, config, link, issue);
   };
   return options.holdingLease ? apply() : withLease(services, link.ticketId, apply);
 }
@@ -125,15 +125,24 @@ function unmappedMessage(issue: JiraIssue, field: string): string {
     : syncErrorMessages.unmappedJiraValue('priority', issue.fields.priority?.name ?? '');
 }
 
+/** The issue's comments the service account wrote: the sync's own writes (or notes), never echoed back. */
+async function commentsBySync(services: Services, connection: JiraConnection, issue: JiraIssue) {
+  const own = new Set<string>();
+  for (const comment of issue.fields.comment?.comments ?? []) {
+    if (await writtenBySync(services, connection, comment.author)) own.add(comment.id);
+  }
+  return own;
+}
+
 async function importComments(
   tx: Parameters<Parameters<Services['db']['transaction']>[0]>[0],
   ticketId: string,
   issue: JiraIssue,
+  bySync: Set<string>,
 ): Promise<number> {
   let added = 0;
   for (const comment of issue.fields.comment?.comments ?? []) {
-    // The service account's comments are the sync's own writes (or notes): never echoed back.
-    if (comment.author?.accountType === 'app') continue;
+    if (bySync.has(comment.id)) continue;
     const inserted = await tx
       .insert(ticketComments)
       .values({
@@ -183,12 +192,13 @@ async function createTicketFromIssue(
   // is recognised by the ticket creating an issue with its title, whose retry claims it.
   if (
     !property &&
-    issue.fields.creator?.accountType === 'app' &&
+    (await writtenBySync(services, connection, issue.fields.creator)) &&
     (await creatingIssue(services, connection, issue))
   )
     return 'ignored';
   const values = jiraValues(issue);
   const mapped = ticketValuesFrom(config, values, undefined);
+  const bySync = await commentsBySync(services, connection, issue);
   const now = services.clock.now();
   const changedAt = (issue.fields.updated ? new Date(issue.fields.updated) : now).toISOString();
   return services.db.transaction(async (tx) => {
@@ -228,13 +238,14 @@ async function createTicketFromIssue(
       createdAt: issue.fields.created ? new Date(issue.fields.created) : now,
       updatedAt: now,
     });
-    await importComments(tx, ticketId, issue);
+    await importComments(tx, ticketId, issue, bySync);
     return 'created';
   });
 }
 
 async function mergeIssue(
   services: Services,
+  connection: JiraConnection,
   config: SyncConfig,
   link: IssueSyncLink,
   issue: JiraIssue | null,
@@ -274,6 +285,7 @@ async function mergeIssue(
     nextShadow[field] = jira[field];
   }
   const problems = pulls ? mapped.problems : [];
+  const bySync = pulls ? await commentsBySync(services, connection, issue) : new Set<string>();
   const lastError = problems.length ? unmappedMessage(issue, problems[0]) : null;
   const outcome = await services.db.transaction(async (tx) => {
     if (Object.keys(updates).length) {
@@ -282,7 +294,7 @@ async function mergeIssue(
         .set({ ...updates, fieldChangedAt, updatedAt: now })
         .where(eq(tickets.id, ticket.id));
     }
-    const comments = pulls ? await importComments(tx, ticket.id, issue) : 0;
+    const comments = pulls ? await importComments(tx, ticket.id, issue, bySync) : 0;
     await tx
       .update(issueSyncLinks)
       .set({

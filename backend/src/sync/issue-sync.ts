@@ -89,6 +89,25 @@ export async function resyncIssue(services: Services, cloudId: string, issueId: 
 }
 
 /**
+ * Retry on an issue no ticket is linked to and no stored event names (never delivered, or pruned): every
+ * connection of the site with sync settings reads it, which creates its ticket where the strategy and project
+ * allow (the job checks readiness first).
+ */
+export async function readUnlinkedIssue(
+  services: Services,
+  cloudId: string,
+  issueId: string,
+): Promise<number> {
+  const rows = await services.db
+    .select({ connectionId: syncConfigs.connectionId })
+    .from(syncConfigs)
+    .innerJoin(jiraConnections, eq(jiraConnections.id, syncConfigs.connectionId))
+    .where(eq(jiraConnections.cloudId, cloudId));
+  for (const row of rows) await queueIssueSync(services, { connectionId: row.connectionId, issueId });
+  return rows.length;
+}
+
+/**
  * Re-runs one link's sync for real: the issue is read again and merged (when the strategy pulls), and the
  * ticket's current values are pushed through a new outbox row (when it pushes), so a fixed mapping or a
  * recovered site takes effect without waiting for the next change.

@@ -48,6 +48,8 @@ export interface SyncRuntime {
   nextSlotAt: Map<string, number>;
   /** `cloudId:email` → accountId (null: not a user of the site). */
   accountIds: Map<string, string | null>;
+  /** cloudId → the service account's own accountId (the author of the sync's writes there). */
+  ownAccountIds: Map<string, string>;
   /** `cloudId:projectId:requestTypeId` → the JSM desk and request type fields a request is created with. */
   requestTargets: Map<string, RequestTarget>;
   /** Called after each answer is read (tests stop a worker at an exact point with it). */
@@ -67,6 +69,7 @@ export function createSyncRuntime(): SyncRuntime {
     calls: new Map(),
     nextSlotAt: new Map(),
     accountIds: new Map(),
+    ownAccountIds: new Map(),
     requestTargets: new Map(),
   };
 }
@@ -146,6 +149,27 @@ export async function serviceAccountJson<T>(
   }
   if (!response.ok) throw new JiraError(response.status, body);
   return body as T;
+}
+
+/**
+ * Whether the sync itself wrote as this user (its comments, notes and creates): only an app can be, and only
+ * the service account is; another app (Jira Automation, a Marketplace app) writes like a person. The account
+ * is read once per site and process, and only when an app's write needs telling apart.
+ */
+export async function writtenBySync(
+  services: Services,
+  connection: JiraConnection,
+  user: { accountId: string; accountType?: string } | null | undefined,
+): Promise<boolean> {
+  if (user?.accountType !== 'app') return false;
+  const known = syncRuntime(services).ownAccountIds;
+  let own = known.get(connection.cloudId);
+  if (!own) {
+    own = (await serviceAccountJson<{ accountId: string }>(services, connection, 'GET', '/rest/api/3/myself'))
+      .accountId;
+    known.set(connection.cloudId, own);
+  }
+  return user.accountId === own;
 }
 
 function parseJson(text: string): unknown {

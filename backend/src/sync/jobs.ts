@@ -13,21 +13,34 @@ import { resyncLink } from './issue-sync';
 import { SyncRateLimitedError } from './jira-client';
 import { pushTicket } from './outbound';
 import { LeaseBusyError, queueIssueSync, SYNC_ISSUE_JOB, SYNC_SWEEP_JOB, sweepOutbox } from './outbox';
+import { syncReadiness } from './readiness';
 import { runBackfill, runDueReconciliations, SYNC_BACKFILL_JOB } from './reconcile';
 
 export async function syncIssueJob(services: Services, job: { connectionId: string; issueId: string }) {
   try {
-    const [link] = await services.db
-      .select()
-      .from(issueSyncLinks)
-      .where(and(eq(issueSyncLinks.connectionId, job.connectionId), eq(issueSyncLinks.issueId, job.issueId)));
-    if (link) return await resyncLink(services, link.connectionId, link.ticketId, link.issueId);
     const [connection] = await services.db
       .select()
       .from(jiraConnections)
       .where(eq(jiraConnections.id, job.connectionId));
-    const config = connection ? await findSyncConfig(services, connection.id) : null;
-    if (connection && config) await pullIssue(services, connection, config, job.issueId);
+    if (!connection) return;
+    const [link] = await services.db
+      .select()
+      .from(issueSyncLinks)
+      .where(and(eq(issueSyncLinks.connectionId, job.connectionId), eq(issueSyncLinks.issueId, job.issueId)));
+    // Retry and re-queued reads run only while sync can run, like events, reconciliation and the outbox.
+    const readiness = await syncReadiness(services, connection);
+    if (!readiness.ready) {
+      if (link) {
+        await services.db
+          .update(issueSyncLinks)
+          .set({ state: 'error', lastError: readiness.reason, updatedAt: services.clock.now() })
+          .where(eq(issueSyncLinks.id, link.id));
+      }
+      return;
+    }
+    if (link) return await resyncLink(services, link.connectionId, link.ticketId, link.issueId);
+    const config = await findSyncConfig(services, connection.id);
+    if (config) await pullIssue(services, connection, config, job.issueId);
   } catch (error) {
     if (error instanceof LeaseBusyError) return queueIssueSync(services, job, 2);
     if (error instanceof SyncRateLimitedError) {

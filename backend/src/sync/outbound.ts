@@ -33,6 +33,7 @@ import {
   SyncSetupError,
   serviceAccountJson,
   syncRuntime,
+  writtenBySync,
 } from './jira-client';
 import type { IssueSyncLink } from './links';
 import {
@@ -89,7 +90,13 @@ async function postComment(
   );
 }
 
-/** Moves the issue to `targetId` through available transitions (at most five steps, never a status twice). */
+/** The most transitions one status change takes (a workflow's longest sensible path, with steps back). */
+const MAX_TRANSITION_STEPS = 8;
+
+/**
+ * Moves the issue to `targetId` through available transitions: the direct one when offered, else one to a status
+ * not seen yet, else (a dead end) one not yet taken from this status, which steps back so another branch is tried.
+ */
 async function transitionTo(
   services: Services,
   connection: Connection,
@@ -98,19 +105,24 @@ async function transitionTo(
   targetId: string,
 ): Promise<void> {
   const visited = new Set(fromId ? [fromId] : []);
-  for (let step = 0; step < 5; step += 1) {
+  const taken = new Set<string>();
+  let at = fromId ?? '';
+  for (let step = 0; step < MAX_TRANSITION_STEPS; step += 1) {
     const { transitions } = await serviceAccountJson<{
       transitions: Array<{ id: string; to: { id: string; name: string } }>;
     }>(services, connection, 'GET', `/rest/api/3/issue/${issue.id}/transitions`);
     const next =
       transitions.find((transition) => transition.to.id === targetId) ??
-      transitions.find((transition) => !visited.has(transition.to.id));
+      transitions.find((transition) => !visited.has(transition.to.id)) ??
+      transitions.find((transition) => !taken.has(`${at}>${transition.id}`));
     if (!next) break;
     await serviceAccountJson(services, connection, 'POST', `/rest/api/3/issue/${issue.id}/transitions`, {
       body: { transition: { id: next.id } },
     });
     if (next.to.id === targetId) return;
+    taken.add(`${at}>${next.id}`);
     visited.add(next.to.id);
+    at = next.to.id;
   }
   throw new SyncSetupError(syncErrorMessages.noTransitionPath(targetId, issue.key));
 }
@@ -150,7 +162,7 @@ async function findCreatedIssue(
     for (const issue of page.issues) {
       const property = issue.properties?.[TICKET_PROPERTY] as { ticketId?: string } | undefined;
       if (property?.ticketId === ticket.id) return issue;
-      const byApp = !property && issue.fields.creator?.accountType === 'app';
+      const byApp = !property && (await writtenBySync(services, connection, issue.fields.creator));
       if (byApp && (titleEdited || issue.fields.summary === ticket.title)) unmarked.push(issue);
     }
     nextPageToken = page.isLast ? undefined : page.nextPageToken;
@@ -255,15 +267,22 @@ async function pushChanges(
     fields.description = ticket.description.trim() ? toAdf(ticket.description) : null;
   }
   if (wanted.priority !== shadow.priority) fields.priority = { id: wanted.priority };
+  // The shadow keeps what Jira holds: a person the site lacks is not written, so Jira's value stays the shadow
+  // (else the next Jira event would read Jira's unchanged value as a change and clear the ticket's email).
   let note: string | null = null;
   if (wanted.reporter !== shadow.reporter && wanted.reporter) {
     const accountId = await accountIdOf(services, connection, wanted.reporter);
-    if (accountId) fields.reporter = { accountId };
-    else if (shadow.requesterNote !== wanted.reporter) note = wanted.reporter;
+    if (accountId) {
+      fields.reporter = { accountId };
+      next.reporter = wanted.reporter;
+    } else if (shadow.requesterNote !== wanted.reporter) note = wanted.reporter;
   }
   if (wanted.assignee !== shadow.assignee) {
     const accountId = wanted.assignee ? await accountIdOf(services, connection, wanted.assignee) : null;
-    fields.assignee = accountId ? { accountId } : null;
+    if (accountId || (shadow.assignee ?? null) !== null) {
+      fields.assignee = accountId ? { accountId } : null;
+      next.assignee = accountId ? wanted.assignee : null;
+    }
   }
   if (Object.keys(fields).length) {
     await serviceAccountJson(services, connection, 'PUT', `/rest/api/3/issue/${link.issueId}`, {
@@ -275,8 +294,6 @@ async function pushChanges(
     summary: wanted.summary,
     description: wanted.description,
     priority: wanted.priority,
-    assignee: wanted.assignee,
-    reporter: wanted.reporter,
   });
   if (note) {
     await postComment(services, connection, link.issueId, syncErrorMessages.unknownRequester(note), true);
@@ -315,17 +332,19 @@ async function pushComments(
     )
     .orderBy(ticketComments.createdAt, ticketComments.id);
   if (!pending.length) return;
-  const existing = retrying
-    ? (
-        await serviceAccountJson<{ comments: JiraComment[] }>(
-          services,
-          connection,
-          'GET',
-          `/rest/api/3/issue/${issueId}/comment`,
-          { query: { maxResults: 100, orderBy: '-created' } },
-        )
-      ).comments.filter((comment) => comment.author?.accountType === 'app')
-    : [];
+  const existing: JiraComment[] = [];
+  if (retrying) {
+    const { comments } = await serviceAccountJson<{ comments: JiraComment[] }>(
+      services,
+      connection,
+      'GET',
+      `/rest/api/3/issue/${issueId}/comment`,
+      { query: { maxResults: 100, orderBy: '-created' } },
+    );
+    for (const comment of comments) {
+      if (await writtenBySync(services, connection, comment.author)) existing.push(comment);
+    }
+  }
   for (const comment of pending) {
     const body = canonicalMarkdown(comment.body);
     const already = existing.find((candidate) => toMarkdown(candidate.body) === body);

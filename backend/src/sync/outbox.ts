@@ -4,7 +4,7 @@
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Services } from '../context';
-import { syncOutbox, tickets } from '../db/schema';
+import { jiraConnections, syncOutbox, tickets } from '../db/schema';
 import { notifyOutbox } from '../tickets/outbox';
 
 export const SYNC_ISSUE_JOB = 'sync.issue';
@@ -66,12 +66,20 @@ export async function sweepOutbox(services: Services, olderThanMs = 60_000): Pro
   return rows.length;
 }
 
-/** Unprocessed outbox rows per team (the admin page's "queued"). */
-export async function countQueuedByTeam(services: Services): Promise<Map<string, number>> {
+/** Tickets with unprocessed outbox rows per connection of a site (the admin page's "queued"). */
+export async function countQueuedByConnection(
+  services: Services,
+  cloudId: string,
+): Promise<Map<string, number>> {
   const rows = await services.db
-    .select({ teamId: syncOutbox.teamId, queued: sql<number>`count(distinct ${syncOutbox.ticketId})::int` })
+    .select({
+      connectionId: jiraConnections.id,
+      queued: sql<number>`count(distinct ${syncOutbox.ticketId})::int`,
+    })
     .from(syncOutbox)
-    .where(isNull(syncOutbox.processedAt))
-    .groupBy(syncOutbox.teamId);
-  return new Map(rows.map((row) => [row.teamId, row.queued]));
+    .innerJoin(tickets, eq(tickets.id, syncOutbox.ticketId))
+    .innerJoin(jiraConnections, eq(jiraConnections.id, tickets.connectionId))
+    .where(and(isNull(syncOutbox.processedAt), eq(jiraConnections.cloudId, cloudId)))
+    .groupBy(jiraConnections.id);
+  return new Map(rows.map((row) => [row.connectionId, row.queued]));
 }
