@@ -50,11 +50,12 @@ export async function signInToConsole(page: Page, backendUrl: string, key: strin
 }
 
 /**
- * Waits for the console's answer to a connect, and fails at once, with the reason, when it is an error rather
- * than waiting out the step limit for a `connected` that will not come.
+ * Waits for the console's answer to a connect (its banner, not its address, which the page script rewrites), and
+ * fails at once with the console's reason when the connect failed, rather than waiting out the step limit.
  */
 export async function waitForConnected(page: Page): Promise<void> {
-  await page.waitForURL(/\/console\/connections\?(connected|error)=/);
-  const error = new URL(page.url()).searchParams.get('error');
-  if (error !== null) throw new Error(`the connect failed: ${error}`);
+  const outcome = await page.waitForSelector('#connected-banner, #callback-error');
+  if ((await outcome.getAttribute('id')) === 'callback-error') {
+    throw new Error(`the connect failed: ${await outcome.textContent()}`);
+  }
 }
