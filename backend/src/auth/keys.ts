@@ -121,6 +121,9 @@ export async function revokeApiKey(
 }
 
 /** The team a key belongs to, or undefined for unknown and revoked keys. */
+/** How the audit log names an API key that acted: by its prefix, which the Keys page shows too. */
+export const keyActor = (prefix: string) => `key ${prefix}…`;
+
 export async function findTeamByApiKey(
   db: Db,
   key: string,

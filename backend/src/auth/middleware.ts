@@ -5,7 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { bearerToken } from '../http/bearer';
 import { errorResponse } from '../http/errors';
-import { findTeamByApiKey } from './keys';
+import { findTeamByApiKey, keyActor } from './keys';
 import {
   admitTeamRequest,
   clientAddress,
@@ -44,7 +44,7 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
       return errorResponse(c, 'unauthorized', authMessages.unauthorized);
     }
     c.set('actorKeyId', found.keyId);
-    return admitTeam(c, found.teamId, `key ${found.prefix}…`, next);
+    return admitTeam(c, found.teamId, keyActor(found.prefix), next);
   }
   const session = getCookie(c, SESSION_COOKIE);
   const found = session ? await findConsoleSession(db, session) : undefined;

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { connectMessages } from '@jira-integration/shared';
 import { callbackMessages } from '@jira-integration/shared/security-messages';
 import { deleteCookie, getCookie } from 'hono/cookie';
-import { findTeamByApiKey } from '../auth/keys';
+import { findTeamByApiKey, keyActor } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
 import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
@@ -269,7 +269,7 @@ export function connectionRoutes() {
       return c.redirect(`/console/login?${new URLSearchParams({ continue: next })}`);
     }
     try {
-      const actor = byKey ? `key ${byKey.prefix}…` : 'console';
+      const actor = byKey ? keyActor(byKey.prefix) : 'console';
       const connection = await completeAuthorization(services, {
         code,
         state,

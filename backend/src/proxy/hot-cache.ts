@@ -13,7 +13,7 @@
  *   so refresh always works from the database row.
  */
 import { authMessages, REFRESH_MARGIN_MS } from '@jira-integration/shared';
-import { findTeamByApiKey } from '../auth/keys';
+import { findTeamByApiKey, keyActor } from '../auth/keys';
 import { admitTeamRequest, failedKeyBlock, type Refusal, recordFailedKeyAttempt } from '../auth/rate-limits';
 import { findConnection } from '../connections/service';
 import type { Services } from '../context';
@@ -46,45 +46,51 @@ export class TtlCache<T> {
   }
 }
 
+/** Who a proxy call is from: the API key's team, and the key as the audit log names it. */
+export interface ProxyCaller {
+  teamId: string;
+  actor: string;
+}
+
 export interface ProxyCaches {
-  teamsByKey: TtlCache<string>;
+  callersByKey: TtlCache<ProxyCaller>;
   connections: TtlCache<JiraConnection>;
 }
 
 export function createProxyCaches(): ProxyCaches {
-  return { teamsByKey: new TtlCache(), connections: new TtlCache() };
+  return { callersByKey: new TtlCache(), connections: new TtlCache() };
 }
 
 /**
- * The team of the request's API key. The proxy takes API keys only, never the console's session cookie: its
+ * The team of the request's API key, and the key's name in the audit log. The proxy takes API keys only, never the console's session cookie: its
  * answers are Jira's content, which must not be reachable by a browser merely signed in to the console.
  */
-export async function teamOfApiKey(
+export async function callerOfApiKey(
   services: Services,
   authorization: string | undefined,
   address: string,
-): Promise<string> {
+): Promise<ProxyCaller> {
   if (authorization === undefined) throw new ApiError('unauthorized', authMessages.unauthorized);
   // The same limits as every other team route (auth/middleware.ts): failed keys per address, then the team's rate.
   const blocked = failedKeyBlock(services, address);
   if (blocked) throw new LimitRefusal('too_many_failed_keys', blocked);
   const key = bearerToken(authorization);
-  const { teamsByKey } = services.state.proxyCaches;
+  const { callersByKey } = services.state.proxyCaches;
   const asked = services.clock.now().getTime();
-  let teamId = key ? teamsByKey.get(key, asked) : undefined;
-  if (!teamId) {
+  let caller = key ? callersByKey.get(key, asked) : undefined;
+  if (!caller) {
     const found = key ? await findTeamByApiKey(services.db, key) : undefined;
     if (!key || !found) {
       const refused = await recordFailedKeyAttempt(services, address);
       if (refused) throw new LimitRefusal('too_many_failed_keys', refused);
       throw new ApiError('unauthorized', authMessages.unauthorized);
     }
-    teamId = found.teamId;
-    teamsByKey.set(key, teamId, asked + KEY_TTL_MS);
+    caller = { teamId: found.teamId, actor: keyActor(found.prefix) };
+    callersByKey.set(key, caller, asked + KEY_TTL_MS);
   }
-  const refused = admitTeamRequest(services, teamId);
+  const refused = admitTeamRequest(services, caller.teamId);
   if (refused) throw new LimitRefusal('team_rate_limited', refused);
-  return teamId;
+  return caller;
 }
 
 /** A 429 of ours: its answer carries Retry-After. */

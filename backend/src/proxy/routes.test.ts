@@ -16,7 +16,7 @@ import {
   startFakeUpstream,
 } from '../../test-support/proxy';
 import { FairShare } from '../atlassian/fair-share';
-import { auditLog, forgeInstallations, jiraConnections } from '../db/schema';
+import { apiKeys, auditLog, forgeInstallations, jiraConnections } from '../db/schema';
 import { SYSTEM_TOKEN_PURPOSE } from '../forge/credentials';
 import type { JiraConnection } from '../model/connection';
 import { flushProxyAudit } from './audit';
@@ -614,6 +614,9 @@ describe('audit and budget', () => {
     await call(connections.user, 'rest/api/3/../../x');
     await flushProxyAudit(ctx.services);
     const rows = await ctx.services.db.select().from(auditLog).where(eq(auditLog.action, 'jira.proxy'));
+    // The key that made each call is the row's actor, named as every route's rows name it.
+    const [key] = await ctx.services.db.select().from(apiKeys).where(eq(apiKeys.teamId, ctx.team.id));
+    expect(new Set(rows.map((row) => row.actor))).toEqual(new Set([`key ${key.prefix}…`]));
     expect(
       rows.map((row) => ({
         teamId: row.teamId,

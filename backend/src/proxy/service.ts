@@ -30,7 +30,7 @@ import { type ProxyCallRecord, recordProxyCall } from './audit';
 import { chooseCredentials } from './credentials';
 import { upstreamUrl } from './forms-host';
 import { forwardedRequestHeaders, PROXY_SECURITY_HEADERS, returnedResponseHeaders } from './headers';
-import { findConnectionCached, LimitRefusal, teamOfApiKey } from './hot-cache';
+import { callerOfApiKey, findConnectionCached, LimitRefusal } from './hot-cache';
 import { impersonatedCallRefusal } from './impersonation-refusal';
 import { resolveProxyTarget } from './path';
 
@@ -82,15 +82,16 @@ export async function serveProxyCall(
   let record: ProxyCallRecord | undefined;
   try {
     const rawTarget = req.url ?? '';
-    const teamId = await teamOfApiKey(
+    const caller = await callerOfApiKey(
       services,
       req.headers.authorization,
       req.socket.remoteAddress ?? 'unknown',
     );
-    const connection = await findConnectionCached(services, teamId, connectionIdOf(rawTarget));
+    const connection = await findConnectionCached(services, caller.teamId, connectionIdOf(rawTarget));
     const method = (req.method ?? 'GET').toUpperCase();
     record = {
       teamId: connection.teamId,
+      actor: caller.actor,
       connectionId: connection.id,
       method,
       path: auditPath(rawTarget),
@@ -109,7 +110,7 @@ export async function serveProxyCall(
     const retryable = idempotencyKey || IDEMPOTENT_METHODS.has(method);
     // This team's fair share of the site's Atlassian budget, once it runs low (atlassian/fair-share.ts).
     const site = { identity: credentials.identity, cloudId: connection.cloudId, site: connection.siteUrl };
-    const admission = admitAtlassianCall(services, site, { kind: 'team', teamId });
+    const admission = admitAtlassianCall(services, site, { kind: 'team', teamId: caller.teamId });
     if (!admission.admitted) throw new LimitRefusal('site_budget_low', admission);
     const body = method === 'GET' || method === 'HEAD' ? null : await outgoingBody(req, retryable);
     const budget = rateLimitBudget(services);
