@@ -119,6 +119,10 @@ export async function startBackend(options: {
     if (services && app && isProxyTarget(req.url ?? '')) serveProxyHotPath(services, req, res);
     else void routed(req, res);
   });
+  // Idle connections outlive a load balancer's own (AWS's default is 60 s): with Node's 5 s, a balancer (or any
+  // client pool) can reuse a connection just as Node closes it, and its request fails with a 502 or a reset.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     // A taken port is one clear line at start, not a stack trace.
     server.once('error', (error: NodeJS.ErrnoException) =>
