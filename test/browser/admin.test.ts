@@ -214,7 +214,9 @@ describe('the console as a new Jira admin meets it', () => {
     await page.goto(`${world.backend.url}/console/audit`);
     expect(await page.locator('#audit tr[data-action]').count()).toBeGreaterThan(0);
     await page.selectOption('#filter-action', 'jira.connection.connected');
-    await page.selectOption('#filter-actor', 'console');
+    // The console session is named by the key it was opened with, the team's only one here.
+    const sessionActor = `console (key ${world.backend.team.key.slice(0, 10)}…)`;
+    await page.selectOption('#filter-actor', sessionActor);
     await page.selectOption('#filter-connection', connectionId);
     await page.click('#audit-filters button[type=submit]');
     await page.waitForURL('**/console/audit?*');
@@ -223,6 +225,7 @@ describe('the console as a new Jira admin meets it', () => {
       .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.action));
     expect(actions).toEqual(['jira.connection.connected']);
     expect(await page.textContent('#audit tbody')).toContain('acme.atlassian.net');
+    expect(await page.textContent('#audit tbody td[data-label=Actor]')).toBe(sessionActor);
     await screenshot(page, 'admin-10-audit');
   });
 

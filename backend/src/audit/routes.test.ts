@@ -57,6 +57,28 @@ describe('GET /v1/audit', () => {
     expect(await entries('?actor=console')).toEqual([]);
   });
 
+  it('names a console session by the key it was opened with, so two people’s sessions stay apart', async () => {
+    const second = await t.request('/v1/team/keys', { method: 'POST', json: { name: 'Bob' } });
+    const { key: bobKey } = (await second.json()) as { key: string };
+    const login = await t.app.request('/console/login', {
+      method: 'POST',
+      body: new URLSearchParams({ apiKey: bobKey }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:3000' },
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    const toggled = await t.app.request(`/v1/jira/connections/${mine}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ ticketSyncing: false }),
+      headers: { cookie, origin: 'http://localhost:3000', 'content-type': 'application/json' },
+    });
+    expect(toggled.status).toBe(200);
+    const [latest] = await entries();
+    expect([latest.action, latest.actor]).toEqual([
+      'jira.connection.ticket_syncing_changed',
+      `console (key ${bobKey.slice(0, 10)}…)`,
+    ]);
+  });
+
   it('never shows another team’s rows, whatever the filter', async () => {
     const neighbours = await t.createTeam('Neighbours');
     expect(await entries('', neighbours.key)).toEqual(

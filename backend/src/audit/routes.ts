@@ -10,7 +10,10 @@ const AuditEntry = z
     id: z.number(),
     action: z.string(),
     target: z.string().nullable(),
-    actor: z.string().nullable().openapi({ description: 'null: not recorded (proxy calls)' }),
+    actor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Who acted; null: not recorded (older proxy calls)' }),
     detail: z.record(z.string(), z.unknown()),
     createdAt: z.string(),
   })
@@ -23,7 +26,7 @@ const query = z.object({
     .string()
     .max(255)
     .optional()
-    .openapi({ description: 'e.g. "console", "system" or "key jik_abc123…"' }),
+    .openapi({ description: 'e.g. "key jik_abc123…", "console (key jik_abc123…)" or "system"' }),
   before: z.coerce.number().int().positive().optional().openapi({ description: 'Rows older than this id' }),
   limit: z.coerce.number().int().min(1).max(AUDIT_PAGE_MAX).optional(),
 });

@@ -123,6 +123,8 @@ export async function revokeApiKey(
 /** The team a key belongs to, or undefined for unknown and revoked keys. */
 /** How the audit log names an API key that acted: by its prefix, which the Keys page shows too. */
 export const keyActor = (prefix: string) => `key ${prefix}…`;
+/** How it names a console session: by the key it was opened with, so two people's sessions stay apart. */
+export const consoleActor = (prefix: string) => `console (key ${prefix}…)`;
 
 export async function findTeamByApiKey(
   db: Db,

@@ -5,7 +5,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { bearerToken } from '../http/bearer';
 import { errorResponse } from '../http/errors';
-import { findTeamByApiKey, keyActor } from './keys';
+import { consoleActor, findTeamByApiKey, keyActor } from './keys';
 import {
   admitTeamRequest,
   clientAddress,
@@ -55,7 +55,7 @@ export const requireTeam = createMiddleware<AppEnv>(async (c, next) => {
   }
   // A console session acts as the API key it was opened with (e.g. when approving workflow runs).
   c.set('actorKeyId', found.apiKeyId);
-  return admitTeam(c, teamId, 'console', next);
+  return admitTeam(c, teamId, consoleActor(found.keyPrefix), next);
 });
 
 /** The team is known: it passes if it is within its request rate. */

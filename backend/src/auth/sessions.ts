@@ -30,23 +30,15 @@ export async function signInWithApiKey(
   return found ? createConsoleSession(db, found.teamId, found.keyId, now) : undefined;
 }
 
-export async function findTeamBySession(
-  db: Db,
-  token: string,
-  now = new Date(),
-): Promise<string | undefined> {
-  return (await findConsoleSession(db, token, now))?.teamId;
-}
-
 /** The session's team and the API key it was opened with (the console acts as that key). */
 export async function findConsoleSession(
   db: Db,
   token: string,
   now = new Date(),
-): Promise<{ teamId: string; apiKeyId: string } | undefined> {
+): Promise<{ teamId: string; apiKeyId: string; keyPrefix: string } | undefined> {
   // The join re-checks the key on every request, so a revoked key's sessions end on every process at once.
   const [row] = await db
-    .select({ teamId: consoleSessions.teamId, apiKeyId: consoleSessions.apiKeyId })
+    .select({ teamId: consoleSessions.teamId, apiKeyId: consoleSessions.apiKeyId, keyPrefix: apiKeys.prefix })
     .from(consoleSessions)
     .innerJoin(apiKeys, eq(apiKeys.id, consoleSessions.apiKeyId))
     .where(

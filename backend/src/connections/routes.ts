@@ -2,9 +2,9 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { connectMessages } from '@jira-integration/shared';
 import { callbackMessages } from '@jira-integration/shared/security-messages';
 import { deleteCookie, getCookie } from 'hono/cookie';
-import { findTeamByApiKey, keyActor } from '../auth/keys';
+import { consoleActor, findTeamByApiKey, keyActor } from '../auth/keys';
 import { requireTeam } from '../auth/middleware';
-import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
+import { findConsoleSession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { runConnectionHealthChecks } from '../health/service';
 import { bearerToken } from '../http/bearer';
@@ -256,9 +256,9 @@ export function connectionRoutes() {
     const bearer = bearerToken(c.req.header('authorization'));
     const byKey = bearer ? await findTeamByApiKey(services.db, bearer) : undefined;
     const keyTeamId = byKey?.teamId;
-    const session = getCookie(c, SESSION_COOKIE);
-    const sessionTeamId = session ? await findTeamBySession(services.db, session) : undefined;
-    const signedInAs = keyTeamId ?? sessionTeamId;
+    const sessionToken = getCookie(c, SESSION_COOKIE);
+    const session = sessionToken ? await findConsoleSession(services.db, sessionToken) : undefined;
+    const signedInAs = keyTeamId ?? session?.teamId;
     // Signed in as another team: that browser did not start this attempt.
     if (signedInAs && signedInAs !== pending.teamId) {
       return fail(new ApiError('invalid_oauth_state', connectMessages.invalidOrExpiredState));
@@ -269,7 +269,8 @@ export function connectionRoutes() {
       return c.redirect(`/console/login?${new URLSearchParams({ continue: next })}`);
     }
     try {
-      const actor = byKey ? keyActor(byKey.prefix) : 'console';
+      // Finished in a browser signed in to no team (bound by its cookie instead): the console, keyless.
+      const actor = byKey ? keyActor(byKey.prefix) : session ? consoleActor(session.keyPrefix) : 'console';
       const connection = await completeAuthorization(services, {
         code,
         state,

@@ -6,7 +6,7 @@ import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { type ApiKeySummary, createApiKey, listApiKeys, revokeApiKey } from '../auth/keys';
 import { isSameOrigin } from '../auth/middleware';
-import { findTeamBySession, SESSION_COOKIE } from '../auth/sessions';
+import { findConsoleSession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 import { ApiError } from '../http/errors';
 import { boundedText } from '../http/limits';
@@ -106,7 +106,7 @@ export function keyConsoleRoutes() {
     const form = await c.req.parseBody();
     const name = boundedText('name', 255).safeParse(typeof form.name === 'string' ? form.name.trim() : '');
     if (!name.success || !name.data) return page(c, { error: copy.nameTooLong }, 400);
-    const created = await createApiKey(c.var.services.db, c.var.teamId, name.data, 'console');
+    const created = await createApiKey(c.var.services.db, c.var.teamId, name.data, c.var.actor);
     return page(c, { created: created.key });
   });
 
@@ -114,7 +114,7 @@ export function keyConsoleRoutes() {
     if (!isSameOrigin(c)) return page(c, { error: authMessages.crossSite }, 403);
     const { db, clock } = c.var.services;
     try {
-      await revokeApiKey(db, c.var.teamId, c.req.param('id'), clock.now(), 'console');
+      await revokeApiKey(db, c.var.teamId, c.req.param('id'), clock.now(), c.var.actor);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 404 || error.status === 409)) {
         return page(c, { error: error.message }, error.status);
@@ -123,7 +123,7 @@ export function keyConsoleRoutes() {
     }
     // Revoking the key this session was opened with ends the session too.
     const token = getCookie(c, SESSION_COOKIE);
-    const stillSignedIn = token ? await findTeamBySession(db, token) : undefined;
+    const stillSignedIn = token ? await findConsoleSession(db, token) : undefined;
     return c.redirect(stillSignedIn ? '/console/keys?revoked=1' : '/console/login');
   });
   return app;

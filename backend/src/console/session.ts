@@ -1,5 +1,6 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
+import { consoleActor } from '../auth/keys';
 import { findConsoleSession, SESSION_COOKIE } from '../auth/sessions';
 import type { AppEnv } from '../context';
 
@@ -11,5 +12,6 @@ export const requireConsoleSession = createMiddleware<AppEnv>(async (c, next) =>
   c.set('teamId', session.teamId);
   // The console acts as the API key it signed in with (e.g. when approving workflow runs).
   c.set('actorKeyId', session.apiKeyId);
+  c.set('actor', consoleActor(session.keyPrefix));
   await next();
 });
