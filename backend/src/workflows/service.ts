@@ -13,11 +13,11 @@ import {
   workflowMessages,
 } from '@jira-integration/shared/workflow-messages';
 import { and, asc, desc, eq, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
-import { writeAudit } from '../audit/log';
 import { findConnection } from '../connections/service';
 import type { Services } from '../context';
 import { apiKeys, auditLog, jiraConnections, workflowRunSteps, workflowRuns, workflows } from '../db/schema';
 import { ApiError } from '../http/errors';
+import { writeWorkflowAudit } from './audit';
 import { runRequestType } from './catalog/run';
 import { type RunContext, WorkflowError } from './definition';
 import { JiraSteps } from './jira-steps';
@@ -35,7 +35,7 @@ const APPROVAL_EXPIRY_MS = APPROVAL_EXPIRY_DAYS * 86_400_000;
 /** The actor of what the platform does by itself (expiry). */
 export const SYSTEM_ACTOR = 'system';
 
-const audit = writeAudit;
+const audit = writeWorkflowAudit;
 
 /** The definitions in code become rows of the team (keeping each row's enabled state and policy). */
 export async function ensureTeamWorkflows(services: Services, teamId: string): Promise<void> {

@@ -8,13 +8,13 @@ import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../../atlassian/http';
 import { JiraError, jiraJson } from '../../atlassian/jira';
-import { writeAudit } from '../../audit/log';
 import { findConnection } from '../../connections/service';
 import { asConnectingUser } from '../../connections/token-check';
 import type { Services } from '../../context';
 import { catalogIngestions, workflows } from '../../db/schema';
 import { ApiError } from '../../http/errors';
 import type { JiraConnection } from '../../model/connection';
+import { writeWorkflowAudit } from '../audit';
 import { jiraErrorText } from '../jira-steps';
 import type { RequestTypeSource } from './run';
 import { type RequestTypeField, requestTypeInputSchema } from './schema';
@@ -384,7 +384,7 @@ export async function runIngestion(
         .where(mine)
         .returning();
       if (!row) throw new LeaseLost();
-      await writeAudit(tx, {
+      await writeWorkflowAudit(tx, {
         teamId: claimed.teamId,
         action: 'jsm.catalog.ingested',
         target: connection.id,
