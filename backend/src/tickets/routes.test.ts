@@ -1,9 +1,11 @@
 import { ticketMessages } from '@jira-integration/shared/sync-messages';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertTestConnection } from '../../test-support/connections';
 import { createTestContext, ManualClock, type TestContext } from '../../test-support/context';
 import { testDatabaseKinds } from '../../test-support/database';
-import { syncOutbox } from '../db/schema';
+import { insertTestSyncConfig } from '../../test-support/sync';
+import { syncOutbox, tickets } from '../db/schema';
 
 interface Ticket {
   id: string;
@@ -158,5 +160,37 @@ describe.each(testDatabaseKinds())('tickets API (%s)', (kind) => {
     const ticket = await create({ title: 'Local only' });
     const status = await (await ctx.request(`/v1/tickets/${ticket.id}/sync`)).json();
     expect(status).toMatchObject({ state: 'not_linked', ready: false, issueKey: null, queuedChanges: 0 });
+  });
+  it('a ticket made before sync was set up goes to Jira at its next change, edit or comment', async () => {
+    // A team of its own: its settings must not reach the other tests' tickets.
+    const team = await ctx.createTeam('Set up later');
+    const as = (path: string, json: Record<string, unknown>, method = 'POST') =>
+      ctx.request(path, { method, json, key: team.key });
+    const edited = (await (await as('/v1/tickets', { title: 'Before sync' })).json()) as Ticket;
+    const commented = (await (await as('/v1/tickets', { title: 'Also before sync' })).json()) as Ticket;
+    const queued = async (ticketId: string) =>
+      ctx.services.db.select().from(syncOutbox).where(eq(syncOutbox.ticketId, ticketId));
+    expect(await queued(edited.id)).toHaveLength(0);
+
+    const connection = await insertTestConnection(ctx.services, {
+      teamId: team.id,
+      cloudId: `cloud-later-${kind}`,
+      accessToken: 'x',
+    });
+    await insertTestSyncConfig(ctx.services, connection);
+    expect((await as(`/v1/tickets/${edited.id}`, { priority: 'high' }, 'PATCH')).status).toBe(200);
+    expect(
+      (await as(`/v1/tickets/${commented.id}/comments`, { body: 'Any news?', visibility: 'public' })).status,
+    ).toBe(201);
+
+    const [first] = await queued(edited.id);
+    expect(first).toMatchObject({ ticketId: edited.id, commentId: null });
+    const [second] = await queued(commented.id);
+    expect(second.commentId).toEqual(expect.any(String));
+    const adopted = await ctx.services.db
+      .select({ connectionId: tickets.connectionId })
+      .from(tickets)
+      .where(inArray(tickets.id, [edited.id, commented.id]));
+    expect(adopted).toEqual([{ connectionId: connection.id }, { connectionId: connection.id }]);
   });
 });

@@ -70,7 +70,10 @@ export type CommentInput = z.infer<typeof commentInput>;
 export const newTicketId = () => `tkt_${randomUUID().replace(/-/g, '')}`;
 export const newCommentId = () => `cmt_${randomUUID().replace(/-/g, '')}`;
 
-/** The team's connection new tickets sync to: the oldest with saved settings that push to Jira. */
+/**
+ * The team's connection new tickets sync to: the oldest with saved settings that push to Jira. A ticket made
+ * before any such settings existed takes it at its next change, which then goes to Jira with the whole ticket.
+ */
 async function pushConnectionOf(tx: Tx, teamId: string): Promise<string | null> {
   const [row] = await tx
     .select({ id: syncConfigs.connectionId })
@@ -157,6 +160,7 @@ export async function updateTicket(
       .set({
         ...Object.fromEntries(changed.map((field) => [field, input[field] ?? null])),
         fieldChangedAt,
+        connectionId: current.connectionId ?? (await pushConnectionOf(tx, teamId)),
         updatedAt: now,
       })
       .where(eq(tickets.id, id))
@@ -175,11 +179,12 @@ export async function addTicketComment(
 ): Promise<TicketComment> {
   const now = services.clock.now();
   const { comment, queued } = await services.db.transaction(async (tx) => {
-    const [ticket] = await tx
+    const [found] = await tx
       .select()
       .from(tickets)
       .where(and(eq(tickets.id, ticketId), eq(tickets.teamId, teamId)));
-    if (!ticket) throw new ApiError('not_found', ticketMessages.notFound);
+    if (!found) throw new ApiError('not_found', ticketMessages.notFound);
+    const ticket = { ...found, connectionId: found.connectionId ?? (await pushConnectionOf(tx, teamId)) };
     const [comment] = await tx
       .insert(ticketComments)
       .values({
@@ -192,7 +197,10 @@ export async function addTicketComment(
         createdAt: now,
       })
       .returning();
-    await tx.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, ticketId));
+    await tx
+      .update(tickets)
+      .set({ connectionId: ticket.connectionId, updatedAt: now })
+      .where(eq(tickets.id, ticketId));
     return { comment, queued: await writeOutbox(tx, ticket, comment.id, now) };
   });
   if (queued) await notifyOutbox(services, ticketId);
