@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock';
+import { defaultPgliteTemplateFile, readPgliteTemplate } from './pglite-template';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -37,9 +38,11 @@ export async function openDatabase(options: {
   dataDir?: string;
   /** Told about connections the server dropped (the pool replaces them); default: ignored. */
   onConnectionError?: (error: Error) => void;
+  /** The prepared empty PGlite folder a new data folder starts from (tests name their own). */
+  pgliteTemplateFile?: string;
 }): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.onConnectionError ?? (() => undefined));
-  return openPglite(options.dataDir ?? './.data');
+  return openPglite(options.dataDir ?? './.data', options.pgliteTemplateFile);
 }
 
 /** SQLSTATEs and socket errors that mean "this connection is gone", not "this statement is wrong". */
@@ -101,13 +104,14 @@ async function openPostgres(url: string, onError: (error: Error) => void): Promi
   };
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, templateFile?: string): Promise<Database> {
   const inMemory = dataDir === 'memory://';
-  if (!inMemory) mkdirSync(path.join(dataDir, 'pglite'), { recursive: true });
+  const folder = path.join(dataDir, 'pglite');
+  if (!inMemory) mkdirSync(folder, { recursive: true });
   const unlock = inMemory ? () => undefined : lockDataDir(dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create(inMemory ? undefined : path.join(dataDir, 'pglite'));
+    client = inMemory ? await PGlite.create() : await createPgliteFolder(folder, templateFile);
   } catch (error) {
     unlock();
     throw error;
@@ -120,6 +124,26 @@ async function openPglite(dataDir: string): Promise<Database> {
       unlock();
     },
   };
+}
+
+/**
+ * Opens the data folder; a new (empty) one starts from the prepared template when there is one. A template that
+ * does not load is set aside: the folder is emptied and PGlite creates it as it would without one.
+ */
+async function createPgliteFolder(
+  folder: string,
+  templateFile = defaultPgliteTemplateFile(),
+): Promise<PGlite> {
+  const template = readdirSync(folder).length === 0 ? readPgliteTemplate(templateFile) : undefined;
+  if (template) {
+    try {
+      return await PGlite.create(folder, { loadDataDir: new Blob([template]) });
+    } catch {
+      rmSync(folder, { recursive: true, force: true });
+      mkdirSync(folder, { recursive: true });
+    }
+  }
+  return PGlite.create(folder);
 }
 
 /** The Database over an open PGlite instance. */
