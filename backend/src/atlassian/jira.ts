@@ -87,6 +87,35 @@ export async function jiraJson<T>(
   return body as T;
 }
 
+/**
+ * Every value of a JSM list (`start`, `limit`, `isLastPage`), page by page. It stops after the page holding a
+ * value `until` accepts, and after `maxPages` pages.
+ */
+export async function jsmListValues<T>(
+  services: Services,
+  target: JiraTarget,
+  path: string,
+  options: {
+    limit: number;
+    query?: Record<string, string | number>;
+    maxPages?: number;
+    until?: (value: T) => boolean;
+  },
+): Promise<T[]> {
+  const values: T[] = [];
+  const { limit, query, maxPages = Number.POSITIVE_INFINITY, until } = options;
+  for (let page = 0, start = 0; page < maxPages; page += 1) {
+    const answer = await jiraJson<{ values: T[]; isLastPage?: boolean }>(services, target, 'GET', path, {
+      query: { ...query, start, limit },
+    });
+    values.push(...answer.values);
+    if ((until && answer.values.some(until)) || answer.isLastPage !== false || answer.values.length === 0)
+      break;
+    start += answer.values.length;
+  }
+  return values;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -6,7 +6,7 @@
 import { syncConfigMessages as copy } from '@jira-integration/shared/sync-messages';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { JiraError, jiraJson } from '../atlassian/jira';
+import { JiraError, jiraJson, jsmListValues } from '../atlassian/jira';
 import { findConnection } from '../connections/service';
 import { asConnectingUser } from '../connections/token-check';
 import { ensureConnectable } from '../connections/tokens';
@@ -89,42 +89,22 @@ async function readProject(services: Services, connection: JiraConnection, proje
   }
 }
 
-/** Every value of a JSM list, page by page (`start`, `limit`, `isLastPage`), or up to the first that `until` accepts. */
-async function readAllPages<T>(
-  services: Services,
-  connection: JiraConnection,
-  path: string,
-  until: (value: T) => boolean = () => false,
-): Promise<T[]> {
-  const values: T[] = [];
-  for (let start = 0; ; ) {
-    const page = await jiraJson<{ values: T[]; isLastPage?: boolean }>(
-      services,
-      asConnectingUser(services, connection),
-      'GET',
-      path,
-      { query: { start, limit: 100 } },
-    );
-    values.push(...page.values);
-    if (page.values.some(until) || page.isLastPage !== false || page.values.length === 0) return values;
-    start += page.values.length;
-  }
-}
-
 async function readRequestTypes(services: Services, connection: JiraConnection, project: ProjectDetail) {
   const isProjectDesk = (candidate: { projectKey: string }) => candidate.projectKey === project.key;
-  const desks = await readAllPages<{ id: string; projectKey: string }>(
+  const site = asConnectingUser(services, connection);
+  const desks = await jsmListValues<{ id: string; projectKey: string }>(
     services,
-    connection,
+    site,
     '/rest/servicedeskapi/servicedesk',
-    isProjectDesk,
+    { limit: 100, until: isProjectDesk },
   );
   const desk = desks.find(isProjectDesk);
   if (!desk) return [];
-  return readAllPages<{ id: string; name: string; issueTypeId: string }>(
+  return jsmListValues<{ id: string; name: string; issueTypeId: string }>(
     services,
-    connection,
+    site,
     `/rest/servicedeskapi/servicedesk/${desk.id}/requesttype`,
+    { limit: 100 },
   );
 }
 

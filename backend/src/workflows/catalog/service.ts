@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { AtlassianUnavailableError } from '../../atlassian/http';
-import { JiraError, jiraJson } from '../../atlassian/jira';
+import { JiraError, jiraJson, jsmListValues } from '../../atlassian/jira';
 import { findConnection } from '../../connections/service';
 import { asConnectingUser } from '../../connections/token-check';
 import type { Services } from '../../context';
@@ -22,10 +22,6 @@ import { type RequestTypeField, requestTypeInputSchema } from './schema';
 export const CATALOG_INGEST_JOB = 'workflows.catalog-ingest';
 export type CatalogIngestion = typeof catalogIngestions.$inferSelect;
 
-interface Paged<T> {
-  isLastPage?: boolean;
-  values: T[];
-}
 interface ServiceDesk {
   id: string;
   projectKey?: string;
@@ -51,17 +47,12 @@ export const MAX_INGESTION_ATTEMPTS = 3;
 const LOST_JOB_MS = 60_000;
 const MAX_PAGES = 200;
 
-async function everyPage<T>(services: Services, connection: JiraConnection, path: string, query = {}) {
-  const all: T[] = [];
-  for (let page = 0, start = 0; page < MAX_PAGES; page += 1) {
-    const answer = await jiraJson<Paged<T>>(services, asConnectingUser(services, connection), 'GET', path, {
-      query: { ...query, start, limit: PAGE },
-    });
-    all.push(...answer.values);
-    start += answer.values.length;
-    if (answer.isLastPage !== false || answer.values.length === 0) break;
-  }
-  return all;
+function everyPage<T>(services: Services, connection: JiraConnection, path: string, query = {}) {
+  return jsmListValues<T>(services, asConnectingUser(services, connection), path, {
+    limit: PAGE,
+    query,
+    maxPages: MAX_PAGES,
+  });
 }
 
 /** JSON with object keys sorted: jsonb does not keep key order, so plain JSON.stringify would see changes that are not. */
