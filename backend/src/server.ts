@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { newAdminSecret, writeLocalAdminEndpoint } from './admin/local-admin';
@@ -27,6 +27,7 @@ import { registerWorkflowJobs } from './workflows/jobs';
 export interface RunningBackend {
   url: string;
   services: Services;
+  app: ReturnType<typeof buildApp>;
   /** Stops taking requests, lets running requests and jobs finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -80,6 +81,25 @@ export async function createServices(options: {
 }
 
 /**
+ * The HTTP listener of a backend: proxied Jira calls are the hot path (they skip routing and web-standard
+ * Request/Response objects, but not the request-shape gate); everything else goes to the app. Until `target`
+ * gives the services and app, requests answer 503.
+ */
+export function backendRequestListener(
+  target: () => { services: Services; app: ReturnType<typeof buildApp> } | undefined,
+) {
+  const routed = getRequestListener((request, env) => {
+    const ready = target();
+    return ready ? ready.app.fetch(request, env) : new Response(null, { status: 503 });
+  });
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const ready = target();
+    if (ready && isProxyTarget(req.url ?? '')) serveProxyHotPath(ready.services, req, res);
+    else void routed(req, res);
+  };
+}
+
+/**
  * Starts one backend process: database (migrated), HTTP server, services, queue workers. With
  * `publicUrlFromAddress` (tests and benchmarks on port 0), the public URL is the address the server got.
  */
@@ -109,16 +129,8 @@ export async function startBackend(options: {
   progress('Starting server…');
 
   // Listening comes first so the configuration can name the real port; requests wait for the app.
-  let app: ReturnType<typeof buildApp> | undefined;
-  let services: Services | undefined;
-  const routed = getRequestListener((request, env) =>
-    app ? app.fetch(request, env) : new Response(null, { status: 503 }),
-  );
-  // Proxied Jira calls are the hot path: they skip routing and web-standard Request/Response objects.
-  const server = createServer((req, res) => {
-    if (services && app && isProxyTarget(req.url ?? '')) serveProxyHotPath(services, req, res);
-    else void routed(req, res);
-  });
+  let ready: { services: Services; app: ReturnType<typeof buildApp> } | undefined;
+  const server = createServer(backendRequestListener(() => ready));
   // Idle connections outlive a load balancer's own (AWS's default is 60 s): with Node's 5 s, a balancer (or any
   // client pool) can reuse a connection just as Node closes it, and its request fails with a 502 or a reset.
   server.keepAliveTimeout = 65_000;
@@ -159,13 +171,13 @@ export async function startBackend(options: {
   const removeAdminEndpoint = adminSecret
     ? writeLocalAdminEndpoint(config.dataDir, { url, secret: adminSecret, pid: process.pid })
     : () => undefined;
-  services = started;
-  app = built;
+  ready = { services: started, app: built };
 
   let closing: Promise<void> | undefined;
   return {
     url,
     services: started,
+    app: built,
     close() {
       closing ??= (async () => {
         removeAdminEndpoint();

@@ -20,6 +20,10 @@ export const limitMessages = {
   bodyTooLarge: (maxBytes: number) =>
     `The request body is larger than this route accepts (${maxBytes} bytes).`,
   controlCharacters: (field: string) => `${field}: must not contain control characters`,
+  invalidEncoding: (field: string) => `${field}: is not valid UTF-8`,
+  tooDeep: (maxDepth: number) => `body: nested more than ${maxDepth} levels deep`,
+  malformedBody: 'body: could not be read as the content type it names',
+  unstorableValue: (field: string) => `${field}: holds a value that cannot be stored`,
   tooLong: (field: string, max: number) => `${field}: at most ${max} characters`,
   tooManyFailedKeys: (retryAfterSeconds: number) =>
     `Too many attempts with an invalid API key from this address. Try again in ${retryAfterSeconds} seconds.`,

@@ -14,10 +14,10 @@ export function localAdminRoutes(secret: string) {
     const given = c.req.header('authorization')?.match(/^Bearer (.+)$/)?.[1];
     if (!isAdminSecret(given, secret))
       return c.json(errorBody('unauthorized', operationsMessages.localAdminUnauthorized), 401);
-    const body = (await c.req.json().catch(() => ({}))) as { args?: unknown };
-    const args = Array.isArray(body.args)
-      ? body.args.filter((arg): arg is string => typeof arg === 'string')
-      : [];
+    // Any JSON may arrive (null, a string, an array): only an object's `args` list counts.
+    const body: unknown = await c.req.json().catch(() => null);
+    const listed = body && typeof body === 'object' ? (body as { args?: unknown }).args : undefined;
+    const args = Array.isArray(listed) ? listed.filter((arg): arg is string => typeof arg === 'string') : [];
     const { database, config } = c.get('services');
     return c.json(await runCommand({ database, config, host: 'server' }, args), 200);
   });

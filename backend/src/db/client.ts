@@ -73,6 +73,21 @@ export function isConnectionLost(error: unknown): boolean {
 }
 
 /**
+ * A value PostgreSQL refused (SQLSTATE class 22: an unstorable character, text for a typed column, a number out
+ * of range): the input's fault, not the database's. Gives the column when PostgreSQL names it, and never the
+ * value or the query's parameters.
+ */
+export function refusedValue(error: unknown): { sqlState: string; column?: string } | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { code, column, cause } = current as { code?: unknown; column?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code))
+      return { sqlState: code, ...(typeof column === 'string' ? { column } : {}) };
+    current = cause;
+  }
+  return undefined;
+}
+
+/**
  * Runs a short database step again on a fresh connection when its connection was lost (a terminated backend,
  * a failover); any other error, or a third loss, is passed on.
  */

@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { limitMessages } from '@jira-integration/shared/security-messages';
+import { firstUnstorable, isStorableText, makeStorable } from '@jira-integration/shared/storable';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
 import { errorBody } from './errors';
@@ -73,62 +74,131 @@ export const limitBodies = createMiddleware<AppEnv>(async (c, next) => {
   return next();
 });
 
-/**
- * Control characters in the path or (outside the proxy) the query are refused with 400: no identifier holds
- * one, and PostgreSQL cannot store a NUL at all.
- */
-export const refuseControlCharacters = createMiddleware<AppEnv>(async (c, next) => {
-  const url = new URL(c.req.url);
-  let path: string;
-  try {
-    path = decodeURIComponent(url.pathname);
-  } catch {
-    path = url.pathname;
-  }
-  if (hasControlCharacters(path)) {
-    return c.json(errorBody('invalid_request', limitMessages.controlCharacters('path')), 400);
-  }
-  const proxy = isProxyPath(url.pathname);
-  for (const [name, value] of url.searchParams) {
-    // The proxy passes queries to Jira (JQL may hold a newline); a NUL is refused everywhere.
-    if (proxy ? value.includes('\u0000') || name.includes('\u0000') : hasControlCharacters(name + value)) {
-      return c.json(errorBody('invalid_request', limitMessages.controlCharacters(name)), 400);
-    }
-  }
-  return next();
-});
+/** How deep a JSON body of our own API may nest; Atlassian's payloads (ADF in events) get more room. */
+export const MAX_JSON_DEPTH = 64;
+export const MAX_ATLASSIAN_JSON_DEPTH = 512;
 
-/** A NUL anywhere in a JSON body (PostgreSQL cannot store it): the name of the first field holding one. */
-export function findNul(value: unknown, path = 'body'): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findNul(item, `${path}.${index}`);
-      if (found) return found;
-    }
+/**
+ * Whether JSON text nests deeper than `max` arrays or objects, read without parsing: one pass over the text,
+ * skipping strings, so no recursion and no parse of a hostile document.
+ */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c)
+        index += 1; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (code === 0x5d || code === 0x7d) depth -= 1;
+  }
+  return false;
+}
+
+/** decodeURIComponent that says undefined for broken percent-encoding or invalid UTF-8 instead of throwing. */
+export function strictlyDecoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
     return undefined;
   }
-  if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) return path;
-      const found = findNul(item, path === 'body' ? key : `${path}.${key}`);
-      if (found) return found;
-    }
+}
+
+/** What is wrong with a request target's path and query, as the 400's message; undefined when nothing. */
+export function targetProblem(pathname: string, search: string, proxy: boolean): string | undefined {
+  const path = strictlyDecoded(pathname);
+  if (path === undefined) return limitMessages.invalidEncoding('path');
+  if (hasControlCharacters(path) || !path.isWellFormed()) return limitMessages.controlCharacters('path');
+  if (!search || search === '?') return undefined;
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    const equals = pair.indexOf('=');
+    const rawName = equals === -1 ? pair : pair.slice(0, equals);
+    const name = strictlyDecoded(rawName.replaceAll('+', ' '));
+    const value = strictlyDecoded((equals === -1 ? '' : pair.slice(equals + 1)).replaceAll('+', ' '));
+    const field = name ?? 'query';
+    if (name === undefined || value === undefined) return limitMessages.invalidEncoding(field);
+    // The proxy passes queries to Jira (JQL may hold a newline); a NUL is refused everywhere.
+    const refused = proxy
+      ? !isStorableText(name + value)
+      : hasControlCharacters(name + value) || !(name + value).isWellFormed();
+    if (refused) return limitMessages.controlCharacters(field);
   }
   return undefined;
 }
 
-/** JSON bodies (outside the proxy) with a NUL in any string are refused with 400. */
-export const refuseNulInJson = createMiddleware<AppEnv>(async (c, next) => {
-  if (BODYLESS.has(c.req.method) || isProxyPath(c.req.path)) return next();
-  if (!c.req.header('content-type')?.toLowerCase().includes('application/json')) return next();
-  let parsed: unknown;
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const FORM_TYPE = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeBody(bytes: ArrayBuffer): string | undefined {
   try {
-    parsed = await c.req.json();
+    return strictUtf8.decode(bytes);
   } catch {
-    return next(); // The route answers a malformed body in its own words.
+    return undefined;
   }
-  const field = findNul(parsed);
-  if (field) return c.json(errorBody('invalid_request', limitMessages.controlCharacters(field)), 400);
+}
+
+/**
+ * The request-shape gate, before any handler or database call (the proxy's hot path applies `targetProblem`
+ * itself): a path or query with control characters, broken percent-encoding or invalid UTF-8 is a 400; so is a
+ * JSON body (any `+json` type) that is not UTF-8, nests deeper than MAX_JSON_DEPTH, or holds a string or key
+ * PostgreSQL cannot store (NUL, lone surrogates), and a form with control characters in a field. Atlassian's
+ * payloads to `/forge/*` are Jira's content, which is data: their unstorable characters are replaced, not refused.
+ */
+export const requestShapeGate = createMiddleware<AppEnv>(async (c, next) => {
+  const url = new URL(c.req.url);
+  const proxy = isProxyPath(url.pathname);
+  const refuse = (message: string) => c.json(errorBody('invalid_request', message), 400);
+  const target = targetProblem(url.pathname, url.search, proxy);
+  if (target) return refuse(target);
+  if (BODYLESS.has(c.req.method) || proxy || !c.req.raw.body) return next();
+  const type = c.req.header('content-type') ?? '';
+  const json = JSON_TYPE.test(type);
+  if (!json && !FORM_TYPE.test(type)) return next();
+  const bytes = await c.req.arrayBuffer();
+  // Multipart parts may be files (bytes, not text); everything else must be UTF-8.
+  const text = /^multipart\//i.test(type) ? '' : decodeBody(bytes);
+  if (text === undefined) return refuse(limitMessages.invalidEncoding('body'));
+  const fromAtlassian = url.pathname.startsWith('/forge/');
+  if (json) {
+    if (jsonNestsDeeperThan(text, fromAtlassian ? MAX_ATLASSIAN_JSON_DEPTH : MAX_JSON_DEPTH))
+      return refuse(limitMessages.tooDeep(fromAtlassian ? MAX_ATLASSIAN_JSON_DEPTH : MAX_JSON_DEPTH));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return next(); // The route answers a malformed body in its own words.
+    }
+    if (fromAtlassian) {
+      // What the handlers read (Hono's body cache holds promises): the same payload, storable.
+      if (firstUnstorable(parsed)) {
+        const storable = Promise.resolve(JSON.stringify(makeStorable(parsed)));
+        (c.req.bodyCache as Record<string, unknown>).text = storable;
+      }
+      return next();
+    }
+    const field = firstUnstorable(parsed);
+    if (field) return refuse(limitMessages.controlCharacters(field));
+    return next();
+  }
+  let form: Record<string, unknown>;
+  try {
+    form = await c.req.parseBody({ all: true });
+  } catch {
+    return refuse(limitMessages.malformedBody);
+  }
+  for (const [name, value] of Object.entries(form)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item !== 'string') continue;
+      // Form fields hold typed text: a description keeps its line breaks and tabs.
+      if (hasControlCharacters(name + item, true) || !(name + item).isWellFormed())
+        return refuse(limitMessages.controlCharacters(name));
+    }
+  }
   return next();
 });

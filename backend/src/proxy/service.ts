@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import { genericMessages } from '@jira-integration/shared';
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
+import { limitMessages } from '@jira-integration/shared/security-messages';
 import { admitAtlassianCall, observeAtlassianBudget } from '../atlassian/fair-share';
 import {
   type AtlassianAnswer,
@@ -23,7 +24,9 @@ import {
 } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
+import { refusedValue } from '../db/client';
 import { ApiError, errorBody } from '../http/errors';
+import { targetProblem } from '../http/limits';
 import { requestIdFrom, withRequestId } from '../http/request-context';
 import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
@@ -82,6 +85,14 @@ export async function serveProxyCall(
   let record: ProxyCallRecord | undefined;
   try {
     const rawTarget = req.url ?? '';
+    // The request-shape gate's target check, here because the hot path skips the app's middleware.
+    const queryAt = rawTarget.indexOf('?');
+    const targetRefusal = targetProblem(
+      queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt),
+      queryAt === -1 ? '' : rawTarget.slice(queryAt),
+      true,
+    );
+    if (targetRefusal) throw new ApiError('invalid_request', targetRefusal);
     const caller = await callerOfApiKey(
       services,
       req.headers.authorization,
@@ -209,6 +220,9 @@ function timeoutAsApiError(timeoutMs: number) {
 
 function asApiError(services: Services, error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  const refused = refusedValue(error);
+  if (refused)
+    return new ApiError('invalid_request', limitMessages.unstorableValue(refused.column ?? 'path'));
   services.logger.error({ err: error }, 'unhandled error in the Jira proxy');
   return new ApiError('internal_error', genericMessages.internal);
 }

@@ -72,7 +72,13 @@ async function readSite<T>(
   }
 }
 
+/** A Jira project key (a letter, then letters, digits or underscores) or a numeric project id. */
+const PROJECT_KEY_OR_ID = /^(?:[A-Za-z][A-Za-z0-9_]{0,254}|\d{1,18})$/;
+
 async function readProject(services: Services, connection: JiraConnection, projectKey: string) {
+  // Anything else names no project, and `.` or `..` would walk the request path to another resource.
+  if (!PROJECT_KEY_OR_ID.test(projectKey))
+    throw new ApiError('invalid_sync_config', copy.projectNotFound(projectKey));
   try {
     return await jiraJson<ProjectDetail>(
       services,
