@@ -56,6 +56,8 @@ async function main() {
   if (embedded) config = embedded.config;
   const logger = createLogger({ level: config.logLevel });
   const backend = await startBackend({ config, logger, progress });
+  const { guardUnhandledRejections } = await import('./process-guards');
+  guardUnhandledRejections(process, logger, backend.services.state.metrics.unhandledRejections);
   await embedded?.register();
 
   const first = await bootstrapFirstTeam(backend.services.db);

@@ -60,6 +60,8 @@ export const syncErrorMessages = {
   rateLimited: 'Jira asked the sync to slow down (429); it will retry after the wait Jira asked for.',
   unavailable: 'Jira could not be reached; the sync will retry.',
   issueDeleted: (issueKey: string) => `The Jira issue ${issueKey} was deleted.`,
+  unstorableContent: (issueKey: string) =>
+    `The Jira issue ${issueKey} holds content that could not be stored; edit the issue in Jira and it syncs again.`,
   unknownRequester: (email: string) =>
     `Requester ${email} is not a user of this Jira site, so the issue was created without them. Their email: ${email}`,
   requestTypeGone: (requestTypeId: string, projectKey: string) =>

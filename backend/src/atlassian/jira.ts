@@ -1,4 +1,5 @@
 import type { Services } from '../context';
+import { parseJiraContent, readJiraJson } from './content';
 import { type AtlassianFetchOptions, atlassianFetch } from './http';
 
 /** Jira answered with a non-2xx status. `body` is Jira's error (ErrorCollection) when it sent JSON. */
@@ -82,7 +83,7 @@ export async function jiraJson<T>(
     options.fetch,
   );
   const text = await response.text();
-  const body = text ? safeJson(text) : undefined;
+  const body = text ? parseJiraContent(text) : undefined;
   if (!response.ok) throw new JiraError(response.status, body);
   return body as T;
 }
@@ -116,14 +117,6 @@ export async function jsmListValues<T>(
   return values;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * Whether the token's user holds the site's global "Administer Jira" permission (GET mypermissions). Any
  * answer but a clear yes counts as no: approval of a workspace is never granted on an error.
@@ -137,9 +130,7 @@ export async function hasAdministerJira(baseUrl: string, token: string): Promise
       await response.body?.cancel();
       return false;
     }
-    const body = (await response.json()) as {
-      permissions?: Record<string, { havePermission?: boolean }>;
-    };
+    const body = await readJiraJson<{ permissions?: Record<string, { havePermission?: boolean }> }>(response);
     return body.permissions?.ADMINISTER?.havePermission === true;
   } catch {
     return false;

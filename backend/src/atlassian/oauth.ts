@@ -1,4 +1,5 @@
 import { JIRA_OAUTH_SCOPES } from '@jira-integration/shared';
+import { readJiraJson } from './content';
 import { atlassianFetch } from './http';
 
 export interface TokenSet {
@@ -114,7 +115,7 @@ export async function listAccessibleResources(
   });
   if (!response.ok)
     throw new OAuthError(response.status, 'accessible_resources_failed', `HTTP ${response.status}`);
-  return (await response.json()) as AccessibleResource[];
+  return readJiraJson<AccessibleResource[]>(response);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { connectMessages, METHOD_LABELS, OAUTH_STATE_TTL_MS } from '@jira-integration/shared';
 import { and, eq, gt, isNull, lte, ne } from 'drizzle-orm';
+import { readJiraJson } from '../atlassian/content';
 import { atlassianFetch } from '../atlassian/http';
 import { hasAdministerJira, jiraBaseUrl } from '../atlassian/jira';
 import {
@@ -244,7 +245,7 @@ async function fetchMyself(services: Services, cloudId: string, accessToken: str
       `Jira answered ${response.status} when looking up the connecting user`,
     );
   }
-  const me = (await response.json()) as { accountId: string; displayName?: string };
+  const me = await readJiraJson<{ accountId: string; displayName?: string }>(response);
   return { accountId: me.accountId, displayName: me.displayName ?? null };
 }
 

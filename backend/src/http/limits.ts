@@ -76,7 +76,7 @@ export const limitBodies = createMiddleware<AppEnv>(async (c, next) => {
 
 /** How deep a JSON body of our own API may nest; Atlassian's payloads (ADF in events) get more room. */
 export const MAX_JSON_DEPTH = 64;
-export const MAX_ATLASSIAN_JSON_DEPTH = 512;
+export const MAX_ATLASSIAN_JSON_DEPTH = 1000;
 
 /**
  * Whether JSON text nests deeper than `max` arrays or objects, read without parsing: one pass over the text,

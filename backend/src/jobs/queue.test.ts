@@ -1,79 +1,67 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, testDatabaseKinds } from '../../test-support/database';
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { CapturedLogs } from '../../test-support/context';
+import { createTestDatabase } from '../../test-support/database';
 import { createLogger } from '../logger';
-import { type JobQueue, startJobQueue } from './queue';
+import { guardUnhandledRejections } from '../process-guards';
+import { startJobQueue, storedJobError } from './queue';
 
-/** Polls until `done`: the queue's worker runs on its own (the poll's limit is the suite's, vitest.config.ts). */
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  await expect.poll(async () => done(await read())).toBe(true);
-  return read();
-}
-
-describe.each(testDatabaseKinds())('job queue on %s', (kind) => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let queue: JobQueue;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    queue = await startJobQueue(database, createLogger({ level: 'silent' }));
-  });
-  afterAll(async () => {
-    await queue.stop();
-    await database.close();
-  });
-
-  it('takes a job from enqueue through the worker to completed', async () => {
-    const PING_JOB = 'test.ping';
-    const ran: Array<{ id: string; note: string }> = [];
-    await queue.work<{ note: string }>(PING_JOB, async (data, job) => {
-      ran.push({ id: job.id, note: data.note });
+describe('what the queue stores of a failed job', () => {
+  it("keeps the database's reason and code, never drizzle's query or parameters, nor a NUL", () => {
+    const cause = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+      code: '22021',
     });
-    const id = await queue.send(PING_JOB, { note: `hello from ${kind}` });
-    expect(id).toBeTruthy();
-    const state = await waitFor(
-      () => queue.state(PING_JOB, id!),
-      (s) => s === 'completed' || s === 'failed',
+    const drizzle = Object.assign(
+      new Error('Failed query: insert into "ticket_comments" ... params: secret comment\u0000'),
+      { query: 'insert …', params: ['secret comment\u0000'], cause },
     );
-    expect(state).toBe('completed');
-    const rows = ran.filter((run) => run.id === id);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toEqual({ id, note: `hello from ${kind}` });
+    const stored = storedJobError(drizzle);
+    expect(stored.message).toBe('[22021] invalid byte sequence for encoding "UTF8": 0x00');
+    expect(JSON.stringify({ ...stored, stack: stored.stack })).not.toContain('secret');
+    expect(stored.stack).not.toContain('\u0000');
+    expect(storedJobError(new Error(`x${'y'.repeat(5000)}\u0000`)).message).toHaveLength(500);
   });
+});
 
-  it("a job sent by this process wakes its queue's workers instead of waiting for their next poll", async () => {
-    const notified = vi.spyOn(queue.boss, 'notifyWorker');
-    // The worker holds its first job, so it never wakes itself (it does after each job) while we count.
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await queue.work('test.wake', () => held);
-    await queue.work('test.other', async () => {});
-    notified.mockClear();
-    await queue.send('test.wake', {});
-    expect(notified).toHaveBeenCalledTimes(1);
-    const [woken] = notified.mock.calls[0];
-    await queue.sendMany('test.wake', [{}, {}]);
-    expect(notified.mock.calls.slice(1)).toEqual([[woken]]);
-    // A delayed job is due later: the poll takes it then.
-    notified.mockClear();
-    await queue.send('test.wake', {}, { startAfter: 3600 });
-    expect(notified).not.toHaveBeenCalled();
-    notified.mockRestore();
-    release();
-  });
-
-  it('retries a failing job and records the failure', async () => {
-    let attempts = 0;
-    await queue.work('test.flaky', async () => {
-      attempts += 1;
-      if (attempts < 2) throw new Error('transient');
-    });
-    const id = await queue.boss.send('test.flaky', {}, { retryLimit: 2, retryDelay: 1 });
-    const state = await waitFor(
-      () => queue.state('test.flaky', id!),
-      (s) => s === 'completed' || s === 'failed',
+describe('unhandled promise rejections', () => {
+  it('are logged and counted, and the listener can be removed', () => {
+    const target = new EventEmitter();
+    const logged: unknown[] = [];
+    let count = 0;
+    const remove = guardUnhandledRejections(
+      target as never,
+      { error: (fields: unknown) => logged.push(fields) } as never,
+      { inc: () => (count += 1) },
     );
-    expect(state).toBe('completed');
-    expect(attempts).toBe(2);
+    target.emit('unhandledRejection', new Error('late'));
+    expect(count).toBe(1);
+    expect(logged).toHaveLength(1);
+    remove();
+    expect(target.listenerCount('unhandledRejection')).toBe(0);
+  });
+});
+
+describe('the queue’s own bookkeeping', () => {
+  it('a complete() nobody awaits that fails is logged, never an unhandled rejection', async () => {
+    const database = await createTestDatabase('pglite');
+    const logs = new CapturedLogs();
+    const queue = await startJobQueue(database, createLogger({ level: 'debug', destination: logs.stream }));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await queue.send('bookkeeping-test', {});
+      // As pg-boss's worker calls it: not awaited. 'not-a-uuid' makes PostgreSQL refuse the statement.
+      void queue.boss.complete('bookkeeping-test', 'not-a-uuid');
+      await expect.poll(() => logs.text()).toContain('could not record a job’s outcome');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      // Awaited, the caller still sees the failure.
+      await expect(queue.boss.fail('bookkeeping-test', 'not-a-uuid')).rejects.toThrow();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await queue.stop();
+      await database.close();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { storableText } from '@jira-integration/shared/storable';
 import PgBoss from 'pg-boss';
 import type { Database } from '../db/client';
 import { withRequestId } from '../http/request-context';
@@ -69,7 +71,71 @@ const policyOptions = (policy: QueuePolicy) => ({
   retryBackoff: policy.retryBackoff,
 });
 
+/**
+ * A job's error as the queue stores it (as jsonb, kept for days): its message and the database's error code,
+ * never a failed query's text or parameters (drizzle puts both on its error, and they carry Jira's content),
+ * never a character jsonb refuses, and never long.
+ */
+export function storedJobError(error: unknown): Error {
+  let message = '';
+  let code: string | undefined;
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const found = current as { message?: unknown; code?: unknown; cause?: unknown };
+    if (typeof found.code === 'string') code ??= found.code;
+    // drizzle's own message is "Failed query: <sql> params: <values>": its cause says what went wrong.
+    if (typeof found.message === 'string' && !found.message.startsWith('Failed query')) {
+      message = found.message;
+      break;
+    }
+    current = found.cause;
+  }
+  const name = error instanceof Error ? error.name : 'Error';
+  const stored = new Error(
+    storableText(`${code ? `[${code}] ` : ''}${message || 'job failed'}`).slice(0, 500),
+  );
+  stored.name = name;
+  stored.stack = `${name}: ${stored.message}`;
+  return stored;
+}
+
+type BookkeepingListener = (error: unknown, step: 'complete' | 'fail') => void;
+const bookkeepingListeners = new Set<BookkeepingListener>();
+let bookkeepingGuarded = false;
+
+/**
+ * pg-boss 10 marks a job completed or failed without awaiting or catching that statement (manager.js, `watch`),
+ * so a lost connection or a refused error document became an unhandled rejection that ended the process. Its
+ * `complete` and `fail` now always carry a handler that tells the listening queues; callers that await them still
+ * see the error. The job itself stays active and its expiry hands it back, as for a killed worker.
+ */
+function guardQueueBookkeeping(): void {
+  if (bookkeepingGuarded) return;
+  bookkeepingGuarded = true;
+  const Manager = createRequire(import.meta.url)('pg-boss/src/manager.js') as {
+    prototype: Record<'complete' | 'fail', (...args: unknown[]) => Promise<unknown>>;
+  };
+  for (const step of ['complete', 'fail'] as const) {
+    const original = Manager.prototype[step];
+    const guarded = function (this: unknown, ...args: unknown[]) {
+      const pending = original.apply(this, args);
+      pending.catch((error) => {
+        for (const listener of bookkeepingListeners) listener(error, step);
+      });
+      return pending;
+    };
+    // PgBoss publishes the manager's methods under their function names.
+    Object.defineProperty(guarded, 'name', { value: step });
+    Manager.prototype[step] = guarded;
+  }
+}
+
 export async function startJobQueue(database: Database, logger: Logger): Promise<JobQueue> {
+  guardQueueBookkeeping();
+  const onBookkeepingFailure: BookkeepingListener = (error, step) =>
+    logger.warn(
+      { err: storedJobError(error), step },
+      'job queue could not record a job’s outcome; the job runs again after its expiry',
+    );
   const maintenance = { maintenanceIntervalSeconds: MAINTENANCE_INTERVAL_SECONDS };
   const boss =
     database.kind === 'postgres'
@@ -78,6 +144,7 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
   // Covers pg-boss's own pool too: a dropped connection is logged and replaced, never fatal.
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
+  bookkeepingListeners.add(onBookkeepingFailure);
   let stopped = false;
   const created = new Map<string, Promise<void>>();
   const pollingIntervalSeconds = POLLING_INTERVAL_SECONDS[database.kind];
@@ -120,9 +187,13 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
       let workerId: string | undefined;
       workerId = await boss.work(name, { pollingIntervalSeconds, batchSize: 1 }, async (jobs) => {
         for (const job of jobs) {
-          await withRequestId(`job-${job.id}`, () =>
-            handler(job.data as never, { id: job.id, name: job.name }),
-          );
+          try {
+            await withRequestId(`job-${job.id}`, () =>
+              handler(job.data as never, { id: job.id, name: job.name }),
+            );
+          } catch (error) {
+            throw storedJobError(error);
+          }
         }
         // pg-boss waits a polling interval after every fetch; after a job, more may be waiting, so fetch again
         // at once (a burst of events drains at handler speed, not at one job per interval).
@@ -138,6 +209,7 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
     running: () => !stopped,
     async stop() {
       stopped = true;
+      bookkeepingListeners.delete(onBookkeepingFailure);
       // Graceful: running handlers finish before the queue lets go of the database.
       await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
     },

@@ -34,6 +34,12 @@ export class Metrics {
       LATENCY_BUCKETS_SECONDS,
     ),
   );
+  readonly unhandledRejections = this.registry.register(
+    new Counter(
+      'process_unhandled_rejections_total',
+      'Promise rejections nothing handled; logged, and the process kept serving.',
+    ),
+  );
   readonly refreshes = this.registry.register(
     new Counter('jira_token_refreshes_total', 'OAuth token refreshes sent to Atlassian.'),
   );

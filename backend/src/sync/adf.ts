@@ -3,7 +3,9 @@
  * nodes marklassian writes plus the ones Jira's editor adds (mentions, emoji, panels, tables as text), so a
  * description written on one side reads the same on the other. Unknown nodes keep their text.
  */
+
 import { markdownToAdf } from 'marklassian';
+import { adfPlainText, convertWithin, plainTextAdf } from '../atlassian/content';
 
 export interface AdfNode {
   type: string;
@@ -14,7 +16,10 @@ export interface AdfNode {
 }
 
 export function toAdf(markdown: string): AdfNode {
-  return markdownToAdf(markdown) as AdfNode;
+  return convertWithin(
+    () => markdownToAdf(markdown) as AdfNode,
+    () => plainTextAdf(markdown),
+  );
 }
 
 function escapeText(text: string): string {
@@ -123,7 +128,10 @@ const itemText = (item: AdfNode) => blocks(item.content, '\n');
 /** ADF (a Jira description or comment body) as Markdown; null or empty documents give ''. */
 export function toMarkdown(document: unknown): string {
   if (!document || typeof document !== 'object') return '';
-  return blocks((document as AdfNode).content).trim();
+  return convertWithin(
+    () => blocks((document as AdfNode).content).trim(),
+    () => adfPlainText(document),
+  );
 }
 
 /** The Markdown a text reads as after a trip through Jira: what the sync compares, so echoes compare equal. */

@@ -14,6 +14,7 @@ import { syncErrorMessages } from '@jira-integration/shared/sync-messages';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { JiraError } from '../atlassian/jira';
 import type { Services } from '../context';
+import { refusedValue } from '../db/client';
 import {
   issueSyncLinks,
   type TicketPriority,
@@ -69,6 +70,33 @@ export async function pullIssue(
   config: SyncConfig,
   issueId: string,
   options: { holdingLease?: boolean; issue?: JiraIssue | null } = {},
+): Promise<PullOutcome> {
+  try {
+    return await pullIssueOnce(services, connection, config, issueId, options);
+  } catch (error) {
+    // Jira's text is made storable as it is read (atlassian/content.ts); a value the database still refuses is
+    // this issue's failure, shown on its link, never a job that fails again and again.
+    const refused = refusedValue(error);
+    if (!refused) throw error;
+    services.logger.warn({ issueId, connectionId: connection.id, ...refused }, 'Jira issue content refused');
+    await services.db
+      .update(issueSyncLinks)
+      .set({
+        state: 'error',
+        lastError: syncErrorMessages.unstorableContent(options.issue?.key ?? issueId),
+        updatedAt: services.clock.now(),
+      })
+      .where(and(eq(issueSyncLinks.connectionId, connection.id), eq(issueSyncLinks.issueId, issueId)));
+    return 'error';
+  }
+}
+
+async function pullIssueOnce(
+  services: Services,
+  connection: JiraConnection,
+  config: SyncConfig,
+  issueId: string,
+  options: { holdingLease?: boolean; issue?: JiraIssue | null },
 ): Promise<PullOutcome> {
   const [link] = await services.db
     .select()

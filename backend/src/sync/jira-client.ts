@@ -8,6 +8,7 @@
  * queue until the window resets (never spinning). On top of that the sync sends at most `MAX_CALLS_PER_SECOND`
  * per site, so a backfill does not burst through Atlassian's per-second limits.
  */
+import { parseJiraContent } from '../atlassian/content';
 import {
   type AtlassianCallTarget,
   admitAtlassianCall,
@@ -141,7 +142,7 @@ export async function serviceAccountJson<T>(
     },
   );
   const text = await response.text();
-  const body = text ? parseJson(text) : undefined;
+  const body = text ? parseJiraContent(text) : undefined;
   await runtime.afterCall?.(method, path, response.status);
   if (response.status === 429) {
     const seconds = Number(response.headers.get('retry-after'));
@@ -170,14 +171,6 @@ export async function writtenBySync(
     known.set(connection.cloudId, own);
   }
   return user.accountId === own;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Jira's own words from an ErrorCollection / ErrorResponse body, for a link's last error. */

@@ -2,9 +2,16 @@
  * Atlassian Document Format ↔ Markdown for workflow inputs and outputs: Markdown → ADF with marklassian; ADF →
  * Markdown here, for the node and mark types Jira's editor produces (unknown nodes keep their text).
  */
-import { markdownToAdf } from 'marklassian';
+import { markdownToAdf as convertMarkdown } from 'marklassian';
+import { adfPlainText, convertWithin, plainTextAdf } from '../atlassian/content';
 
-export { markdownToAdf };
+/** Markdown as ADF; Markdown nested too deeply to convert becomes plain paragraphs. */
+export function markdownToAdf(markdown: string) {
+  return convertWithin(
+    () => convertMarkdown(markdown),
+    () => plainTextAdf(markdown) as ReturnType<typeof convertMarkdown>,
+  );
+}
 
 interface AdfNode {
   type: string;
@@ -81,5 +88,8 @@ export function adfToMarkdown(document: unknown): string | null {
   if (document === null || document === undefined) return null;
   if (typeof document === 'string') return document;
   const root = document as AdfNode;
-  return blocks(root.content ?? []);
+  return convertWithin(
+    () => blocks(root.content ?? []),
+    () => adfPlainText(root),
+  );
 }

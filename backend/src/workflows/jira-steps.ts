@@ -4,9 +4,11 @@
  * shows which call may have reached Jira) and completed with status and duration after. Tokens and bodies are
  * never logged.
  */
+
 import { AS_JIRA_USER_HEADER, USE_CONNECT_AUTH_HEADER } from '@jira-integration/shared';
 import { workflowMessages } from '@jira-integration/shared/workflow-messages';
 import { eq } from 'drizzle-orm';
+import { parseJiraContent } from '../atlassian/content';
 import { admitAtlassianCall, observeAtlassianBudget } from '../atlassian/fair-share';
 import { AtlassianUnavailableError, answerHeaderReader, atlassianFetch } from '../atlassian/http';
 import { rateLimitBudget } from '../atlassian/rate-limit';
@@ -133,11 +135,7 @@ export class JiraSteps {
       const text = await response.text();
       let parsed: unknown = text;
       if (text && (response.headers.get('content-type') ?? '').includes('json')) {
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = text;
-        }
+        parsed = parseJiraContent(text);
       }
       return { status, ok: response.ok, body: parsed as T } satisfies JiraAnswer<T>;
     } catch (error) {
