@@ -36,6 +36,9 @@ export const workflowMessages = {
   noInstallerRecorded:
     'This Jira connection does not record who made it, so nobody can give installer approval. Reconnect the site, or change the workflow to team-approval.',
   noActor: 'Sign in again with an API key to approve or reject runs.',
+  looseningNeedsInstaller:
+    'Only the API key that made the team’s Jira connections (or a console session signed in with it) may loosen installer approval: the same authority that gives it.',
+  looseningNeedsAdmin: 'Sign in with an API key of the team to turn off team approval.',
   interrupted: (method: string, path: string) =>
     `The run was interrupted while ${method} ${path} was under way; it was not retried, so nothing is done twice. Check Jira before running it again.`,
   jiraUnavailable: 'Jira could not be reached or did not answer in time.',

@@ -103,6 +103,37 @@ export async function findWorkflow(services: Services, teamId: string, idOrKey: 
   return row;
 }
 
+const APPROVAL_STRICTNESS: Record<ApprovalPolicy, number> = {
+  'no-approval': 0,
+  'team-approval': 1,
+  'installer-approval': 2,
+};
+
+/**
+ * Loosening a policy takes the authority that approves under it: leaving installer approval, the key that made
+ * every connection of the team whose maker is recorded (a console session acts as its key); leaving team
+ * approval, any key of the team. Otherwise a key that may not approve a run could simply switch approval off.
+ */
+async function requireLooseningAuthority(
+  services: Services,
+  teamId: string,
+  from: ApprovalPolicy,
+  actorKeyId: string,
+): Promise<void> {
+  const isKey = actorKeyId !== 'console';
+  if (from === 'team-approval') {
+    if (!isKey) throw new ApiError('approval_forbidden', workflowMessages.looseningNeedsAdmin);
+    return;
+  }
+  const makers = await services.db
+    .select({ createdByKeyId: jiraConnections.createdByKeyId })
+    .from(jiraConnections)
+    .where(eq(jiraConnections.teamId, teamId));
+  const recorded = makers.map((maker) => maker.createdByKeyId).filter((id): id is string => Boolean(id));
+  if (!isKey || recorded.length === 0 || recorded.some((id) => id !== actorKeyId))
+    throw new ApiError('approval_forbidden', workflowMessages.looseningNeedsInstaller);
+}
+
 /** An admin pauses/enables a workflow or changes its approval policy; the change and its author are audited. */
 export async function updateWorkflow(
   services: Services,
@@ -115,6 +146,8 @@ export async function updateWorkflow(
     throw new ApiError('invalid_request', workflowMessages.nothingToChange);
   }
   const workflow = await findWorkflow(services, teamId, idOrKey);
+  if (change.approval && APPROVAL_STRICTNESS[change.approval] < APPROVAL_STRICTNESS[workflow.approval])
+    await requireLooseningAuthority(services, teamId, workflow.approval, actor);
   return services.db.transaction(async (tx) => {
     const [row] = await tx
       .update(workflows)

@@ -323,8 +323,58 @@ describe.each(testDatabaseKinds())('workflows on %s', (kind) => {
       expect((await detail(run.id)).state).toBe('awaiting_approval');
     });
 
+    it('only the installer loosens installer approval; any key may leave team approval; both audited', async () => {
+      // A key that may not approve under the policy may not switch it off either.
+      for (const approval of ['team-approval', 'no-approval']) {
+        const refused = await as(world.otherAdmin.key, '/v1/workflows/list-jira-projects', {
+          method: 'PATCH',
+          json: { approval },
+        });
+        expect(refused.status).toBe(403);
+        expect(await refused.json()).toMatchObject({
+          error: { code: 'approval_forbidden', message: workflowMessages.looseningNeedsInstaller },
+        });
+      }
+      const toTeam = await as(world.installer.key, '/v1/workflows/list-jira-projects', {
+        method: 'PATCH',
+        json: { approval: 'team-approval' },
+      });
+      expect(toTeam.status).toBe(200);
+      const toNone = await as(world.otherAdmin.key, '/v1/workflows/list-jira-projects', {
+        method: 'PATCH',
+        json: { approval: 'no-approval' },
+      });
+      expect(toNone.status).toBe(200);
+      const rows = await world.ctx.services.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'workflow.updated'))
+        .orderBy(auditLog.id);
+      expect(rows.slice(-2).map((row) => row.detail)).toEqual([
+        expect.objectContaining({
+          actor: world.installer.id,
+          changes: { approval: { from: 'installer-approval', to: 'team-approval' } },
+        }),
+        expect.objectContaining({
+          actor: world.otherAdmin.id,
+          changes: { approval: { from: 'team-approval', to: 'no-approval' } },
+        }),
+      ]);
+      // Tightening needs no special authority.
+      const back = await as(world.otherAdmin.key, '/v1/workflows/list-jira-projects', {
+        method: 'PATCH',
+        json: { approval: 'installer-approval' },
+      });
+      expect(back.status).toBe(200);
+    });
+
     it('team-approval accepts any admin; the policy change is audited with its author', async () => {
-      const patched = await as(world.otherAdmin.key, '/v1/workflows/list-jira-projects', {
+      const tightened = await as(world.otherAdmin.key, '/v1/workflows/list-jira-projects', {
+        method: 'PATCH',
+        json: { approval: 'installer-approval' },
+      });
+      expect(tightened.status).toBe(200);
+      const patched = await as(world.installer.key, '/v1/workflows/list-jira-projects', {
         method: 'PATCH',
         json: { approval: 'team-approval' },
       });
@@ -337,12 +387,12 @@ describe.each(testDatabaseKinds())('workflows on %s', (kind) => {
         .where(and(eq(auditLog.action, 'workflow.updated'), eq(auditLog.target, workflow.id)))
         .orderBy(auditLog.id);
       expect(rows.at(-1)?.detail).toEqual({
-        actor: world.otherAdmin.id,
+        actor: world.installer.id,
         workflow: 'List Jira Projects',
         changes: { approval: { from: 'installer-approval', to: 'team-approval' } },
       });
       // The row's actor names the key as every other row does, so the history's actor filter finds it.
-      expect(rows.at(-1)?.actor).toBe(`key ${world.otherAdmin.key.slice(0, 10)}…`);
+      expect(rows.at(-1)?.actor).toBe(`key ${world.installer.key.slice(0, 10)}…`);
 
       const run = await start('list-jira-projects', {});
       const approved = await as(world.otherAdmin.key, `/v1/workflow-runs/${run.id}/approve`, {
