@@ -49,6 +49,8 @@ export function buildApp(services: Services) {
     defaultHook: (result, c) => {
       if (!result.success) {
         const issue = result.error.issues[0];
+        if (issue?.code === 'unrecognized_keys')
+          return errorResponse(c, 'invalid_request', limitMessages.unknownFields(issue.path, issue.keys));
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
         return errorResponse(c, 'invalid_request', `${where}${issue?.message ?? 'Invalid request'}`);
       }

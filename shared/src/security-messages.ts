@@ -22,6 +22,8 @@ export const limitMessages = {
   controlCharacters: (field: string) => `${field}: must not contain control characters`,
   invalidEncoding: (field: string) => `${field}: is not valid UTF-8`,
   tooDeep: (maxDepth: number) => `body: nested more than ${maxDepth} levels deep`,
+  unknownFields: (path: ReadonlyArray<PropertyKey>, keys: readonly string[]) =>
+    `${path.length ? path.join('.') : 'body'}: unknown ${keys.length === 1 ? 'field' : 'fields'} ${keys.map((key) => `"${key}"`).join(', ')}`,
   malformedBody: 'body: could not be read as the content type it names',
   unstorableValue: (field: string) => `${field}: holds a value that cannot be stored`,
   tooLong: (field: string, max: number) => `${field}: at most ${max} characters`,

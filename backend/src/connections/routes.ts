@@ -79,10 +79,10 @@ const replace = z
   .optional()
   .openapi({ description: "Replace the team's existing connection to the same site (else 409)" });
 const ManagedStart = z
-  .object({ subdomain: z.string().optional(), replace })
+  .strictObject({ subdomain: z.string().optional(), replace })
   .openapi('ManagedConnectionStart');
 const CustomStart = z
-  .object({
+  .strictObject({
     displayName: z.string().optional(),
     subdomain: z.string().optional(),
     clientId: z.string().optional(),
@@ -151,7 +151,7 @@ const routes = {
     path: '/v1/jira/connections/{id}',
     summary: 'Turn Ticket Syncing on or off',
     security,
-    request: { params: idParam, ...jsonBody(z.object({ ticketSyncing: z.boolean() })) },
+    request: { params: idParam, ...jsonBody(z.strictObject({ ticketSyncing: z.boolean() })) },
     responses: { 200: jsonContent(Connection, 'The connection'), ...errorResponses(400, 401, 404, 409) },
   }),
   reconnect: createRoute({

@@ -111,7 +111,9 @@ export function strictlyDecoded(text: string): string | undefined {
 
 /** What is wrong with a request target's path and query, as the 400's message; undefined when nothing. */
 export function targetProblem(pathname: string, search: string, proxy: boolean): string | undefined {
-  const path = strictlyDecoded(pathname);
+  // A proxied call's Jira path is checked by the proxy's own path guard, in its own words (proxy/path.ts).
+  const ours = proxy ? pathname.slice(0, pathname.indexOf('/proxy/') + 1 || undefined) : pathname;
+  const path = strictlyDecoded(ours);
   if (path === undefined) return limitMessages.invalidEncoding('path');
   if (hasControlCharacters(path) || !path.isWellFormed()) return limitMessages.controlCharacters('path');
   if (!search || search === '?') return undefined;

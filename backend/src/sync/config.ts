@@ -25,7 +25,7 @@ import type { JiraConnection } from '../model/connection';
 export type SyncConfig = typeof syncConfigs.$inferSelect;
 
 const ids = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
-export const syncConfigInput = z.object({
+export const syncConfigInput = z.strictObject({
   projectKey: z.string().min(1).max(255),
   requestTypeId: z.string().min(1).nullable().optional(),
   priorityMapping: z.partialRecord(z.enum(TICKET_PRIORITIES), ids),

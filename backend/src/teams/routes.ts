@@ -49,7 +49,7 @@ const routes = {
     path: '/v1/team/keys',
     summary: 'Create an API key (returned once)',
     security,
-    request: jsonBody(z.object({ name: boundedText('name', 255).optional() })),
+    request: jsonBody(z.strictObject({ name: boundedText('name', 255).optional() })),
     responses: { 201: jsonContent(CreatedKeySchema, 'The new key'), ...errorResponses(400, 401) },
   }),
   revokeKey: createRoute({

@@ -42,7 +42,7 @@ const email = () =>
     .max(320)
     .transform((value) => value.toLowerCase());
 
-export const ticketCreateInput = z.object({
+export const ticketCreateInput = z.strictObject({
   title: z.string().trim().min(1, ticketMessages.titleRequired).max(255),
   description: z.string().max(32_000).default(''),
   status: z.enum(TICKET_STATUSES).default('open'),
@@ -50,7 +50,7 @@ export const ticketCreateInput = z.object({
   requesterEmail: email().nullable().optional(),
   assigneeEmail: email().nullable().optional(),
 });
-export const ticketUpdateInput = z.object({
+export const ticketUpdateInput = z.strictObject({
   title: z.string().trim().min(1, ticketMessages.titleRequired).max(255).optional(),
   description: z.string().max(32_000).optional(),
   status: z.enum(TICKET_STATUSES).optional(),
@@ -58,7 +58,7 @@ export const ticketUpdateInput = z.object({
   requesterEmail: email().nullable().optional(),
   assigneeEmail: email().nullable().optional(),
 });
-export const commentInput = z.object({
+export const commentInput = z.strictObject({
   body: z.string().trim().min(1, ticketMessages.commentBodyRequired).max(32_000),
   visibility: z.enum(['public', 'internal']).default('public'),
   authorEmail: email().nullable().optional(),

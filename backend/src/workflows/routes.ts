@@ -83,14 +83,14 @@ const RunDetail = Run.extend({ steps: z.array(Step), history: z.array(HistoryEnt
   'WorkflowRunDetail',
 );
 const StartRun = z
-  .object({
+  .strictObject({
     connectionId: z.string().optional(),
     input: Loose.optional(),
     useServiceAccount: z.boolean().optional(),
     asJiraUser: z.string().max(128).optional(),
   })
   .openapi('StartWorkflowRun');
-const Decision = z.object({ reason: z.string().max(1_000).optional() }).openapi('WorkflowRunDecision');
+const Decision = z.strictObject({ reason: z.string().max(1_000).optional() }).openapi('WorkflowRunDecision');
 const Ingestion = z
   .object({
     id: z.string(),
@@ -144,7 +144,10 @@ const routes = {
     request: {
       params: idParam,
       ...jsonBody(
-        z.object({ enabled: z.boolean().optional(), approval: z.enum(APPROVAL_POLICIES).optional() }),
+        z.strictObject({
+          enabled: z.boolean().optional(),
+          approval: z.enum(APPROVAL_POLICIES).optional(),
+        }),
       ),
     },
     responses: { 200: jsonContent(Workflow, 'The workflow'), ...errorResponses(400, 401, 404) },
