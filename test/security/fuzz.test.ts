@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
 import { type Auth, casesFor, type FuzzCase, type FuzzIds, fuzzRoutes } from '../support/fuzz';
 import { connectSyncedSite } from '../support/sync';
-import { startWorld, type World } from '../support/world';
+import { forgeInvocationToken, startWorld, type World } from '../support/world';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 24);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261208);
@@ -82,14 +82,7 @@ describe.each(testDatabaseKinds())('generated fuzz suite (%s)', (kind) => {
       case 'admin':
         return { authorization: `Bearer ${ADMIN_SECRET}` };
       case 'forge': {
-        const token = await world.sandbox.forge.signInvocationToken({
-          app: {
-            id: world.sandbox.forge.appId,
-            installationId: installation.installationId,
-            apiBaseUrl: installation.apiBaseUrl,
-            installation: { id: installation.installationId, contexts: [{ cloudId: installation.cloudId }] },
-            module: { type: 'core:endpoint', key: forgeModule(pattern) },
-          },
+        const token = await forgeInvocationToken(world, forgeModule(pattern), {
           context: { cloudId: installation.cloudId, extension: { issue: { id: '10001', key: 'SUP-1' } } },
           principal: 'fuzz-account',
         });

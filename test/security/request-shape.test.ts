@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
 import { connectSyncedSite, SUP_SYNC_CONFIG } from '../support/sync';
-import { startWorld, type World } from '../support/world';
+import { forgeInvocationToken, startWorld, type World } from '../support/world';
 
 describe.each(testDatabaseKinds())('request shape (%s)', (kind) => {
   let world: World;
@@ -119,16 +119,7 @@ describe.each(testDatabaseKinds())('request shape (%s)', (kind) => {
   });
 
   it('a Jira event with NUL in its payload is stored made storable, not refused', async () => {
-    const [installation] = world.sandbox.forge.installations();
-    const token = await world.sandbox.forge.signInvocationToken({
-      app: {
-        id: world.sandbox.forge.appId,
-        installationId: installation.installationId,
-        apiBaseUrl: installation.apiBaseUrl,
-        installation: { id: installation.installationId, contexts: [{ cloudId: installation.cloudId }] },
-        module: { type: 'core:endpoint', key: 'events-endpoint' },
-      },
-    });
+    const token = await forgeInvocationToken(world, 'events-endpoint');
     const answer = await fetch(`${world.backend.url}/forge/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

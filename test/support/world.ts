@@ -73,3 +73,25 @@ export async function startWorld(
     },
   };
 }
+
+/**
+ * An invocation token the world's Forge platform signs for its first installation, bound to `moduleKey` (the
+ * manifest module whose endpoint is called), with any further claims (a UI module's `context`, `principal`).
+ */
+export function forgeInvocationToken(
+  world: World,
+  moduleKey: string,
+  claims: Record<string, unknown> = {},
+): Promise<string> {
+  const [installation] = world.sandbox.forge.installations();
+  return world.sandbox.forge.signInvocationToken({
+    app: {
+      id: world.sandbox.forge.appId,
+      installationId: installation.installationId,
+      apiBaseUrl: installation.apiBaseUrl,
+      installation: { id: installation.installationId, contexts: [{ cloudId: installation.cloudId }] },
+      module: { type: 'core:endpoint', key: moduleKey },
+    },
+    ...claims,
+  });
+}
