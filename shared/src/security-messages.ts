@@ -35,6 +35,13 @@ export const limitMessages = {
     `The Jira site ${siteUrl} is close to Atlassian's hourly rate limit, shared with others; this team has used its fair share for now. Try again in ${retryAfterSeconds} seconds.`,
 } as const;
 
+export const idempotencyMessages = {
+  invalidKey: 'Idempotency-Key: 1 to 255 visible ASCII characters',
+  reused:
+    'This Idempotency-Key was used with a different request in the last 24 hours. Use a new key for a new request.',
+  inProgress: 'A request with this Idempotency-Key is still being answered. Try again in a moment.',
+} as const;
+
 export const workspaceMessages = {
   approved: 'Approved',
   pending: 'Waiting for a Jira admin',

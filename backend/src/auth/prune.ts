@@ -3,9 +3,11 @@
  * ended and Forge invocation tokens past their expiry are deleted. pg-boss runs the schedule once across the
  * cluster; each delete is idempotent, so a repeat is harmless.
  */
+
 import { pruneExpiredStates } from '../connections/service';
 import type { Services } from '../context';
 import { pruneUsedInvocationTokens } from '../forge/replay';
+import { pruneIdempotentRequests } from '../http/idempotency';
 import { pruneAuthFailures } from './rate-limits';
 import { pruneExpiredSessions } from './sessions';
 
@@ -18,6 +20,7 @@ export async function pruneExpired(services: Services) {
     oauthStates: await pruneExpiredStates(services),
     authFailures: await pruneAuthFailures(services),
     invocationTokens: await pruneUsedInvocationTokens(services),
+    idempotentRequests: await pruneIdempotentRequests(services.db, now),
   };
   if (Object.values(pruned).some(Boolean)) services.logger.info(pruned, 'pruned expired security records');
   return pruned;

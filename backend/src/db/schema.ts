@@ -98,6 +98,28 @@ export const forgeTokenUses = pgTable('forge_token_uses', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
 
+/**
+ * The first answer to a creating request sent with an `Idempotency-Key` (http/idempotency.ts), per team, route
+ * and key, kept 24 hours so a retry after a lost answer gets it again on any process. A row without an answer
+ * is a request in progress, claimed until `claimedUntil`.
+ */
+export const idempotentRequests = pgTable(
+  'idempotent_requests',
+  {
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    route: text('route').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status'),
+    answer: jsonb('answer'),
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.teamId, table.route, table.key] })],
+);
+
 /** Failed API-key attempts per client address in the current window, shared by every process. */
 export const authFailures = pgTable('auth_failures', {
   clientAddress: text('client_address').primaryKey(),

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   field_too_long: 400,
   team_rate_limited: 429,
   too_many_failed_keys: 429,
+  idempotency_key_reused: 409,
+  idempotency_key_in_progress: 409,
   // Keys
   api_key_not_found: 404,
   last_api_key: 409,

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { requireTeam } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import { jiraConnections, TICKET_PRIORITIES, TICKET_STATUSES } from '../db/schema';
+import { idempotencyHeader, idempotent } from '../http/idempotency';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
 import {
   addTicketComment,
@@ -71,7 +72,8 @@ const routes = {
     path: '/v1/tickets',
     summary: 'Create a ticket (synced to Jira when the team has sync settings)',
     security,
-    request: jsonBody(ticketCreateInput),
+    middleware: [idempotent],
+    request: { headers: idempotencyHeader, ...jsonBody(ticketCreateInput) },
     responses: { 201: jsonContent(TicketSchema, 'The ticket'), ...errorResponses(400, 401) },
   }),
   list: createRoute({
@@ -109,7 +111,8 @@ const routes = {
     path: '/v1/tickets/{id}/comments',
     summary: 'Add a public or internal comment',
     security,
-    request: { params: idParam, ...jsonBody(commentInput) },
+    middleware: [idempotent],
+    request: { params: idParam, headers: idempotencyHeader, ...jsonBody(commentInput) },
     responses: { 201: jsonContent(CommentSchema, 'The comment'), ...errorResponses(400, 401, 404) },
   }),
 };

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { APPROVAL_POLICIES, RUN_STATES } from '@jira-integration/shared/workflow-messages';
 import { requireTeam } from '../auth/middleware';
 import type { AppEnv } from '../context';
+import { idempotencyHeader, idempotent } from '../http/idempotency';
 import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
 import { findIngestion, presentIngestion, startIngestion } from './catalog/service';
 import {
@@ -157,7 +158,8 @@ const routes = {
     path: '/v1/workflows/{id}/runs',
     summary: 'Start a run (it waits for approval unless the policy is no-approval)',
     security,
-    request: { params: idParam, ...jsonBody(StartRun) },
+    middleware: [idempotent],
+    request: { params: idParam, headers: idempotencyHeader, ...jsonBody(StartRun) },
     responses: { 202: jsonContent(Run, 'The run'), ...errorResponses(400, 401, 404, 409) },
   }),
   runs: createRoute({

@@ -513,6 +513,22 @@ describe.each(testDatabaseKinds())('workflows on %s', (kind) => {
     expect((await detail(stranded.id)).state).toBe('succeeded');
   });
 
+  it('a run started again with the same Idempotency-Key is the first run, not a second one', async () => {
+    const send = () =>
+      as(world.installer.key, '/v1/workflows/list-jira-projects/runs', {
+        method: 'POST',
+        json: { connectionId: world.connection.id, input: {} },
+        headers: { 'idempotency-key': 'run-once' },
+      });
+    const allRuns = () => world.ctx.services.db.select().from(workflowRuns);
+    const before = (await allRuns()).length;
+    const first = (await (await send()).json()) as { id: string };
+    const again = await send();
+    expect(again.status).toBe(202);
+    expect(((await again.json()) as { id: string }).id).toBe(first.id);
+    expect(await allRuns()).toHaveLength(before + 1);
+  });
+
   describe('interrupted runs', () => {
     /** Freezes the worker as a killed process would leave it: the call logged, never answered. */
     function freezeAt(stepName: string) {
