@@ -1,13 +1,8 @@
 import type { Services } from '../context';
 import type { QueuePolicy } from '../jobs/queue';
 import { CATALOG_INGEST_JOB, recoverStrandedIngestions, runIngestion } from './catalog/service';
-import {
-  executeRun,
-  expireOverdueRuns,
-  RUN_LEASE_MS,
-  requeueStrandedRuns,
-  WORKFLOW_RUN_JOB,
-} from './service';
+import { intervalHeartbeat, RUN_HEARTBEAT_MS } from './lease';
+import { executeRun, expireOverdueRuns, requeueStrandedRuns, WORKFLOW_RUN_JOB } from './service';
 
 /**
  * Every minute: approvals past their expiry are closed; runs and catalog ingestions whose job or worker was lost
@@ -16,11 +11,12 @@ import {
 export const WORKFLOW_SWEEP_JOB = 'workflows.sweep';
 
 /**
- * A run may call Jira for minutes (every page of a search, a streamed attachment): its job expires with the run's
- * lease, so a live worker's job is never handed to another, and a dead worker's run is claimable when it returns.
+ * A run may call Jira for minutes (every page of a search, a streamed attachment): the run's own lease, renewed as
+ * it goes (lease.ts), says whether its worker lives, and the minute sweep hands a dead worker's run on. The job
+ * only needs to outlast the longest run, so a live worker's job is never failed under it.
  */
 const WORKFLOW_RUN_POLICY: QueuePolicy = {
-  expireInSeconds: RUN_LEASE_MS / 1000,
+  expireInSeconds: 15 * 60,
   retryLimit: 3,
   retryDelay: 5,
   retryBackoff: true,
@@ -49,7 +45,7 @@ export async function registerWorkflowJobs(services: Services): Promise<void> {
   await queue.work<{ runId: string }>(
     WORKFLOW_RUN_JOB,
     async (data) => {
-      await executeRun(services, data.runId);
+      await executeRun(services, data.runId, { heartbeat: intervalHeartbeat(RUN_HEARTBEAT_MS) });
     },
     WORKFLOW_RUN_POLICY,
   );

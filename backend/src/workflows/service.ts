@@ -5,6 +5,7 @@
  * Every state change is one guarded UPDATE (`… WHERE state = <expected>`), so two workers, a double click or a
  * redelivered job can never move a run twice; a run only ever calls Jira after it was claimed queued → running.
  */
+
 import { randomUUID } from 'node:crypto';
 import {
   APPROVAL_EXPIRY_DAYS,
@@ -21,6 +22,7 @@ import { writeWorkflowAudit } from './audit';
 import { runRequestType } from './catalog/run';
 import { type RunContext, WorkflowError } from './definition';
 import { JiraSteps } from './jira-steps';
+import { type Heartbeat, RUN_LEASE_MS, renewRunLease } from './lease';
 import { definitionFor, WORKFLOW_DEFINITIONS } from './registry';
 import { validateInput } from './validation';
 
@@ -29,8 +31,6 @@ export type WorkflowRun = typeof workflowRuns.$inferSelect;
 export type WorkflowRunStep = typeof workflowRunSteps.$inferSelect;
 
 export const WORKFLOW_RUN_JOB = 'workflows.run';
-/** How long a worker owns a running run; past it, the sweep treats the worker as gone. */
-export const RUN_LEASE_MS = 10 * 60_000;
 const APPROVAL_EXPIRY_MS = APPROVAL_EXPIRY_DAYS * 86_400_000;
 /** The actor of what the platform does by itself (expiry). */
 export const SYSTEM_ACTOR = 'system';
@@ -413,6 +413,8 @@ export async function requeueStrandedRuns(services: Services): Promise<number> {
 export interface ExecuteOptions {
   /** Called after a Jira call is logged and before it leaves (tests freeze a worker here). */
   beforeJiraCall?: (step: { name: string; method: string; path: string }) => Promise<void>;
+  /** Renews the run's lease while the run goes on between steps (the job's worker: every RUN_HEARTBEAT_MS). */
+  heartbeat?: Heartbeat;
 }
 
 /**
@@ -449,6 +451,11 @@ export async function executeRun(services: Services, runId: string, options: Exe
     .where(eq(jiraConnections.id, claimed.connectionId));
 
   let outcome: { state: 'succeeded'; output: unknown } | { state: 'failed'; code: string; message: string };
+  const stopHeartbeat = options.heartbeat?.(() => {
+    renewRunLease(services, runId, attempt).catch((error) =>
+      services.logger.warn({ err: error, runId }, 'could not renew the workflow run’s lease'),
+    );
+  });
   try {
     if (attempt > 1) await refuseRepeatedWrites(services, workflow, claimed);
     const jira = new JiraSteps(
@@ -479,6 +486,8 @@ export async function executeRun(services: Services, runId: string, options: Exe
       services.logger.error({ err: error, runId }, 'workflow run failed unexpectedly');
       outcome = { state: 'failed', code: 'internal_error', message: 'The run failed unexpectedly.' };
     }
+  } finally {
+    stopHeartbeat?.();
   }
   const finishedAt = services.clock.now();
   return services.db.transaction(async (tx) => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabaseKinds } from '../../test-support/database';
 import { startWorkflowWorld, type WorkflowWorld } from '../../test-support/workflows';
 import { auditLog, jiraConnections, workflowRuns } from '../db/schema';
-import { executeRun, expireOverdueRuns, RUN_LEASE_MS, requeueStrandedRuns } from './service';
+import { RUN_LEASE_MS } from './lease';
+import { executeRun, expireOverdueRuns, requeueStrandedRuns } from './service';
 
 interface RunBody {
   id: string;
@@ -568,6 +569,39 @@ describe.each(testDatabaseKinds())('workflows on %s', (kind) => {
         (issue) => issue.summary === 'Exactly once',
       );
       expect(created).toHaveLength(0);
+    });
+
+    it('a live worker keeps its run by its heartbeat; once it stops, the run is taken over within a lease', async () => {
+      const run = await start('list-jira-projects', {});
+      await as(world.installer.key, `/v1/workflow-runs/${run.id}/approve`, { method: 'POST' });
+      const frozen = freezeAt('List projects (page 1)');
+      let beat: (() => void) | undefined;
+      let stopped = false;
+      void executeRun(world.ctx.services, run.id, {
+        beforeJiraCall: frozen.hook,
+        heartbeat: (renew) => {
+          beat = renew;
+          return () => {
+            stopped = true;
+          };
+        },
+      });
+      await frozen.atStep;
+      const leaseOf = async () =>
+        (await world.ctx.services.db.select().from(workflowRuns).where(eq(workflowRuns.id, run.id)))[0]
+          .leaseExpiresAt;
+      // Alive past several leases: each beat renews it, so nobody else may claim the run.
+      for (let beats = 0; beats < 3; beats += 1) {
+        world.clock.advance(RUN_LEASE_MS - 1_000);
+        const before = await leaseOf();
+        beat?.();
+        await expect.poll(async () => (await leaseOf())?.getTime()).toBeGreaterThan(before?.getTime() ?? 0);
+        expect(await executeRun(world.ctx.services, run.id)).toBeUndefined();
+      }
+      expect(stopped).toBe(false);
+      // Its beats stop (the process died): one lease later the run is resumed elsewhere.
+      world.clock.advance(RUN_LEASE_MS + 1);
+      expect((await executeRun(world.ctx.services, run.id))?.state).toBe('succeeded');
     });
 
     it('a read-only run is resumed and succeeds once', async () => {
