@@ -56,6 +56,8 @@ export const syncErrorMessages = {
     `No workflow transition takes ${issueKey} to Jira status '${statusId}' named by the status mapping. Update the sync settings.`,
   unmappedJiraValue: (kind: 'priority' | 'status', name: string) =>
     `The Jira ${kind} '${name}' is not mapped to a platform ${kind}. Update the sync settings.`,
+  statusWalkStopped: (issueKey: string, target: string, at: string, steps: number, reason: string) =>
+    `Moving ${issueKey} to Jira status '${target}' stopped at '${at}' after ${steps} of its transitions: ${reason} The next attempt goes on from '${at}'.`,
   jiraRejected: (status: number, detail: string) => `Jira refused the change (${status}): ${detail}`,
   rateLimited: 'Jira asked the sync to slow down (429); it will retry after the wait Jira asked for.',
   unavailable: 'Jira could not be reached; the sync will retry.',

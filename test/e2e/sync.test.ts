@@ -570,6 +570,61 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     }
   });
 
+  it('a status walk refused midway says where it stopped and why; the next attempt goes on from there', async () => {
+    const state = world.sandbox.state;
+    const project = [...state.projects.values()].find((candidate) => candidate.key === 'SUP')!;
+    const original = structuredClone(project.workflow);
+    // Waiting for customer is two transitions away: To Do → In Progress → Waiting for customer.
+    project.workflow.transitions = [
+      { id: '21', name: 'In Progress', to: '3', from: ['10000'] },
+      { id: '41', name: 'Waiting for customer', to: '10002', from: ['3'] },
+    ];
+    const runtime = syncRuntime(world.backend.services);
+    try {
+      const { id } = (await (
+        await api('/v1/tickets', { method: 'POST', json: { title: 'Walk refused midway' } })
+      ).json()) as Ticket;
+      const linked = await synced(id);
+      const key = linked.jira?.issueKey ?? '';
+      // Jira refuses the second transition (a validator), once.
+      let transitions = 0;
+      runtime.afterCall = (method, path, status) => {
+        if (method === 'POST' && path.endsWith('/transitions') && status === 204 && ++transitions === 1)
+          world.sandbox.setFault({
+            match: { method: 'POST', pathIncludes: '/transitions' },
+            kind: 'status',
+            status: 400,
+            times: 1,
+          });
+      };
+      await api(`/v1/tickets/${id}`, { method: 'PATCH', json: { status: 'waiting' } });
+      const link = async () =>
+        (
+          await world.backend.services.db.select().from(issueSyncLinks).where(eq(issueSyncLinks.ticketId, id))
+        )[0];
+      await expect.poll(async () => (await link()).state).toBe('error');
+      const stopped = await link();
+      expect(stopped.lastError).toMatch(
+        new RegExp(
+          `^Moving ${key} to Jira status 'Waiting for customer' stopped at 'In Progress' after 1 of its transitions: Jira refused the change \\(400\\)`,
+        ),
+      );
+      expect(stopped.lastError).toContain("The next attempt goes on from 'In Progress'.");
+      // The status reached is the sync's own write: a Jira read now changes nothing on the ticket.
+      expect((stopped.shadow as { status?: string }).status).toBe('3');
+      expect((await issue(key)).fields.status.id).toBe('3');
+      runtime.afterCall = undefined;
+      await pushTicket(world.backend.services, id);
+      expect((await issue(key)).fields.status.id).toBe('10002');
+      expect(await link()).toMatchObject({ state: 'synced', lastError: null });
+      expect((await ticket(id)).status).toBe('waiting');
+    } finally {
+      runtime.afterCall = undefined;
+      world.sandbox.setFault(null);
+      project.workflow = original;
+    }
+  });
+
   it('comments go both ways and keep their visibility', async () => {
     const { id } = (await (
       await api('/v1/tickets', { method: 'POST', json: { title: 'Comments' } })

@@ -103,26 +103,52 @@ async function transitionTo(
   issue: { id: string; key: string },
   fromId: string | null,
   targetId: string,
+  /** Told each status the walk reached on its way (the sync's own write: it becomes the shadow's status). */
+  reached: (statusId: string) => Promise<void>,
 ): Promise<void> {
   const visited = new Set(fromId ? [fromId] : []);
   const taken = new Set<string>();
   let at = fromId ?? '';
+  const names = new Map<string, string>();
+  let steps = 0;
+  /** Where the walk stopped and why, on the link; the next attempt starts from the status reached. */
+  const stopped = (error: unknown) => {
+    if (error instanceof SyncRateLimitedError || steps === 0) return error;
+    const name = (id: string) => names.get(id) ?? id;
+    return new SyncSetupError(
+      syncErrorMessages.statusWalkStopped(
+        issue.key,
+        name(targetId),
+        name(at),
+        steps,
+        describeSyncError(error),
+      ),
+    );
+  };
   for (let step = 0; step < MAX_TRANSITION_STEPS; step += 1) {
-    const { transitions } = await serviceAccountJson<{
-      transitions: Array<{ id: string; to: { id: string; name: string } }>;
-    }>(services, connection, 'GET', `/rest/api/3/issue/${issue.id}/transitions`);
-    const next =
-      transitions.find((transition) => transition.to.id === targetId) ??
-      transitions.find((transition) => !visited.has(transition.to.id)) ??
-      transitions.find((transition) => !taken.has(`${at}>${transition.id}`));
-    if (!next) break;
-    await serviceAccountJson(services, connection, 'POST', `/rest/api/3/issue/${issue.id}/transitions`, {
-      body: { transition: { id: next.id } },
-    });
+    let next: { id: string; to: { id: string; name: string } } | undefined;
+    try {
+      const { transitions } = await serviceAccountJson<{
+        transitions: Array<{ id: string; to: { id: string; name: string } }>;
+      }>(services, connection, 'GET', `/rest/api/3/issue/${issue.id}/transitions`);
+      for (const transition of transitions) names.set(transition.to.id, transition.to.name);
+      next =
+        transitions.find((transition) => transition.to.id === targetId) ??
+        transitions.find((transition) => !visited.has(transition.to.id)) ??
+        transitions.find((transition) => !taken.has(`${at}>${transition.id}`));
+      if (!next) break;
+      await serviceAccountJson(services, connection, 'POST', `/rest/api/3/issue/${issue.id}/transitions`, {
+        body: { transition: { id: next.id } },
+      });
+    } catch (error) {
+      throw stopped(error);
+    }
     if (next.to.id === targetId) return;
+    steps += 1;
     taken.add(`${at}>${next.id}`);
     visited.add(next.to.id);
     at = next.to.id;
+    await reached(at);
   }
   throw new SyncSetupError(syncErrorMessages.noTransitionPath(targetId, issue.key));
 }
@@ -300,12 +326,22 @@ async function pushChanges(
     next.requesterNote = note;
   }
   if (wanted.status && wanted.status !== shadow.status) {
+    // Each status on the way is the sync's own write: kept on the link at once, so a Jira read does not take it for
+    // a change made in Jira, and an interrupted walk goes on from there.
+    const reached = async (statusId: string) => {
+      next.status = statusId;
+      await services.db
+        .update(issueSyncLinks)
+        .set({ shadow: next, updatedAt: services.clock.now() })
+        .where(and(eq(issueSyncLinks.connectionId, connection.id), eq(issueSyncLinks.issueId, link.issueId)));
+    };
     await transitionTo(
       services,
       connection,
       { id: link.issueId, key: link.issueKey },
       shadow.status ?? null,
       wanted.status,
+      reached,
     );
     next.status = wanted.status;
   }
