@@ -9,7 +9,7 @@ import type { AppEnv } from '../context';
 import { runConnectionHealthChecks } from '../health/service';
 import { bearerToken } from '../http/bearer';
 import { ApiError, errorResponse } from '../http/errors';
-import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { errorResponses, idParam, jsonBody, jsonContent } from '../http/openapi';
 import { onTicketSyncingChanged } from '../sync/reconcile';
 import { BROWSER_BINDING_COOKIE, CALLBACK_PATH, callbackErrorQuery, setBrowserBinding } from './callback';
 import {
@@ -28,7 +28,6 @@ import {
 import { asConnectingUser } from './token-check';
 
 const security = [{ teamApiKey: [] }];
-const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
 const AuthorizeUrl = z.object({ authorizeUrl: z.url() }).openapi('AuthorizeUrl');
 const Connection = z

@@ -1,6 +1,6 @@
 import { limitMessages } from '@jira-integration/shared/security-messages';
 import { describe, expect, it } from 'vitest';
-import { jsonNestsDeeperThan, targetProblem } from './limits';
+import { jsonNestsDeeperThan, namesNothing, targetProblem } from './limits';
 
 describe('request shape', () => {
   it('measures JSON nesting without parsing, ignoring brackets inside strings', () => {
@@ -23,5 +23,18 @@ describe('request shape', () => {
     const proxy = '/v1/jira/connections/c/proxy/rest/api/3/search';
     expect(targetProblem(proxy, '?jql=a%0Aorder+by+key', true)).toBeUndefined();
     expect(targetProblem(proxy, '?jql=a%00', true)).toBe(limitMessages.controlCharacters('jql'));
+  });
+});
+
+describe('ids of no possible shape', () => {
+  it('a path segment outside what our routes and ids are made of names nothing', () => {
+    expect(namesNothing('/v1/tickets/tkt_0123abcd', false)).toBe(false);
+    expect(namesNothing('/v1/workflows/create-jira-issue/runs', false)).toBe(false);
+    expect(namesNothing('/console/assets/console.css', false)).toBe(false);
+    expect(namesNothing("/v1/tickets/'%20or%201=1--", false)).toBe(true);
+    expect(namesNothing(`/v1/tickets/${'x'.repeat(129)}`, false)).toBe(true);
+    // The proxy's Jira path is the proxy guard's to judge; the connection id is ours.
+    expect(namesNothing('/v1/jira/connections/abc/proxy/rest/api/3/search?jql=a b', true)).toBe(false);
+    expect(namesNothing('/v1/jira/connections/a%20b/proxy/rest/api/3/myself', true)).toBe(true);
   });
 });

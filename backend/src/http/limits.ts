@@ -3,6 +3,7 @@
  * queries or identifiers (400, never a database error), bounded field lengths.
  */
 import { z } from '@hono/zod-openapi';
+import { genericMessages } from '@jira-integration/shared';
 import { limitMessages } from '@jira-integration/shared/security-messages';
 import { firstUnstorable, isStorableText, makeStorable } from '@jira-integration/shared/storable';
 import { createMiddleware } from 'hono/factory';
@@ -133,6 +134,18 @@ export function targetProblem(pathname: string, search: string, proxy: boolean):
   return undefined;
 }
 
+/**
+ * What a segment of our own paths can be: a route's word or an id (a UUID, `tkt_…`, a workflow key). Anything
+ * else names nothing, so it is a 404 before any lookup (the proxy's Jira path is the proxy guard's to judge).
+ */
+const PATH_SEGMENT = /^[A-Za-z0-9_.~:@-]{0,128}$/;
+
+export function namesNothing(pathname: string, proxy: boolean): boolean {
+  const ours = proxy ? pathname.slice(0, pathname.indexOf('/proxy/')) : pathname;
+  const decoded = strictlyDecoded(ours) ?? ours;
+  return decoded.split('/').some((segment) => !PATH_SEGMENT.test(segment));
+}
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const FORM_TYPE = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)\s*(?:;|$)/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -158,6 +171,7 @@ export const requestShapeGate = createMiddleware<AppEnv>(async (c, next) => {
   const refuse = (message: string) => c.json(errorBody('invalid_request', message), 400);
   const target = targetProblem(url.pathname, url.search, proxy);
   if (target) return refuse(target);
+  if (namesNothing(url.pathname, proxy)) return c.json(errorBody('not_found', genericMessages.notFound), 404);
   if (BODYLESS.has(c.req.method) || proxy || !c.req.raw.body) return next();
   const type = c.req.header('content-type') ?? '';
   const json = JSON_TYPE.test(type);

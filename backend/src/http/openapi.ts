@@ -46,3 +46,6 @@ export const jsonContent = <T extends z.ZodType>(schema: T, description: string)
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
+
+/** A route's `{id}` path parameter (the request-shape gate has already refused ids of no possible shape). */
+export const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });

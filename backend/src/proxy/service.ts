@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { genericMessages } from '@jira-integration/shared';
+import { connectMessages, genericMessages } from '@jira-integration/shared';
 import { proxyMessages } from '@jira-integration/shared/proxy-messages';
 import { limitMessages } from '@jira-integration/shared/security-messages';
 import { admitAtlassianCall, observeAtlassianBudget } from '../atlassian/fair-share';
@@ -26,7 +26,7 @@ import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { refusedValue } from '../db/client';
 import { ApiError, errorBody } from '../http/errors';
-import { targetProblem } from '../http/limits';
+import { namesNothing, targetProblem } from '../http/limits';
 import { requestIdFrom, withRequestId } from '../http/request-context';
 import { withAttachmentRedirectOff } from './attachment-download';
 import { type ProxyCallRecord, recordProxyCall } from './audit';
@@ -93,6 +93,9 @@ export async function serveProxyCall(
       true,
     );
     if (targetRefusal) throw new ApiError('invalid_request', targetRefusal);
+    // An id no connection can have is not looked up.
+    if (namesNothing(queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt), true))
+      throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
     const caller = await callerOfApiKey(
       services,
       req.headers.authorization,

@@ -5,7 +5,7 @@ import { findConnection } from '../connections/service';
 import type { AppEnv } from '../context';
 import { SYNC_STRATEGIES, TICKET_PRIORITIES, TICKET_STATUSES } from '../db/schema';
 import { ApiError } from '../http/errors';
-import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { errorResponses, idParam, jsonBody, jsonContent } from '../http/openapi';
 import { findTicket } from '../tickets/service';
 import {
   findSyncConfig,
@@ -19,7 +19,6 @@ import { backfillProgress, onSyncConfigSaved, startBackfill } from './reconcile'
 import { ticketSyncStatus } from './status';
 
 const security = [{ teamApiKey: [] }];
-const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
 const Readiness = z.object({
   ready: z.boolean(),

@@ -4,7 +4,7 @@ import { requireTeam } from '../auth/middleware';
 import type { AppEnv, Services } from '../context';
 import { jiraConnections, TICKET_PRIORITIES, TICKET_STATUSES } from '../db/schema';
 import { idempotencyHeader, idempotent } from '../http/idempotency';
-import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { errorResponses, idParam, jsonBody, jsonContent } from '../http/openapi';
 import {
   addTicketComment,
   commentInput,
@@ -22,7 +22,6 @@ import {
 } from './service';
 
 const security = [{ teamApiKey: [] }];
-const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 
 const JiraLink = z
   .object({

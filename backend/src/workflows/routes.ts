@@ -3,7 +3,7 @@ import { APPROVAL_POLICIES, RUN_STATES } from '@jira-integration/shared/workflow
 import { requireTeam } from '../auth/middleware';
 import type { AppEnv } from '../context';
 import { idempotencyHeader, idempotent } from '../http/idempotency';
-import { errorResponses, jsonBody, jsonContent } from '../http/openapi';
+import { errorResponses, idParam, jsonBody, jsonContent } from '../http/openapi';
 import { findIngestion, presentIngestion, startIngestion } from './catalog/service';
 import {
   actorNames,
@@ -22,7 +22,6 @@ import {
 } from './service';
 
 const security = [{ teamApiKey: [] }];
-const idParam = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) });
 const Loose = z.record(z.string(), z.unknown());
 
 const Workflow = z
