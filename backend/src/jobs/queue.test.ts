@@ -16,7 +16,15 @@ describe('what the queue stores of a failed job', () => {
       { query: 'insert …', params: ['secret comment\u0000'], cause },
     );
     const stored = storedJobError(drizzle);
-    expect(stored.message).toBe('[22021] invalid byte sequence for encoding "UTF8": 0x00');
+    expect(stored.message).toBe('the database refused a statement (SQLSTATE 22021)');
+    // PostgreSQL's own message can quote the value: not kept either.
+    const quoted = Object.assign(new Error('invalid input syntax for type uuid: "secret"'), {
+      code: '22P02',
+    });
+    expect(storedJobError(quoted).message).not.toContain('secret');
+    expect(storedJobError(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })).message).toBe(
+      'write EPIPE',
+    );
     expect(JSON.stringify({ ...stored, stack: stored.stack })).not.toContain('secret');
     expect(stored.stack).not.toContain('\u0000');
     expect(storedJobError(new Error(`x${'y'.repeat(5000)}\u0000`)).message).toHaveLength(500);

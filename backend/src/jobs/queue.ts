@@ -77,26 +77,31 @@ const policyOptions = (policy: QueuePolicy) => ({
  * never a character jsonb refuses, and never long.
  */
 export function storedJobError(error: unknown): Error {
-  let message = '';
-  let code: string | undefined;
+  const chain: Array<{ message?: unknown; code?: unknown }> = [];
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
-    const found = current as { message?: unknown; code?: unknown; cause?: unknown };
-    if (typeof found.code === 'string') code ??= found.code;
-    // drizzle's own message is "Failed query: <sql> params: <values>": its cause says what went wrong.
-    if (typeof found.message === 'string' && !found.message.startsWith('Failed query')) {
-      message = found.message;
-      break;
-    }
-    current = found.cause;
+    chain.push(current as { message?: unknown; code?: unknown });
+    current = (current as { cause?: unknown }).cause;
   }
+  // PostgreSQL's message may quote the refused value (drizzle's holds the SQL and parameters): only the
+  // SQLSTATE is kept of a database error.
+  const sqlState = chain
+    .map((link) => link.code)
+    .find((code) => typeof code === 'string' && SQLSTATE.test(code));
+  const text = chain
+    .map((link) => link.message)
+    .find((message): message is string => typeof message === 'string' && !message.startsWith('Failed query'));
+  const message = sqlState
+    ? `the database refused a statement (SQLSTATE ${sqlState})`
+    : (text ?? 'job failed');
   const name = error instanceof Error ? error.name : 'Error';
-  const stored = new Error(
-    storableText(`${code ? `[${code}] ` : ''}${message || 'job failed'}`).slice(0, 500),
-  );
+  const stored = new Error(storableText(message).slice(0, 500));
   stored.name = name;
   stored.stack = `${name}: ${stored.message}`;
   return stored;
 }
+
+/** A PostgreSQL error code (class and subclass), not a Node one such as EPIPE. */
+const SQLSTATE = /^(?:[0-9]{2}|HV|P0|XX|F0)[0-9A-Z]{3}$/;
 
 type BookkeepingListener = (error: unknown, step: 'complete' | 'fail') => void;
 const bookkeepingListeners = new Set<BookkeepingListener>();
@@ -192,6 +197,8 @@ export async function startJobQueue(database: Database, logger: Logger): Promise
               handler(job.data as never, { id: job.id, name: job.name }),
             );
           } catch (error) {
+            // Logged whole (the logger drops a failed query's SQL and parameters); stored in short.
+            logger.warn({ err: error, queue: name, jobId: job.id }, 'job failed; the queue retries it');
             throw storedJobError(error);
           }
         }
