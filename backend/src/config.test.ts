@@ -12,6 +12,51 @@ function problemsOf(env: Record<string, string>) {
   throw new Error('expected a ConfigError');
 }
 
+describe('production mode (NODE_ENV=production)', () => {
+  const safe = {
+    NODE_ENV: 'production',
+    ATLASSIAN_CLIENT_ID: 'client',
+    ATLASSIAN_CLIENT_SECRET: 'secret',
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    DATABASE_URL: 'postgres://db.internal/jira',
+    PUBLIC_URL: 'https://jira.example.com',
+    HOST: '0.0.0.0',
+    METRICS_TOKEN: 'metrics-token',
+  };
+  const without = (...names: Array<keyof typeof safe>) =>
+    Object.fromEntries(Object.entries(safe).filter(([name]) => !names.includes(name as keyof typeof safe)));
+
+  it('starts with every safe setting, and says it is production', () => {
+    const config = loadConfig(safe);
+    expect(config.production).toBe(true);
+    expect(loadConfig({}).production).toBe(false);
+  });
+
+  it('refuses to start without each one, naming the variable and what to set', () => {
+    expect(problemsOf(without('ATLASSIAN_CLIENT_ID', 'ATLASSIAN_CLIENT_SECRET'))).toEqual([
+      "ATLASSIAN_CLIENT_ID: set the platform's Atlassian OAuth 2.0 app in production (the sandbox never stands in)",
+      "ATLASSIAN_CLIENT_SECRET: set the platform's Atlassian OAuth 2.0 app in production (the sandbox never stands in)",
+    ]);
+    expect(problemsOf(without('ENCRYPTION_KEYS'))).toEqual([
+      'ENCRYPTION_KEYS: set the token encryption keys in production ("keyId:base64 of 32 random bytes", e.g. k1:$(openssl rand -base64 32)); none is generated',
+    ]);
+    expect(problemsOf(without('DATABASE_URL'))).toEqual([
+      'DATABASE_URL: set a postgres:// connection string in production (or EMBEDDED_DATABASE=on to run on PGlite in DATA_DIR, one process only)',
+    ]);
+    expect(problemsOf({ ...safe, PUBLIC_URL: 'http://jira.example.com' })).toEqual([
+      `PUBLIC_URL: set the https:// address users and Atlassian reach the backend at in production (OAuth callbacks and Forge's remote need TLS) (got "http://jira.example.com")`,
+    ]);
+    expect(problemsOf(without('METRICS_TOKEN'))).toEqual([
+      'METRICS_TOKEN: set a bearer token for /metrics in production when HOST (0.0.0.0) is not a loopback address',
+    ]);
+  });
+
+  it('takes PGlite only when asked for, and an open /metrics only on loopback', () => {
+    expect(loadConfig({ ...without('DATABASE_URL'), EMBEDDED_DATABASE: 'on' }).databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...without('METRICS_TOKEN'), HOST: '127.0.0.1' }).metricsToken).toBeUndefined();
+  });
+});
+
 describe('loadConfig', () => {
   it('runs on the embedded defaults with an empty environment', () => {
     const config = loadConfig({});

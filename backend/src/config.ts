@@ -15,6 +15,51 @@ const optionalText = z
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/**
+ * What production (`NODE_ENV=production`) refuses to start without: no sandbox standing in for Atlassian, no
+ * encryption key generated into the data folder, no embedded database unless asked for, no plain-HTTP public
+ * address, no open /metrics on a reachable address. Each refusal names the variable and what to set.
+ */
+function productionRefusals(env: {
+  ATLASSIAN_CLIENT_ID?: string;
+  ATLASSIAN_CLIENT_SECRET?: string;
+  ENCRYPTION_KEYS?: unknown;
+  DATABASE_URL?: string;
+  EMBEDDED_DATABASE: 'on' | 'off';
+  PUBLIC_URL?: string;
+  HOST: string;
+  METRICS_TOKEN?: string;
+}): Array<[string, string]> {
+  const refusals: Array<[string, string]> = [];
+  if (!env.ATLASSIAN_CLIENT_ID && !env.ATLASSIAN_CLIENT_SECRET) {
+    const app = "set the platform's Atlassian OAuth 2.0 app in production (the sandbox never stands in)";
+    refusals.push(['ATLASSIAN_CLIENT_ID', app], ['ATLASSIAN_CLIENT_SECRET', app]);
+  }
+  if (!env.ENCRYPTION_KEYS)
+    refusals.push([
+      'ENCRYPTION_KEYS',
+      'set the token encryption keys in production ("keyId:base64 of 32 random bytes", e.g. k1:$(openssl rand -base64 32)); none is generated',
+    ]);
+  if (!env.DATABASE_URL && env.EMBEDDED_DATABASE !== 'on')
+    refusals.push([
+      'DATABASE_URL',
+      'set a postgres:// connection string in production (or EMBEDDED_DATABASE=on to run on PGlite in DATA_DIR, one process only)',
+    ]);
+  if (!env.PUBLIC_URL?.startsWith('https://'))
+    refusals.push([
+      'PUBLIC_URL',
+      "set the https:// address users and Atlassian reach the backend at in production (OAuth callbacks and Forge's remote need TLS)",
+    ]);
+  if (!env.METRICS_TOKEN && !LOOPBACK_HOSTS.has(env.HOST))
+    refusals.push([
+      'METRICS_TOKEN',
+      `set a bearer token for /metrics in production when HOST (${env.HOST}) is not a loopback address`,
+    ]);
+  return refusals;
+}
+
 const environmentSchema = z
   .object({
     PORT: port.default(3000),
@@ -54,6 +99,8 @@ const environmentSchema = z
       .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .min(0, { message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .default(60_000),
+    NODE_ENV: optionalText,
+    EMBEDDED_DATABASE: z.enum(['on', 'off']).default('off'),
     WORKFLOW_FETCH_ALLOWED_HOSTS: optionalText.transform((value) =>
       (value ?? '')
         .split(',')
@@ -62,6 +109,10 @@ const environmentSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      for (const [variable, message] of productionRefusals(env))
+        ctx.addIssue({ code: 'custom', path: [variable], message });
+    }
     if (Boolean(env.ATLASSIAN_CLIENT_ID) !== Boolean(env.ATLASSIAN_CLIENT_SECRET)) {
       ctx.addIssue({
         code: 'custom',
@@ -101,6 +152,8 @@ export interface Config {
    * empty in production, e.g. `localhost` for a development file server.
    */
   workflowFetchAllowedHosts: readonly string[];
+  /** NODE_ENV=production: the refusals of productionRefusals passed, and nothing falls back to development aids. */
+  production: boolean;
 }
 
 /** Variables whose values are never repeated in an error message. */
@@ -156,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
     workflowFetchAllowedHosts: e.WORKFLOW_FETCH_ALLOWED_HOSTS,
+    production: e.NODE_ENV === 'production',
   });
 }
 
