@@ -7,15 +7,16 @@
 
 import { findConnection } from '@jira-integration/backend/connections/service';
 import { issueSyncLinks, tickets } from '@jira-integration/backend/db/schema';
+import { sandboxEnvironment } from '@jira-integration/backend/sandbox-wiring';
 import { findSyncConfig } from '@jira-integration/backend/sync/config';
 import { reconcile } from '@jira-integration/backend/sync/reconcile';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
 import { callSandbox, userToken } from '@jira-integration/sandbox/test-support/seed';
 import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchAsTeam } from '../support/backend';
+import { fetchAsTeam, startTestBackend, type TestBackend } from '../support/backend';
 import { connectSyncedSite, SUP_SYNC_CONFIG } from '../support/sync';
-import { startWorld, type World } from '../support/world';
+import { MANAGED_CLIENT, startWorld, type World } from '../support/world';
 
 const NUL = '\u0000';
 const LONE = '\ud800';
@@ -42,6 +43,8 @@ describe.each(testDatabaseKinds())('poison content from Jira (%s)', (kind) => {
   let cloudId: string;
   let connectionId: string;
   let token: string;
+  /** On PostgreSQL a second process works the same queues, as in production (both once died). */
+  let second: TestBackend | undefined;
 
   const jira = async <T = unknown>(method: string, path: string, body?: unknown) => {
     const answer = await callSandbox(world.sandbox, method, `/ex/jira/${cloudId}/rest/api/3/${path}`, {
@@ -71,8 +74,16 @@ describe.each(testDatabaseKinds())('poison content from Jira (%s)', (kind) => {
     cloudId = world.seeded.acme.cloudId;
     token = userToken(world.sandbox, world.seeded.alice.accountId);
     ({ connectionId } = await connectSyncedSite(world, null));
+    if (kind === 'postgres')
+      second = await startTestBackend({
+        shareDatabaseOf: world.backend,
+        env: sandboxEnvironment(world.sandbox, MANAGED_CLIENT),
+      });
   });
-  afterAll(() => world.close());
+  afterAll(async () => {
+    await second?.close();
+    await world.close();
+  });
 
   it('a backfill imports poisoned issues made storable, and the other issues with them', async () => {
     const poisoned = await createIssue(`Backfill poison ${NUL} and ${LONE}`, deepAdf(1000));
@@ -117,8 +128,10 @@ describe.each(testDatabaseKinds())('poison content from Jira (%s)', (kind) => {
     expect(ticket.description).toContain('bottom\ufffd');
     await createIssue('Healthy after poison');
     await expect.poll(async () => (await ticketsLike('Healthy after poison')).length).toBe(1);
-    expect((await fetch(`${world.backend.url}/healthz`)).status).toBe(200);
-    expect(world.backend.logs.text()).not.toContain('unhandled');
+    for (const backend of [world.backend, ...(second ? [second] : [])]) {
+      expect((await fetch(`${backend.url}/healthz`)).status).toBe(200);
+      expect(backend.logs.text()).not.toContain('unhandled');
+    }
   });
 
   it('reconciliation reads a poisoned change without failing and records it', async () => {
