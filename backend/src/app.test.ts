@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { FORGE_UI_PATHS } from '@jira-integration/shared/forge-ui';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../test-support/context';
@@ -9,6 +10,32 @@ describe('the API description and service endpoints', () => {
     t = await createTestContext();
   });
   afterAll(() => t.close());
+
+  it('gzips answers above 1 KB for clients that accept it, the reference script once per process', async () => {
+    const plain = await t.request('/openapi.json', { key: null });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const document = Buffer.from(await plain.arrayBuffer());
+    const zipped = await t.request('/openapi.json', { key: null, headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    const wire = Buffer.from(await zipped.arrayBuffer());
+    expect(wire.length).toBeLessThan(document.length / 3);
+    expect(gunzipSync(wire).equals(document)).toBe(true);
+    const script = await t.request('/docs/assets/scalar.js', {
+      key: null,
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(script.headers.get('content-encoding')).toBe('gzip');
+    expect(script.headers.get('vary')).toContain('Accept-Encoding');
+    const scriptWire = Buffer.from(await script.arrayBuffer());
+    const scriptRaw = Buffer.from(
+      await (await t.request('/docs/assets/scalar.js', { key: null })).arrayBuffer(),
+    );
+    expect(gunzipSync(scriptWire).equals(scriptRaw)).toBe(true);
+    expect(scriptWire.length).toBeLessThan(scriptRaw.length / 2);
+    // Small answers go as they are.
+    const small = await t.request('/healthz', { key: null, headers: { 'accept-encoding': 'gzip' } });
+    expect(small.headers.get('content-encoding')).toBeNull();
+  });
 
   it('GET /healthz answers ok with the database kind', async () => {
     const response = await t.request('/healthz', { key: null });
@@ -77,5 +104,17 @@ describe('the API description and service endpoints', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
     expect(errorCodeForStatus(413)).toBe('payload_too_large');
     expect(errorCodeForStatus(418)).toBe('internal_error');
+  });
+});
+
+describe('Accept-Encoding', () => {
+  it('takes gzip by name or wildcard with a quality above 0', async () => {
+    const { acceptsGzip } = await import('./http/compression');
+    expect(acceptsGzip('gzip, deflate, br')).toBe(true);
+    expect(acceptsGzip('br;q=1.0, gzip;q=0.8')).toBe(true);
+    expect(acceptsGzip('*')).toBe(true);
+    expect(acceptsGzip('gzip;q=0')).toBe(false);
+    expect(acceptsGzip('identity')).toBe(false);
+    expect(acceptsGzip(undefined)).toBe(false);
   });
 });
