@@ -91,13 +91,18 @@ export interface ChildHandle {
   kill(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-/** `node --import tsx <script>` from the repository root, output collected (no tsx wrapper: the pid is the program's). */
+/**
+ * `node --import tsx <script>` from the repository root, output collected (no tsx wrapper: the pid is the
+ * program's); `{ built: true }` runs plain JavaScript (a build's output) with plain `node`.
+ */
 export function spawnScript(
   script: string,
   env: Record<string, string | undefined>,
   args: string[] = [],
+  options: { built?: boolean } = {},
 ): ChildHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const loader = options.built ? ['--enable-source-maps'] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -30,7 +30,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+/** backend/drizzle from the source tree; `drizzle/` beside the bundle in a build (scripts/build.ts copies it). */
+const here = path.dirname(fileURLToPath(import.meta.url));
+const migrationsFolder = [path.join(here, '../../drizzle'), path.join(here, 'drizzle')].find((folder) =>
+  existsSync(path.join(folder, 'meta/_journal.json')),
+) as string;
 
 /** Opens PostgreSQL when a URL is given, otherwise embedded PGlite (in memory when dataDir is 'memory://'). */
 export async function openDatabase(options: {

@@ -1,23 +1,34 @@
 /**
- * Every prebuilt workflow and common action: each file in definitions/ default-exports one definition, so
- * adding an action is adding a file (nothing to register by hand).
+ * Every prebuilt workflow and common action, one file each in definitions/ (its default export). The list is
+ * written out so the backend can be bundled; `registry.test.ts` fails when a file in definitions/ is missing
+ * from it.
  */
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowDefinition } from './definition';
+import addAttachment from './definitions/add-attachment';
+import addComment from './definitions/add-comment';
+import addWatcher from './definitions/add-watcher';
+import assignIssue from './definitions/assign-issue';
+import createJiraIssue from './definitions/create-jira-issue';
+import findUserByEmail from './definitions/find-user-by-email';
+import listJiraProjects from './definitions/list-jira-projects';
+import readJiraIssueDetails from './definitions/read-jira-issue-details';
+import searchIssues from './definitions/search-issues';
+import transitionJiraIssue from './definitions/transition-jira-issue';
+import updateIssueFields from './definitions/update-issue-fields';
 
-const directory = fileURLToPath(new URL('./definitions/', import.meta.url));
-const files = readdirSync(directory)
-  .filter((file) => /\.(ts|js)$/.test(file) && !/\.(test|d)\.(ts|js)$/.test(file))
-  .sort();
-
-const loaded = await Promise.all(
-  files.map(async (file) => (await import(new URL(`./definitions/${file}`, import.meta.url).href)).default),
-);
-
-export const WORKFLOW_DEFINITIONS: ReadonlyArray<WorkflowDefinition> = loaded.filter(
-  (definition): definition is WorkflowDefinition => Boolean(definition?.key && definition.run),
-);
+export const WORKFLOW_DEFINITIONS: ReadonlyArray<WorkflowDefinition> = [
+  addAttachment,
+  addComment,
+  addWatcher,
+  assignIssue,
+  createJiraIssue,
+  findUserByEmail,
+  listJiraProjects,
+  readJiraIssueDetails,
+  searchIssues,
+  transitionJiraIssue,
+  updateIssueFields,
+] as ReadonlyArray<WorkflowDefinition>;
 
 const byKey = new Map(WORKFLOW_DEFINITIONS.map((definition) => [definition.key, definition]));
 
