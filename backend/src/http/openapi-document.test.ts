@@ -6,7 +6,15 @@ interface Doc {
   tags: Array<{ name: string }>;
   paths: Record<
     string,
-    Record<string, { tags?: string[]; parameters?: Array<{ name: string; in: string }> }>
+    Record<
+      string,
+      {
+        tags?: string[];
+        parameters?: Array<{ name: string; in: string }>;
+        operationId?: string;
+        security?: Array<Record<string, string[]>>;
+      }
+    >
   >;
 }
 
@@ -18,6 +26,23 @@ describe('the published API reference', () => {
     doc = (await (await t.app.request('/openapi.json')).json()) as Doc;
   });
   afterAll(() => t.close());
+
+  it('names every operation (client generators name methods by it) and says what credentials each takes', () => {
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ path, method, ...operation })),
+    );
+    const ids = operations.map((operation) => operation.operationId);
+    expect(ids.every(Boolean)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operations.filter((operation) => !operation.security).map((o) => `${o.method} ${o.path}`)).toEqual(
+      [],
+    );
+    const find = (method: string, path: string) =>
+      operations.find((o) => o.method === method && o.path === path);
+    expect(find('post', '/v1/tickets/{id}/comments')?.operationId).toBe('postV1TicketsByIdComments');
+    expect(find('get', '/v1/jira/oauth/callback-url')?.security).toEqual([]);
+    expect(find('get', '/v1/tickets')?.security).toEqual([{ teamApiKey: [] }]);
+  });
 
   it('names the public URL as its server', () => {
     expect(doc.servers).toEqual([{ url: 'https://jira.example.com' }]);

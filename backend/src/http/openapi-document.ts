@@ -62,7 +62,31 @@ const PROXY_HEADERS = [
   },
 ];
 
-type Operation = { tags?: string[]; parameters?: Array<{ name: string; in: string }> };
+type Operation = {
+  tags?: string[];
+  parameters?: Array<{ name: string; in: string }>;
+  operationId?: string;
+  security?: unknown[];
+};
+
+/**
+ * The name client generators give an operation's method, from its method and path: `GET /v1/tickets/{id}` is
+ * `getV1TicketsById`, `POST /v1/tickets/{id}/comments` is `postV1TicketsByIdComments`. Unique because method and
+ * path are.
+ */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const parameter = /^\{(.+)\}$/.exec(segment)?.[1];
+      return parameter ? `by-${parameter}` : segment;
+    })
+    .join('-')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return [method.toLowerCase(), ...words.map((word) => word[0].toUpperCase() + word.slice(1))].join('');
+}
 type Document = {
   paths?: Record<string, Record<string, Operation>>;
   tags?: Array<{ name: string; description?: string }>;
@@ -82,6 +106,9 @@ export function organizeDocument<T extends object>(published: T, publicUrl: stri
     for (const [method, operation] of Object.entries(item)) {
       if (!HTTP_METHODS.has(method)) continue;
       operation.tags = [tag];
+      operation.operationId ??= operationIdOf(method, path);
+      // Operations that need no credentials say so (an empty requirement) rather than leaving it unsaid.
+      operation.security ??= [];
       if (path.includes('/proxy/')) {
         const names = new Set((operation.parameters ?? []).map((p) => `${p.in}:${p.name.toLowerCase()}`));
         const missing = PROXY_HEADERS.filter((header) => !names.has(`header:${header.name.toLowerCase()}`));
