@@ -99,6 +99,12 @@ const environmentSchema = z
       .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .min(0, { message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .default(60_000),
+    TRUSTED_PROXIES: optionalText.transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((address) => address.trim())
+        .filter(Boolean),
+    ),
     NODE_ENV: optionalText,
     EMBEDDED_DATABASE: z.enum(['on', 'off']).default('off'),
     WORKFLOW_FETCH_ALLOWED_HOSTS: optionalText.transform((value) =>
@@ -152,6 +158,8 @@ export interface Config {
    * empty in production, e.g. `localhost` for a development file server.
    */
   workflowFetchAllowedHosts: readonly string[];
+  /** Peers (load balancers) whose X-Forwarded-For names the client (http/client-address.ts); empty: none. */
+  trustedProxies: readonly string[];
   /** NODE_ENV=production: the refusals of productionRefusals passed, and nothing falls back to development aids. */
   production: boolean;
 }
@@ -209,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     teamRateLimitPerMinute: e.TEAM_RATE_LIMIT,
     workflowFetchAllowedHosts: e.WORKFLOW_FETCH_ALLOWED_HOSTS,
+    trustedProxies: e.TRUSTED_PROXIES,
     production: e.NODE_ENV === 'production',
   });
 }
@@ -220,5 +229,6 @@ export function frozenConfig(config: Config): Config {
     atlassian: config.atlassian && Object.freeze({ ...config.atlassian }),
     encryptionKeys: config.encryptionKeys && Object.freeze([...config.encryptionKeys]),
     workflowFetchAllowedHosts: Object.freeze([...(config.workflowFetchAllowedHosts ?? [])]),
+    trustedProxies: Object.freeze([...(config.trustedProxies ?? [])]),
   }) as Config;
 }

@@ -9,6 +9,7 @@ import { lte, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv, Services } from '../context';
 import { authFailures } from '../db/schema';
+import { clientAddressFrom } from '../http/client-address';
 import { errorResponse } from '../http/errors';
 
 /** Failed attempts an address may make per window before it gets 429 until the window ends. */
@@ -16,13 +17,15 @@ export const FAILED_KEY_LIMIT = 20;
 export const FAILED_KEY_WINDOW_MS = 5 * 60_000;
 const TEAM_WINDOW_MS = 60_000;
 
-/** The peer address of the connection (no proxy header is trusted); `unknown` for in-process calls. */
-export function clientAddress(c: Context): string {
+/** The client's address (http/client-address.ts); `unknown` for in-process calls. */
+export function clientAddress(c: Context<AppEnv>): string {
+  let peer: string | undefined;
   try {
-    return getConnInfo(c).remote.address ?? 'unknown';
+    peer = getConnInfo(c).remote.address;
   } catch {
     return 'unknown';
   }
+  return clientAddressFrom(peer, c.req.header('x-forwarded-for'), c.var.services.config.trustedProxies);
 }
 
 export interface Refusal {

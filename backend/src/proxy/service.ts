@@ -25,6 +25,7 @@ import {
 import { rateLimitBudget } from '../atlassian/rate-limit';
 import type { Services } from '../context';
 import { refusedValue } from '../db/client';
+import { clientAddressFrom } from '../http/client-address';
 import { ApiError, errorBody } from '../http/errors';
 import { namesNothing, targetProblem } from '../http/limits';
 import { requestIdFrom, withRequestId } from '../http/request-context';
@@ -99,7 +100,11 @@ export async function serveProxyCall(
     const caller = await callerOfApiKey(
       services,
       req.headers.authorization,
-      req.socket.remoteAddress ?? 'unknown',
+      clientAddressFrom(
+        req.socket.remoteAddress,
+        req.headers['x-forwarded-for'],
+        services.config.trustedProxies,
+      ),
     );
     const connection = await findConnectionCached(services, caller.teamId, connectionIdOf(rawTarget));
     const method = (req.method ?? 'GET').toUpperCase();
