@@ -17,6 +17,17 @@ const optionalText = z
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** Whether HOST binds loopback only (then /metrics may go without a token). */
+export const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host);
+
+/** A comma-separated list, entries trimmed, empty ones dropped. */
+const commaList = optionalText.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean),
+);
+
 /**
  * What production (`NODE_ENV=production`) refuses to start without: no sandbox standing in for Atlassian, no
  * encryption key generated into the data folder, no embedded database unless asked for, no plain-HTTP public
@@ -52,7 +63,7 @@ function productionRefusals(env: {
       'PUBLIC_URL',
       "set the https:// address users and Atlassian reach the backend at in production (OAuth callbacks and Forge's remote need TLS)",
     ]);
-  if (!env.METRICS_TOKEN && !LOOPBACK_HOSTS.has(env.HOST))
+  if (!env.METRICS_TOKEN && !isLoopbackHost(env.HOST))
     refusals.push([
       'METRICS_TOKEN',
       `set a bearer token for /metrics in production when HOST (${env.HOST}) is not a loopback address`,
@@ -99,20 +110,10 @@ const environmentSchema = z
       .int({ message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .min(0, { message: 'must be a whole number of requests per minute (0 turns the limit off)' })
       .default(60_000),
-    TRUSTED_PROXIES: optionalText.transform((value) =>
-      (value ?? '')
-        .split(',')
-        .map((address) => address.trim())
-        .filter(Boolean),
-    ),
+    TRUSTED_PROXIES: commaList,
     NODE_ENV: optionalText,
     EMBEDDED_DATABASE: z.enum(['on', 'off']).default('off'),
-    WORKFLOW_FETCH_ALLOWED_HOSTS: optionalText.transform((value) =>
-      (value ?? '')
-        .split(',')
-        .map((host) => host.trim().toLowerCase())
-        .filter(Boolean),
-    ),
+    WORKFLOW_FETCH_ALLOWED_HOSTS: commaList.transform((hosts) => hosts.map((host) => host.toLowerCase())),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

@@ -73,12 +73,24 @@ export interface RawResponse {
 export function rawRequest(
   baseUrl: string,
   target: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+    agent?: http.Agent;
+  } = {},
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { hostname, port, path: target, method: init.method ?? 'GET', headers: init.headers },
+      {
+        hostname,
+        port,
+        path: target,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        agent: init.agent,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -5,11 +5,12 @@
  * be a 5xx or a dropped connection, every API error is `{"error":{code,message,requestId}}` with a code from the
  * closed set, and the process keeps serving. FUZZ_RUNS=<n> draws n cases per route instead of the default.
  */
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { localAdminRoutes } from '@jira-integration/backend/admin/routes';
 import { SESSION_COOKIE, signInWithApiKey } from '@jira-integration/backend/auth/sessions';
 import { ERROR_CODES } from '@jira-integration/backend/http/errors';
 import { testDatabaseKinds } from '@jira-integration/backend/test-support/database';
+import { rawRequest } from '@jira-integration/backend/test-support/proxy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchAsTeam } from '../support/backend';
 import { type Auth, casesFor, type FuzzCase, type FuzzIds, fuzzRoutes } from '../support/fuzz';
@@ -93,32 +94,18 @@ describe.each(testDatabaseKinds())('generated fuzz suite (%s)', (kind) => {
     }
   }
 
-  function send(method: string, path: string, headers: Record<string, string>, body?: Uint8Array) {
-    return new Promise<Answer>((resolve, reject) => {
-      const req = httpRequest(
-        `${url}/`,
-        {
-          agent,
-          method,
-          path,
-          headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              contentType: String(res.headers['content-type'] ?? ''),
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
+  async function send(method: string, path: string, headers: Record<string, string>, body?: Uint8Array) {
+    const answer = await rawRequest(url, path, {
+      method,
+      agent,
+      body,
+      headers: { ...headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) },
     });
+    return {
+      status: answer.status,
+      contentType: String(answer.headers['content-type'] ?? ''),
+      body: answer.body,
+    };
   }
 
   /** The problem with an answer, or undefined when it is acceptable. */

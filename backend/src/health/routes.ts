@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { genericMessages, operationsMessages } from '@jira-integration/shared';
 import { sql } from 'drizzle-orm';
+import { isLoopbackHost } from '../config';
 import type { AppEnv } from '../context';
 import { retryOnConnectionLoss } from '../db/client';
 import { errorBody } from '../http/errors';
@@ -12,8 +13,6 @@ const sameSecret = (given: string, expected: string) => {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 };
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Liveness (/healthz, in app.ts), readiness and Prometheus metrics: what a load balancer and a scraper ask. */
 export function operationsRoutes() {
@@ -54,7 +53,7 @@ export function operationsRoutes() {
       if (!sameSecret(given, metricsToken)) {
         return c.json(errorBody('unauthorized', operationsMessages.metricsUnauthorized), 401);
       }
-    } else if (!LOOPBACK_HOSTS.has(host)) {
+    } else if (!isLoopbackHost(host)) {
       return c.json(errorBody('forbidden', operationsMessages.metricsTokenRequired), 403);
     }
     try {

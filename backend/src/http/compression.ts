@@ -7,10 +7,10 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
+import { isProxyPath } from './limits';
 
 export const COMPRESSION_THRESHOLD_BYTES = 1024;
 const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml)|[^;]+\+json|image\/svg\+xml)/i;
-const PROXY_PATH = /^\/v1\/jira\/connections\/[^/]+\/proxy(\/|$)/;
 export const gzipped: (raw: Buffer) => Promise<Buffer> = promisify(gzip);
 
 /** Whether Accept-Encoding takes gzip (by name or `*`, with a quality above 0). */
@@ -25,10 +25,11 @@ export function acceptsGzip(header: string | undefined): boolean {
 export const compressAnswers = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const answer = c.res;
-  if (c.req.method === 'HEAD' || PROXY_PATH.test(c.req.path) || !answer.body) return;
+  if (c.req.method === 'HEAD' || isProxyPath(c.req.path) || !answer.body) return;
   if (answer.headers.has('content-encoding') || [204, 206, 304].includes(answer.status)) return;
   if (!COMPRESSIBLE.test(answer.headers.get('content-type') ?? '')) return;
-  answer.headers.append('vary', 'Accept-Encoding');
+  if (!/\baccept-encoding\b/i.test(answer.headers.get('vary') ?? ''))
+    answer.headers.append('vary', 'Accept-Encoding');
   if (!acceptsGzip(c.req.header('accept-encoding'))) return;
   const raw = Buffer.from(await answer.arrayBuffer());
   const body = raw.length < COMPRESSION_THRESHOLD_BYTES ? raw : await gzipped(raw);

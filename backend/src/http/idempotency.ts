@@ -11,6 +11,7 @@ import { idempotencyMessages } from '@jira-integration/shared/security-messages'
 import { and, eq, lt } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../context';
+import type { Db } from '../db/client';
 import { idempotentRequests } from '../db/schema';
 import { errorResponse } from './errors';
 
@@ -86,10 +87,7 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /** Removes records past the 24-hour window (the security prune runs it). */
-export async function pruneIdempotentRequests(
-  db: AppEnv['Variables']['services']['db'],
-  now: Date,
-): Promise<number> {
+export async function pruneIdempotentRequests(db: Db, now: Date): Promise<number> {
   const removed = await db
     .delete(idempotentRequests)
     .where(lt(idempotentRequests.createdAt, new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS)))

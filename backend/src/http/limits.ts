@@ -39,7 +39,7 @@ const BODY_LIMITS: Array<{ prefix: string; maxBytes: number | null }> = [
   { prefix: '/forge/events', maxBytes: 1024 * 1024 },
 ];
 
-function isProxyPath(path: string) {
+export function isProxyPath(path: string) {
   return /^\/v1\/jira\/connections\/[^/]+\/proxy(\/|$)/.test(path);
 }
 
@@ -182,8 +182,8 @@ export const requestShapeGate = createMiddleware<AppEnv>(async (c, next) => {
   if (text === undefined) return refuse(limitMessages.invalidEncoding('body'));
   const fromAtlassian = url.pathname.startsWith('/forge/');
   if (json) {
-    if (jsonNestsDeeperThan(text, fromAtlassian ? MAX_ATLASSIAN_JSON_DEPTH : MAX_JSON_DEPTH))
-      return refuse(limitMessages.tooDeep(fromAtlassian ? MAX_ATLASSIAN_JSON_DEPTH : MAX_JSON_DEPTH));
+    const maxDepth = fromAtlassian ? MAX_ATLASSIAN_JSON_DEPTH : MAX_JSON_DEPTH;
+    if (jsonNestsDeeperThan(text, maxDepth)) return refuse(limitMessages.tooDeep(maxDepth));
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -88,14 +88,11 @@ export async function serveProxyCall(
     const rawTarget = req.url ?? '';
     // The request-shape gate's target check, here because the hot path skips the app's middleware.
     const queryAt = rawTarget.indexOf('?');
-    const targetRefusal = targetProblem(
-      queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt),
-      queryAt === -1 ? '' : rawTarget.slice(queryAt),
-      true,
-    );
+    const pathname = queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt);
+    const targetRefusal = targetProblem(pathname, queryAt === -1 ? '' : rawTarget.slice(queryAt), true);
     if (targetRefusal) throw new ApiError('invalid_request', targetRefusal);
     // An id no connection can have is not looked up.
-    if (namesNothing(queryAt === -1 ? rawTarget : rawTarget.slice(0, queryAt), true))
+    if (namesNothing(pathname, true))
       throw new ApiError('connection_not_found', connectMessages.connectionNotFound);
     const caller = await callerOfApiKey(
       services,

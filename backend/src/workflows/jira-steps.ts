@@ -18,7 +18,6 @@ import { ApiError } from '../http/errors';
 import type { JiraConnection } from '../model/connection';
 import { chooseCredentials, type ProxyCredentials } from '../proxy/credentials';
 import { WorkflowError } from './definition';
-import { renewRunLease } from './lease';
 
 export interface JiraAnswer<T = unknown> {
   status: number;
@@ -96,8 +95,6 @@ export class JiraSteps {
         startedAt: this.services.clock.now(),
       })
       .returning({ id: workflowRunSteps.id });
-    // Every step is a sign of life: the run stays this worker's while it goes on.
-    await renewRunLease(this.services, this.runId, this.attempt);
     // The workflow runner takes its fair share of the site's Atlassian budget, like every other caller.
     const target = {
       identity: credentials.identity,

@@ -1,6 +1,6 @@
 /**
- * A running workflow run is owned by its worker for RUN_LEASE_MS at a time, renewed at every Jira step and by a
- * heartbeat while a long call runs; a worker that stops renewing (a killed process) loses the run within a
+ * A running workflow run is owned by its worker for RUN_LEASE_MS at a time, renewed by a heartbeat three times a
+ * lease for as long as the run goes on (a long Jira call included); a worker that stops renewing (a killed process) loses the run within a
  * lease, and the minute sweep hands it on (a read resumes, a write that may have reached Jira fails naming it).
  */
 import { and, eq } from 'drizzle-orm';
@@ -9,7 +9,7 @@ import { workflowRuns } from '../db/schema';
 
 /** How long a worker owns a running run without renewing; past it, the sweep treats the worker as gone. */
 export const RUN_LEASE_MS = 60_000;
-/** How often a running worker renews its lease between steps: three times a lease. */
+/** How often a running worker renews its lease: three times a lease. */
 export const RUN_HEARTBEAT_MS = RUN_LEASE_MS / 3;
 
 /** Calls `beat` every `ms` until stopped (the job's worker uses real time; tests drive their own). */

@@ -413,7 +413,7 @@ export async function requeueStrandedRuns(services: Services): Promise<number> {
 export interface ExecuteOptions {
   /** Called after a Jira call is logged and before it leaves (tests freeze a worker here). */
   beforeJiraCall?: (step: { name: string; method: string; path: string }) => Promise<void>;
-  /** Renews the run's lease while the run goes on between steps (the job's worker: every RUN_HEARTBEAT_MS). */
+  /** Renews the run's lease while the run goes on (the job's worker: every RUN_HEARTBEAT_MS). */
   heartbeat?: Heartbeat;
 }
 
