@@ -471,6 +471,19 @@ describe.each(testDatabaseKinds())('two-way ticket sync against the sandbox (%s)
     expect(routeCount('PUT /rest/api/3/issue/{issueIdOrKey}')).toBe(edits + 1);
     expect((await issue(before.jira?.issueKey ?? '')).fields.summary).toBe('Echo check, edited');
     const [row] = await world.backend.services.db.select().from(tickets).where(eq(tickets.id, id));
+    // The worker marks its outbox rows processed just before it lets go of the ticket: wait for that, or the
+    // event below finds the ticket busy and is queued for later instead of applied.
+    await expect
+      .poll(
+        async () =>
+          (
+            await world.backend.services.db
+              .select({ lease: tickets.syncLeaseUntil })
+              .from(tickets)
+              .where(eq(tickets.id, id))
+          )[0].lease,
+      )
+      .toBeNull();
     // Forge drops the service account's own events (ignoreSelf); even one that came through as another
     // actor's compares equal to the link's shadow and changes nothing.
     const outcomes = await applyJiraEvent(world.backend.services, {
